@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "first_name", "role", "region", "chief", "is_active"]
+    list_filter = ["role", "is_active", "is_superuser"]
+    list_select_related = ["region", "chief"]
+    autocomplete_fields = ["region", "chief"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("河长制"), {"fields": ("role", "region", "chief")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("河长制"), {"fields": ("role", "region", "chief")}),
+    )

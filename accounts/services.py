@@ -1,0 +1,80 @@
+"""Accounts: who may create whom, and a chief account always matches its roster entry."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from rivers.models import Chief, Region
+
+from .models import ASSIGNABLE_ROLES, Role, User
+
+
+def _check_assignable(*, user: User, role: str) -> None:
+    if role not in ASSIGNABLE_ROLES[user.effective_role]:
+        raise PermissionDenied(
+            _("您不能创建或修改“%(role)s”角色的账号。") % {"role": Role(role).label}
+        )
+
+
+def _check_chief_link(*, role: str, chief: Chief | None, region: Region | None) -> Region | None:
+    if role == Role.CHIEF:
+        if chief is None:
+            raise ValidationError({"chief": [_("河长账号必须对应河长名录中的一条记录。")]})
+        # A chief's account sees what the chief is responsible for: the roster entry's region.
+        return chief.region
+    if chief is not None:
+        raise ValidationError({"chief": [_("只有河长角色的账号可以对应河长名录。")]})
+    if region is None:
+        raise ValidationError({"region": [_("请选择账号所属区域。")]})
+    return region
+
+
+@transaction.atomic
+def account_create(
+    *,
+    user: User,
+    username: str,
+    password: str,
+    role: str,
+    region: Region | None = None,
+    chief: Chief | None = None,
+    **extra,
+) -> User:
+    _check_assignable(user=user, role=role)
+    region = _check_chief_link(role=role, chief=chief, region=region)
+    account = User(username=username, role=role, region=region, chief=chief, **extra)
+    validate_password(password, user=account)
+    account.set_password(password)
+    account.full_clean(exclude=["password"])
+    account.save()
+    return account
+
+
+@transaction.atomic
+def account_update(*, instance: User, user: User, **data) -> User:
+    _check_assignable(user=user, role=instance.role)
+    role = data.get("role", instance.role)
+    _check_assignable(user=user, role=role)
+    chief = data.get("chief", instance.chief if role == Role.CHIEF else None)
+    region = _check_chief_link(role=role, chief=chief, region=data.get("region", instance.region))
+    password = data.pop("password", None)
+    for name, value in data.items():
+        setattr(instance, name, value)
+    instance.chief, instance.region = chief, region
+    if password:
+        validate_password(password, user=instance)
+        instance.set_password(password)
+    instance.full_clean(exclude=["password"])
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def account_deactivate(*, instance: User, user: User) -> None:
+    """Accounts are switched off, never deleted: the records they made keep their author."""
+    _check_assignable(user=user, role=instance.role)
+    if instance.pk == user.pk:
+        raise ValidationError({"detail": [_("不能停用自己的账号。")]})
+    instance.is_active = False
+    instance.save(update_fields=["is_active"])

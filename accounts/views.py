@@ -1,0 +1,57 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.views import ScopedModelViewSet
+
+from . import selectors, serializers, services
+from .filters import AccountFilter
+
+
+class AccountViewSet(ScopedModelViewSet):
+    selector = selectors.account_list
+    create_service = services.account_create
+    update_service = services.account_update
+    delete_service = services.account_deactivate
+    serializer_class = serializers.AccountSerializer
+    search_fields = ["username", "first_name"]
+    ordering_fields = ["username", "role", "last_login"]
+    filterset_class = AccountFilter
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token; DELETE revokes the caller's token."""
+
+    throttle_scope = "token"
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+    @extend_schema(
+        request=serializers.TokenRequestSerializer, responses=serializers.TokenSerializer
+    )
+    def post(self, request):
+        form = serializers.TokenRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = authenticate(
+            request=request._request,
+            username=form.validated_data["username"],
+            password=form.validated_data["password"],
+        )
+        if user is None:
+            raise ValidationError({"non_field_errors": [_("用户名或密码不正确。")]})
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

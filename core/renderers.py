@@ -1,0 +1,68 @@
+"""Every list exports as an .xlsx ledger (``?format=xlsx``), with the fields' Chinese labels."""
+
+from io import BytesIO
+from urllib.parse import quote
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from rest_framework import renderers, serializers
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADER_FONT = Font(bold=True)
+
+
+def _cell(field: serializers.Field, value):
+    if value is None:
+        return ""
+    if isinstance(field, serializers.ChoiceField):
+        return str(field.choices.get(value, value))
+    if isinstance(field, serializers.BooleanField):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return str(value)
+    return value
+
+
+class XLSXRenderer(renderers.BaseRenderer):
+    media_type = XLSX_MEDIA_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        renderer_context = renderer_context or {}
+        view = renderer_context.get("view")
+        response = renderer_context.get("response")
+        rows = data.get("results", data) if isinstance(data, dict) else data
+        if (response is not None and response.status_code >= 400) or not isinstance(rows, list):
+            # Errors stay readable: an error body is not a ledger.
+            return renderers.JSONRenderer().render(data)
+
+        fields = {
+            name: field
+            for name, field in view.get_serializer().fields.items()
+            if not field.write_only
+        }
+        title = str(view.get_queryset().model._meta.verbose_name_plural)
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = title[:31]
+        headers = [str(field.label or name) for name, field in fields.items()]
+        sheet.append(headers)
+        for row in rows:
+            sheet.append([_cell(field, row.get(name)) for name, field in fields.items()])
+        for index, header in enumerate(headers, start=1):
+            sheet.cell(row=1, column=index).font = HEADER_FONT
+            sheet.column_dimensions[get_column_letter(index)].width = max(10, 2 * len(header) + 2)
+        sheet.freeze_panes = "A2"
+
+        buffer = BytesIO()
+        workbook.save(buffer)
+        if response is not None:
+            filename = f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
+            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+        return buffer.getvalue()

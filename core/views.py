@@ -1,0 +1,63 @@
+"""The base of every API list: scoped reads through a selector, writes through a service."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+
+from .services import model_create, model_update
+
+
+class ScopedModelViewSet(viewsets.ModelViewSet):
+    """Subclasses set ``selector`` (``user`` -> the rows that user may see) and may set
+    ``create_service`` / ``update_service`` / ``delete_service`` for writes with rules."""
+
+    selector: Callable[..., models.QuerySet]
+    create_service: Callable[..., models.Model] | None = None
+    update_service: Callable[..., models.Model] | None = None
+    delete_service: Callable[..., None] | None = None
+
+    def get_queryset(self) -> models.QuerySet:
+        if getattr(self, "swagger_fake_view", False):
+            # Schema generation runs with no user; it only needs to know the model.
+            return self.get_serializer_class().Meta.model.objects.none()
+        return type(self).selector(user=self.request.user)
+
+    def paginate_queryset(self, queryset):
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if renderer is not None and renderer.format == "xlsx":
+            # A ledger export is the whole filtered list, up to a cap that keeps memory sane.
+            if queryset.count() > settings.LEDGER_EXPORT_MAX_ROWS:
+                raise ValidationError(
+                    {"detail": [f"导出超过 {settings.LEDGER_EXPORT_MAX_ROWS} 行，请缩小筛选范围。"]}
+                )
+            return None
+        return super().paginate_queryset(queryset)
+
+    def perform_create(self, serializer) -> None:
+        data: dict[str, Any] = dict(serializer.validated_data)
+        service = type(self).create_service
+        if service is None:
+            serializer.instance = model_create(model=self.get_queryset().model, data=data)
+        else:
+            serializer.instance = service(user=self.request.user, **data)
+
+    def perform_update(self, serializer) -> None:
+        data: dict[str, Any] = dict(serializer.validated_data)
+        service = type(self).update_service
+        if service is None:
+            serializer.instance = model_update(instance=serializer.instance, data=data)
+        else:
+            serializer.instance = service(
+                instance=serializer.instance, user=self.request.user, **data
+            )
+
+    def perform_destroy(self, instance) -> None:
+        service = type(self).delete_service
+        if service is None:
+            instance.delete()
+        else:
+            service(instance=instance, user=self.request.user)

@@ -1,0 +1,71 @@
+from django.contrib import admin
+
+from .models import Chief, Facility, Outfall, Reach, Region, River, Sign
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
+
+
+class ReachInline(admin.TabularInline):
+    model = Reach
+    extra = 0
+    autocomplete_fields = ["region"]
+
+
+@admin.register(River)
+class RiverAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "length_km", "region"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["region"]
+    inlines = [ReachInline]
+
+
+@admin.register(Reach)
+class ReachAdmin(admin.ModelAdmin):
+    list_display = ["name", "river", "region", "bank", "length_km"]
+    list_filter = ["bank", "river__kind"]
+    list_select_related = ["river", "region"]
+    search_fields = ["name", "river__name"]
+    autocomplete_fields = ["river", "region"]
+
+
+@admin.register(Chief)
+class ChiefAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "title", "region", "phone", "appointed_on", "relieved_on"]
+    list_filter = ["role", ("relieved_on", admin.EmptyFieldListFilter)]
+    list_select_related = ["region"]
+    search_fields = ["name", "phone", "title", "unit"]
+    autocomplete_fields = ["region", "reaches"]
+    date_hierarchy = "appointed_on"
+
+
+class ReachAssetAdmin(admin.ModelAdmin):
+    list_select_related = ["reach__river"]
+    search_fields = ["reach__name", "reach__river__name"]
+    autocomplete_fields = ["reach"]
+
+
+@admin.register(Sign)
+class SignAdmin(ReachAssetAdmin):
+    list_display = ["code", "reach", "updated_on", "lat", "lon"]
+    search_fields = ["code", *ReachAssetAdmin.search_fields]
+
+
+@admin.register(Outfall)
+class OutfallAdmin(ReachAssetAdmin):
+    list_display = ["name", "kind", "reach", "lat", "lon"]
+    list_filter = ["kind"]
+    search_fields = ["name", *ReachAssetAdmin.search_fields]
+
+
+@admin.register(Facility)
+class FacilityAdmin(ReachAssetAdmin):
+    list_display = ["name", "kind", "reach", "lat", "lon"]
+    list_filter = ["kind"]
+    search_fields = ["name", *ReachAssetAdmin.search_fields]

@@ -1,0 +1,269 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import (
+    ChiefQuerySet,
+    ReachScopedQuerySet,
+    RegionQuerySet,
+    RiverQuerySet,
+    ScopedQuerySet,
+)
+
+LAT_VALIDATORS = [MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))]
+LON_VALIDATORS = [MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))]
+LENGTH_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10000"))]
+phone_validator = RegexValidator(
+    r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})$",
+    _("请输入有效的手机号（11位）或座机号（如 0371-12345678）。"),
+)
+
+
+class RegionLevel(models.TextChoices):
+    COUNTY = "county", _("区县")
+    STREET = "street", _("街道（镇）")
+    COMMUNITY = "community", _("社区（村）")
+
+
+# Which level may sit directly under which: the tree has at most three levels.
+PARENT_LEVEL = {
+    RegionLevel.COUNTY: None,
+    RegionLevel.STREET: RegionLevel.COUNTY,
+    RegionLevel.COMMUNITY: RegionLevel.STREET,
+}
+
+
+class Region(models.Model):
+    name = models.CharField(_("名称"), max_length=100)
+    code = models.CharField(
+        _("区划代码"),
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9A-Za-z-]+$", _("区划代码只能包含数字、字母和连字符。"))],
+    )
+    level = models.CharField(_("级别"), max_length=16, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级区域"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("区域")
+        verbose_name_plural = _("区域")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_in_parent")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        expected = PARENT_LEVEL.get(self.level)
+        parent = self.parent
+        if expected is None and parent is not None:
+            raise ValidationError({"parent": _("区县是最高一级，不能有上级区域。")})
+        if expected is not None and (parent is None or parent.level != expected):
+            raise ValidationError(
+                {"parent": _("该级别的上级区域必须是%(level)s。") % {"level": expected.label}}
+            )
+
+
+class RiverKind(models.TextChoices):
+    RIVER = "river", _("河流")
+    FLOOD_CHANNEL = "flood_channel", _("洪道")
+    DITCH = "ditch", _("沟渠")
+    LAKE = "lake", _("湖泊")
+    RESERVOIR = "reservoir", _("水库")
+
+
+class River(models.Model):
+    name = models.CharField(_("名称"), max_length=100)
+    code = models.CharField(_("河流编码"), max_length=40, unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=RiverKind.choices)
+    length_km = models.DecimalField(
+        _("长度（公里）"), max_digits=8, decimal_places=3, validators=LENGTH_VALIDATORS
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("管理区域"),
+        on_delete=models.PROTECT,
+        related_name="rivers",
+        help_text=_("负责管理这条河流的区域；河流流经的其他区域通过河段也能看到它。"),
+    )
+
+    objects = RiverQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("河流")
+        verbose_name_plural = _("河流")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Bank(models.TextChoices):
+    LEFT = "left", _("左岸")
+    RIGHT = "right", _("右岸")
+    BOTH = "both", _("两岸")
+
+
+class Reach(models.Model):
+    river = models.ForeignKey(
+        River, verbose_name=_("河流"), on_delete=models.PROTECT, related_name="reaches"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="reaches"
+    )
+    name = models.CharField(_("河段名称"), max_length=100)
+    bank = models.CharField(_("岸别"), max_length=8, choices=Bank.choices, default=Bank.BOTH)
+    length_km = models.DecimalField(
+        _("长度（公里）"), max_digits=8, decimal_places=3, validators=LENGTH_VALIDATORS
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("河段")
+        verbose_name_plural = _("河段")
+        ordering = ["river__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["river", "name"], name="reach_unique_name_in_river")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.river.name} {self.name}"
+
+
+class ChiefRole(models.TextChoices):
+    GENERAL_CHIEF = "general_chief", _("总河长")
+    STREET_CHIEF = "street_chief", _("街级河长")
+    COMMUNITY_CHIEF = "community_chief", _("社区级河长")
+    LIAISON = "liaison", _("河长联络员")
+    PUBLIC_SUPERVISOR = "public_supervisor", _("社会监督员")
+    CLEANER = "cleaner", _("保洁员")
+    POLICE_CHIEF = "police_chief", _("河道警长")
+
+
+class Chief(models.Model):
+    """One appointment on the roster: a person in a post over a span of dates.
+
+    A replacement relieves the old entry and adds a new one, so history is kept and a period's
+    figures count whoever served in it.
+    """
+
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("联系电话"), max_length=24, validators=[phone_validator])
+    role = models.CharField(_("类别"), max_length=24, choices=ChiefRole.choices)
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+    unit = models.CharField(_("单位"), max_length=100, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="chiefs"
+    )
+    reaches = models.ManyToManyField(
+        Reach, verbose_name=_("负责河段"), related_name="chiefs", blank=True
+    )
+    appointed_on = models.DateField(_("任职日期"))
+    relieved_on = models.DateField(_("免职日期"), null=True, blank=True)
+
+    objects = ChiefQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("河长名录")
+        verbose_name_plural = _("河长名录")
+        ordering = ["region__code", "role", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(relieved_on__isnull=True)
+                | Q(relieved_on__gte=models.F("appointed_on")),
+                name="chief_relieved_after_appointed",
+                violation_error_message=_("免职日期不能早于任职日期。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"
+
+
+class Sign(models.Model):
+    reach = models.ForeignKey(
+        Reach, verbose_name=_("河段"), on_delete=models.PROTECT, related_name="signs"
+    )
+    code = models.CharField(_("公示牌编号"), max_length=40, unique=True)
+    lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, validators=LAT_VALIDATORS)
+    lon = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, validators=LON_VALIDATORS)
+    updated_on = models.DateField(_("更新日期"))
+
+    objects = ReachScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("河长公示牌")
+        verbose_name_plural = _("河长公示牌")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class OutfallKind(models.TextChoices):
+    RAIN = "rain", _("雨水排口")
+    DOMESTIC = "domestic", _("城镇生活污水排口")
+    INDUSTRIAL = "industrial", _("工业排口")
+
+
+class Outfall(models.Model):
+    reach = models.ForeignKey(
+        Reach, verbose_name=_("河段"), on_delete=models.PROTECT, related_name="outfalls"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=OutfallKind.choices)
+    lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, validators=LAT_VALIDATORS)
+    lon = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, validators=LON_VALIDATORS)
+
+    objects = ReachScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("入河排污口")
+        verbose_name_plural = _("入河排污口")
+        ordering = ["reach__river__code", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FacilityKind(models.TextChoices):
+    FOOTBRIDGE = "footbridge", _("便民桥")
+    FORD = "ford", _("过水路面")
+    CULVERT = "culvert", _("过水涵洞")
+    SEWAGE_PLANT = "sewage_plant", _("污水处理厂")
+
+
+class Facility(models.Model):
+    reach = models.ForeignKey(
+        Reach, verbose_name=_("河段"), on_delete=models.PROTECT, related_name="facilities"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=FacilityKind.choices)
+    lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, validators=LAT_VALIDATORS)
+    lon = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, validators=LON_VALIDATORS)
+
+    objects = ReachScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("涉河设施")
+        verbose_name_plural = _("涉河设施")
+        ordering = ["reach__river__code", "name"]
+
+    def __str__(self) -> str:
+        return self.name

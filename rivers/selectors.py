@@ -1,0 +1,64 @@
+"""Reads of the organisation, rivers and assets; each starts from the user's visible rows."""
+
+from django.db.models import Count, QuerySet
+
+from accounts.models import User
+
+from .models import Chief, ChiefRole, Facility, Outfall, Reach, Region, River, Sign
+
+
+def region_list(*, user: User) -> QuerySet[Region]:
+    return Region.objects.visible_to(user).select_related("parent")
+
+
+def river_list(*, user: User) -> QuerySet[River]:
+    return River.objects.visible_to(user).select_related("region")
+
+
+def river_managed(*, user: User) -> QuerySet[River]:
+    """Rivers the user may change: those managed by a region in the user's scope."""
+    if user.sees_all_regions:
+        return River.objects.all()
+    if user.region_id is None:
+        return River.objects.none()
+    return River.objects.filter(region__in=Region.objects.subtree(user.region_id))
+
+
+def reach_list(*, user: User) -> QuerySet[Reach]:
+    return Reach.objects.visible_to(user).select_related("river", "region")
+
+
+def chief_list(*, user: User) -> QuerySet[Chief]:
+    return Chief.objects.visible_to(user).select_related("region").prefetch_related("reaches")
+
+
+def sign_list(*, user: User) -> QuerySet[Sign]:
+    return Sign.objects.visible_to(user).select_related("reach__river")
+
+
+def outfall_list(*, user: User) -> QuerySet[Outfall]:
+    return Outfall.objects.visible_to(user).select_related("reach__river")
+
+
+def facility_list(*, user: User) -> QuerySet[Facility]:
+    return Facility.objects.visible_to(user).select_related("reach__river")
+
+
+def region_overview(*, user: User) -> dict:
+    """What the user's region holds: the counts on the home page."""
+    by_role = dict(
+        Chief.objects.visible_to(user)
+        .filter(relieved_on__isnull=True)
+        .values_list("role")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        "region": user.region,
+        "regions": Region.objects.visible_to(user).count(),
+        "rivers": River.objects.visible_to(user).count(),
+        "reaches": Reach.objects.visible_to(user).count(),
+        "chiefs": [(label, by_role.get(value, 0)) for value, label in ChiefRole.choices],
+        "signs": Sign.objects.visible_to(user).count(),
+        "outfalls": Outfall.objects.visible_to(user).count(),
+        "facilities": Facility.objects.visible_to(user).count(),
+    }
