@@ -1,0 +1,97 @@
+"""Shared fixtures: a county with two streets, each with two communities, and their records."""
+
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Role, User
+from rivers.models import Chief, ChiefRole, Reach, Region
+
+from . import factories
+
+
+@dataclass
+class Street:
+    street: Region
+    communities: list[Region]
+    reaches: list[Reach]
+    chiefs: list[Chief]
+
+
+def _build_street(county: Region, n: int) -> Street:
+    street = factories.StreetFactory(parent=county, name=f"街道{n}", code=f"{county.code}{n:03d}")
+    communities = [
+        factories.CommunityFactory(
+            parent=street, name=f"街道{n}社区{i}", code=f"{street.code}{i:03d}"
+        )
+        for i in (1, 2)
+    ]
+    river = factories.RiverFactory(region=street, name=f"街道{n}河")
+    reaches = [
+        factories.ReachFactory(river=river, region=community, name=f"{community.name}段")
+        for community in communities
+    ]
+    chiefs = [
+        factories.ChiefFactory(region=reach.region, reaches=[reach], role=ChiefRole.COMMUNITY_CHIEF)
+        for reach in reaches
+    ]
+    for reach in reaches:
+        factories.SignFactory(reach=reach)
+        factories.OutfallFactory(reach=reach)
+        factories.FacilityFactory(reach=reach)
+    return Street(street=street, communities=communities, reaches=reaches, chiefs=chiefs)
+
+
+@pytest.fixture
+def county(db) -> Region:
+    return factories.CountyFactory(name="测试区", code="410100")
+
+
+@pytest.fixture
+def street_a(county) -> Street:
+    return _build_street(county, 1)
+
+
+@pytest.fixture
+def street_b(county) -> Street:
+    return _build_street(county, 2)
+
+
+def make_account(role: str, region: Region | None, chief: Chief | None = None) -> User:
+    return factories.UserFactory(role=role, region=region, chief=chief)
+
+
+@pytest.fixture
+def office_a(street_a) -> User:
+    return make_account(Role.OFFICE, street_a.street)
+
+
+@pytest.fixture
+def office_b(street_b) -> User:
+    return make_account(Role.OFFICE, street_b.street)
+
+
+@pytest.fixture
+def chief_a1(street_a) -> User:
+    chief = street_a.chiefs[0]
+    return make_account(Role.CHIEF, chief.region, chief=chief)
+
+
+@pytest.fixture
+def admin_user(county) -> User:
+    return make_account(Role.ADMIN, county)
+
+
+@pytest.fixture
+def api():
+    """An API client; ``api.as_user(user)`` logs in with a token like an outside client."""
+
+    client = APIClient()
+
+    def as_user(user: User) -> APIClient:
+        client.force_authenticate(user=user)
+        return client
+
+    client.as_user = as_user
+    return client
