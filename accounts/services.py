@@ -17,6 +17,14 @@ def _check_assignable(*, user: User, role: str) -> None:
         )
 
 
+def _set_password(*, account: User, password: str) -> None:
+    try:
+        validate_password(password, user=account)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+    account.set_password(password)
+
+
 def _check_chief_link(*, role: str, chief: Chief | None, region: Region | None) -> Region | None:
     if role == Role.CHIEF:
         if chief is None:
@@ -44,8 +52,7 @@ def account_create(
     _check_assignable(user=user, role=role)
     region = _check_chief_link(role=role, chief=chief, region=region)
     account = User(username=username, role=role, region=region, chief=chief, **extra)
-    validate_password(password, user=account)
-    account.set_password(password)
+    _set_password(account=account, password=password)
     account.full_clean(exclude=["password"])
     account.save()
     return account
@@ -63,8 +70,7 @@ def account_update(*, instance: User, user: User, **data) -> User:
         setattr(instance, name, value)
     instance.chief, instance.region = chief, region
     if password:
-        validate_password(password, user=instance)
-        instance.set_password(password)
+        _set_password(account=instance, password=password)
     instance.full_clean(exclude=["password"])
     instance.save()
     return instance

@@ -17,15 +17,14 @@ class PositionMixin:
         attrs = super().validate(attrs)
         lat = attrs.get("lat", getattr(self.instance, "lat", None))
         lon = attrs.get("lon", getattr(self.instance, "lon", None))
-        inside = (
-            lat is None
-            or lon is None
-            or (CHINA_LAT[0] <= lat <= CHINA_LAT[1] and CHINA_LON[0] <= lon <= CHINA_LON[1])
-        )
-        if not inside:
-            raise serializers.ValidationError(
-                {"lat": [_("坐标不在中国境内，请检查经纬度是否填反（WGS-84，十进制度）。")]}
-            )
+        hint = _("坐标不在中国境内，请检查经纬度是否填反（WGS-84，十进制度）。")
+        errors = {}
+        if lat is not None and not CHINA_LAT[0] <= lat <= CHINA_LAT[1]:
+            errors["lat"] = [hint]
+        if lon is not None and not CHINA_LON[0] <= lon <= CHINA_LON[1]:
+            errors["lon"] = [hint]
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
 
 
