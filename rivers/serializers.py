@@ -125,3 +125,15 @@ class FacilitySerializer(ReachAssetSerializer):
     class Meta:
         model = Facility
         fields = ["id", "reach", "reach_name", "name", "kind", "lat", "lon"]
+
+
+class ChiefRelieveSerializer(serializers.Serializer):
+    on = serializers.DateField(label=_("免职日期"))
+
+
+class ChiefReplaceSerializer(serializers.Serializer):
+    on = serializers.DateField(label=_("接任日期"), help_text=_("继任者从这一天起任职。"))
+    name = serializers.CharField(max_length=50, label=_("继任者姓名"))
+    phone = serializers.CharField(max_length=24, label=_("联系电话"))
+    title = serializers.CharField(max_length=100, required=False, default="", label=_("职务"))
+    unit = serializers.CharField(max_length=100, required=False, default="", label=_("单位"))

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.exceptions import StateConflict
 from core.services import model_create, model_update
 
 from .models import Chief, Reach, Region, River
@@ -75,9 +76,7 @@ def chief_update(*, instance: Chief, user: User, **data) -> Chief:
 def chief_relieve(*, chief: Chief, on: datetime.date) -> Chief:
     """End an appointment; the entry stays on the roster for the periods it served."""
     if chief.relieved_on is not None:
-        raise ValidationError(
-            {"relieved_on": [_("该河长已于%(day)s免职。") % {"day": chief.relieved_on}]}
-        )
+        raise StateConflict(_("该河长已于%(day)s免职。") % {"day": chief.relieved_on})
     return model_update(instance=chief, data={"relieved_on": on})
 
 

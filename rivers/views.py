@@ -1,5 +1,8 @@
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from accounts.models import Role
 from core.views import ScopedModelViewSet
@@ -50,6 +53,31 @@ class ChiefViewSet(ScopedModelViewSet):
     filterset_class = filters.ChiefFilter
     search_fields = ["name", "title", "unit", "phone"]
     ordering_fields = ["name", "role", "appointed_on", "relieved_on"]
+
+    @extend_schema(
+        request=serializers.ChiefRelieveSerializer, responses=serializers.ChiefSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def relieve(self, request, pk=None):
+        """End this appointment; the entry stays on the roster for the periods it served."""
+        chief = self.get_object()
+        form = serializers.ChiefRelieveSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        chief = services.chief_relieve(chief=chief, on=form.validated_data["on"])
+        return Response(self.get_serializer(chief).data)
+
+    @extend_schema(
+        request=serializers.ChiefReplaceSerializer,
+        responses={201: serializers.ChiefSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def replace(self, request, pk=None):
+        """A successor takes over the post and its reaches; the predecessor's record is kept."""
+        chief = self.get_object()
+        form = serializers.ChiefReplaceSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        successor = services.chief_replace(chief=chief, **form.validated_data)
+        return Response(self.get_serializer(successor).data, status=status.HTTP_201_CREATED)
 
 
 class SignViewSet(ScopedModelViewSet):
