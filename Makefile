@@ -1,0 +1,58 @@
+# The portal's two commands for a new user: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint format schema messages clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)." % sys.version.split()[0])'
+	@if ! $(PYTHON) -m venv --help >/dev/null 2>&1 || ! $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1; then \
+		echo "Installing python3-venv (Debian/Ubuntu)..."; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq python3-venv python3-pip; \
+	fi
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Serve the portal with the demo street on http://127.0.0.1:8000 (SQLite unless DATABASE_URL).
+run: $(STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  河长制工作平台: http://$(HOST):$(PORT)/   admin: /admin/   API docs: /api/docs/"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Lint, then the whole suite on PostgreSQL (DATABASE_URL, default postgres@127.0.0.1:5432).
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+schema: $(STAMP)
+	$(PY) manage.py spectacular --validate --fail-on-warn --file schema.yml
+
+# Re-extract UI strings after changing them; the compiled catalogues are committed.
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l en -l zh_Hans --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

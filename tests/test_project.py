@@ -1,0 +1,139 @@
+"""The project as a whole: schema, docs without a CDN, production checks, pages, exports."""
+
+import os
+import re
+import subprocess
+import sys
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from accounts.models import Role
+
+from .conftest import make_account
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_openapi_schema_validates_without_warnings(tmp_path):
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    text = out.read_text()
+    for path in [
+        "/api/v1/regions/",
+        "/api/v1/accounts/",
+        "/api/v1/rivers/",
+        "/api/v1/reaches/",
+        "/api/v1/chiefs/",
+        "/api/v1/signs/",
+        "/api/v1/outfalls/",
+        "/api/v1/facilities/",
+        "/api/v1/auth/token/",
+    ]:
+        assert path in text, path
+
+
+def test_api_docs_load_nothing_from_outside(client, office_a):
+    client.force_login(office_a)
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    external = [u for u in re.findall(r'(?:src|href)="([^"]+)"', html) if "//" in u]
+    assert external == []
+    assert "swagger-ui" in html
+    assert client.get("/api/schema/").status_code == 200
+
+
+def test_production_settings_pass_check_deploy():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "x" * 30 + "-production-check-key-0123456789-abcdefghij",
+        "ALLOWED_HOSTS": "portal.example.cn",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production"}
+    env.pop("SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_login_page_in_chinese(client, db):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert "登录" in response.content.decode()
+
+
+def test_home_requires_login_and_shows_the_region(client, office_a, street_a):
+    assert client.get("/").status_code == 302
+    client.force_login(office_a)
+    html = client.get("/").content.decode()
+    assert street_a.street.name in html
+    assert "社区级河长" in html
+
+
+def test_healthz(client, db):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_reaches_export_as_xlsx_with_chinese_headers(api, office_a, street_a, street_b):
+    response = api.as_user(office_a).get("/api/v1/reaches/?format=xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert "attachment" in response["Content-Disposition"]
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("ID", "河流", "河流名称", "所在区域")
+    names = {row[rows[0].index("河段名称")] for row in rows[1:]}
+    assert names == {r.name for r in street_a.reaches}  # street B is not exported
+    banks = {row[rows[0].index("岸别")] for row in rows[1:]}
+    assert banks == {"两岸"}
+
+
+def test_export_respects_filters(api, office_a, street_a):
+    community = street_a.communities[0]
+    response = api.as_user(office_a).get(f"/api/v1/chiefs/?format=xlsx&region={community.pk}")
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 2
+    assert rows[1][rows[0].index("姓名")] == street_a.chiefs[0].name
+
+
+def test_export_of_a_bad_filter_is_a_readable_error(api, office_a, street_b):
+    response = api.as_user(office_a).get(
+        f"/api/v1/reaches/?format=xlsx&region={street_b.street.pk}"
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("role", [Role.CHIEF, Role.LEADER])
+def test_admin_site_is_closed_to_non_staff(client, street_a, role):
+    chief = street_a.chiefs[0] if role == Role.CHIEF else None
+    client.force_login(make_account(role, street_a.street, chief=chief))
+    assert client.get("/admin/").status_code == 302
