@@ -18,5 +18,6 @@ router.register("facilities", rivers.FacilityViewSet, basename="facility")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("ledgers/roster/", include("rivers.api_ledger")),
     path("", include(router.urls)),
 ]

@@ -1,0 +1,81 @@
+"""Ledger pages: import the roster ledger from an Excel file, and download its template."""
+
+from io import BytesIO
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import User
+from core.permissions import OFFICE_ROLES
+
+from .ledger import (
+    TEMPLATE_FILENAME,
+    XLSX_MEDIA_TYPE,
+    RosterImportResult,
+    count_labels,
+    roster_import,
+    roster_template,
+)
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("台账文件（.xlsx）"))
+
+
+def _require_office(user: User) -> None:
+    # Importing rewrites the roster, so it is the offices' job, as in the API.
+    if user.effective_role not in OFFICE_ROLES:
+        raise PermissionDenied(_("只有河长办和管理员可以导入台账。"))
+
+
+def _summary(result: RosterImportResult) -> str:
+    labels = count_labels()
+
+    def listed(counts: dict[str, int]) -> str:
+        return "、".join(f"{labels[key]} {n}" for key, n in counts.items() if n)
+
+    created, updated = listed(result.created), listed(result.updated)
+    if not created and not updated:
+        return _("导入完成：台账与系统中的记录一致，没有新增或更新。")
+    parts = []
+    if created:
+        parts.append(_("新增 %(items)s") % {"items": created})
+    if updated:
+        parts.append(_("更新 %(items)s") % {"items": updated})
+    return _("导入完成：%(parts)s。") % {"parts": "；".join(parts)}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_import_page(request: HttpRequest) -> HttpResponse:
+    _require_office(request.user)
+    form = RosterUploadForm()
+    result = None
+    if request.method == "POST":
+        form = RosterUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            result = roster_import(user=request.user, file=form.cleaned_data["file"])
+            if result.ok:
+                messages.success(request, _summary(result))
+                # Redirect so that reloading the page does not upload the file again.
+                return redirect("ledger-import")
+    return render(request, "rivers/ledger_import.html", {"form": form, "result": result})
+
+
+@login_required
+@require_GET
+def roster_template_download(request: HttpRequest) -> HttpResponse:
+    _require_office(request.user)
+    return FileResponse(
+        BytesIO(roster_template()),
+        as_attachment=True,
+        filename=TEMPLATE_FILENAME,
+        content_type=XLSX_MEDIA_TYPE,
+    )
