@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts.views import AccountViewSet, TokenView
+from patrols import views as patrols
 from rivers import views as rivers
 
 router = DefaultRouter()
@@ -15,9 +16,17 @@ router.register("chiefs", rivers.ChiefViewSet, basename="chief")
 router.register("signs", rivers.SignViewSet, basename="sign")
 router.register("outfalls", rivers.OutfallViewSet, basename="outfall")
 router.register("facilities", rivers.FacilityViewSet, basename="facility")
+router.register("patrol-rules", patrols.PatrolRuleViewSet, basename="patrol-rule")
+router.register("patrols", patrols.PatrolViewSet, basename="patrol")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("patrol-compliance/", patrols.ComplianceView.as_view(), name="patrol-compliance"),
+    path(
+        "patrol-compliance/rankings/",
+        patrols.ComplianceRankingView.as_view(),
+        name="patrol-compliance-rankings",
+    ),
     path("ledgers/roster/", include("rivers.api_ledger")),
     path("", include(router.urls)),
 ]

@@ -186,3 +186,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 LEDGER_EXPORT_MAX_ROWS = env.int("LEDGER_EXPORT_MAX_ROWS", default=50000)
+
+# Patrols: what no walker or boat can do is GPS drift; photos are phone pictures, not archives.
+PATROL_MAX_SPEED_KMH = env.float("PATROL_MAX_SPEED_KMH", default=25.0)
+PATROL_MAX_GAP_M = env.float("PATROL_MAX_GAP_M", default=500.0)
+PATROL_SIMPLIFY_M = env.float("PATROL_SIMPLIFY_M", default=5.0)
+PATROL_DEFAULT_MIN_MINUTES = env.int("PATROL_DEFAULT_MIN_MINUTES", default=10)
+PATROL_DEFAULT_MIN_KM = env.float("PATROL_DEFAULT_MIN_KM", default=0.3)
+PATROL_MAX_POINTS = env.int("PATROL_MAX_POINTS", default=50000)
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)

@@ -1,0 +1,246 @@
+"""Writes for patrols: rules, and a patrol filed from the phone, a GPX file or the office."""
+
+import datetime
+import uuid as uuid_lib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from core.exceptions import StateConflict
+from core.services import model_create
+from rivers.models import Chief, Reach, Region
+
+from . import tracks
+from .models import Finding, FindingPhoto, Patrol, PatrolRule
+from .photos import PhotoError, check_photo
+from .rules import RuleBook
+
+CLOCK_SKEW = datetime.timedelta(minutes=10)
+
+
+def _check_months(months: Any) -> list[int]:
+    if not isinstance(months, list) or not all(
+        isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 12 for m in months
+    ):
+        raise ValidationError({"months": [_("月份必须是 1-12 的整数列表。")]})
+    return sorted(set(months))
+
+
+def _check_rule_overlap(*, rule: PatrolRule) -> None:
+    """Two rules of one role may not claim the same month, or the policy is ambiguous."""
+    others = PatrolRule.objects.filter(role=rule.role).exclude(pk=rule.pk)
+    for other in others:
+        both_all = not rule.months and not other.months
+        shared = set(rule.months) & set(other.months)
+        if both_all or shared:
+            raise ValidationError(
+                {"months": [_("与同一类别的另一条规则（%(rule)s）月份重叠。") % {"rule": other}]}
+            )
+
+
+@transaction.atomic
+def patrol_rule_create(*, user: User, months: Sequence[int] = (), **data) -> PatrolRule:
+    rule = PatrolRule(months=_check_months(list(months)), **data)
+    rule.full_clean()
+    _check_rule_overlap(rule=rule)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def patrol_rule_update(*, instance: PatrolRule, user: User, **data) -> PatrolRule:
+    if "months" in data:
+        data["months"] = _check_months(list(data["months"]))
+    for name, value in data.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    _check_rule_overlap(rule=instance)
+    instance.save()
+    return instance
+
+
+@dataclass(frozen=True)
+class Assessment:
+    distance_km: Decimal
+    valid: bool
+    invalid_reason: str
+
+
+def patrol_assess(
+    *,
+    chief: Chief,
+    started_at: datetime.datetime,
+    ended_at: datetime.datetime,
+    distance_km: float,
+    rule_book: RuleBook,
+) -> Assessment:
+    """Whether a patrol counts, and why not: the thresholds of the rule in force that day."""
+    day = timezone.localdate(started_at)
+    thresholds = rule_book.thresholds(chief.role, day)
+    minutes = (ended_at - started_at).total_seconds() / 60
+    distance = Decimal(str(round(distance_km, 3)))
+    failures = [
+        message
+        for failed, message in (
+            (
+                minutes < thresholds.min_minutes,
+                _("时长 %(got).0f 分钟，不足 %(need)d 分钟")
+                % {"got": minutes, "need": thresholds.min_minutes},
+            ),
+            (
+                distance < thresholds.min_km,
+                _("里程 %(got)s 公里，不足 %(need)s 公里")
+                % {"got": distance, "need": thresholds.min_km},
+            ),
+            (
+                day < chief.appointed_on or (chief.relieved_on and day > chief.relieved_on),
+                _("不在该河长任职期内"),
+            ),
+        )
+        if failed
+    ]
+    return Assessment(distance_km=distance, valid=not failures, invalid_reason="；".join(failures))
+
+
+def _check_filing_rights(*, user: User, chief: Chief, reach: Reach) -> None:
+    if user.effective_role == Role.CHIEF:
+        if user.chief_id != chief.pk:
+            raise PermissionDenied(_("河长只能提交自己的巡河记录。"))
+        if not chief.reaches.filter(pk=reach.pk).exists():
+            raise PermissionDenied(_("只能提交自己负责河段的巡河记录。"))
+        return
+    in_chief_region = Region.objects.subtree(chief.region_id).filter(pk=reach.region_id).exists()
+    if not in_chief_region and not chief.reaches.filter(pk=reach.pk).exists():
+        raise ValidationError({"reach": [_("该河段不在这位河长的责任区域内。")]})
+
+
+def _read_track(*, track: Any, gpx: IO[bytes] | None) -> list[tracks.TrackPoint]:
+    try:
+        if gpx is not None:
+            points = tracks.from_gpx(gpx)
+        elif track is not None:
+            points = tracks.from_geojson(track)
+        else:
+            points = []
+    except tracks.TrackError as error:
+        raise ValidationError({"gpx" if gpx is not None else "track": [str(error)]}) from error
+    if len(points) > settings.PATROL_MAX_POINTS:
+        raise ValidationError(
+            {"track": [_("轨迹点过多（最多 %(n)d 个）。") % {"n": settings.PATROL_MAX_POINTS}]}
+        )
+    return points
+
+
+def _check_photos(
+    *, findings: Sequence[Mapping[str, Any]], photos: Mapping[int, Sequence[IO[bytes]]]
+) -> dict[int, list]:
+    checked: dict[int, list] = {}
+    for index, files in photos.items():
+        if not 0 <= index < len(findings):
+            raise ValidationError({"photos": [_("照片对应的巡河发现不存在。")]})
+        try:
+            checked[index] = [check_photo(file) for file in files]
+        except PhotoError as error:
+            raise ValidationError({f"finding_{index}_photos": [str(error)]}) from error
+    return checked
+
+
+def patrol_submit(
+    *,
+    user: User,
+    uuid: uuid_lib.UUID,
+    chief: Chief,
+    reach: Reach,
+    started_at: datetime.datetime,
+    ended_at: datetime.datetime,
+    track: Any = None,
+    gpx: IO[bytes] | None = None,
+    notes: str = "",
+    findings: Sequence[Mapping[str, Any]] = (),
+    photos: Mapping[int, Sequence[IO[bytes]]] | None = None,
+) -> tuple[Patrol, bool]:
+    """File a patrol; returns it and whether it is new.
+
+    The client makes the uuid: a phone that lost the answer sends the same patrol again, and gets
+    the first one back instead of a second patrol.
+    """
+    existing = _existing_patrol(user=user, uuid=uuid)
+    if existing is not None:
+        return existing, False
+    _check_filing_rights(user=user, chief=chief, reach=reach)
+    if ended_at <= started_at:
+        raise ValidationError({"ended_at": [_("结束时间必须晚于开始时间。")]})
+    if started_at > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({"started_at": [_("开始时间不能晚于当前时间。")]})
+    raw_points = _read_track(track=track, gpx=gpx)
+    checked_photos = _check_photos(findings=findings, photos=photos or {})
+    kept, dropped = tracks.drop_jumps(
+        raw_points, max_speed_kmh=settings.PATROL_MAX_SPEED_KMH, max_gap_m=settings.PATROL_MAX_GAP_M
+    )
+    assessment = patrol_assess(
+        chief=chief,
+        started_at=started_at,
+        ended_at=ended_at,
+        distance_km=tracks.length_km(kept),
+        rule_book=RuleBook.load(),
+    )
+    try:
+        with transaction.atomic():
+            patrol = Patrol.objects.create(
+                uuid=uuid,
+                chief=chief,
+                reach=reach,
+                started_at=started_at,
+                ended_at=ended_at,
+                started_on=timezone.localdate(started_at),
+                track_raw=tracks.to_geojson(raw_points) if raw_points else None,
+                track=(
+                    {
+                        "type": "LineString",
+                        "coordinates": tracks.simplify(
+                            kept, tolerance_m=settings.PATROL_SIMPLIFY_M
+                        ),
+                    }
+                    if len(kept) >= 2
+                    else None
+                ),
+                points_dropped=dropped,
+                distance_km=assessment.distance_km,
+                valid=assessment.valid,
+                invalid_reason=assessment.invalid_reason,
+                notes=notes,
+                created_by=user,
+            )
+            for index, finding_data in enumerate(findings):
+                finding = model_create(model=Finding, data={**finding_data, "patrol": patrol})
+                for photo in checked_photos.get(index, ()):
+                    FindingPhoto.objects.create(
+                        finding=finding,
+                        image=photo.content,
+                        exif=photo.exif,
+                        taken_at=photo.taken_at,
+                    )
+    except IntegrityError:
+        # The same patrol sent twice at once: the other request won; answer with its patrol.
+        existing = _existing_patrol(user=user, uuid=uuid)
+        if existing is None:
+            raise
+        return existing, False
+    return patrol, True
+
+
+def _existing_patrol(*, user: User, uuid: uuid_lib.UUID) -> Patrol | None:
+    patrol = Patrol.objects.filter(uuid=uuid).first()
+    if patrol is None:
+        return None
+    if not Patrol.objects.visible_to(user).filter(pk=patrol.pk).exists():
+        raise StateConflict(_("该客户端编号已被其他巡河记录使用。"))
+    return patrol

@@ -1,0 +1,172 @@
+import re
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Role
+from core.filters import RegionFilterSet
+from core.pagination import PageNumberPagination
+from core.permissions import OFFICE_ROLES
+from core.views import ScopedModelViewSet
+from rivers.models import Chief
+
+from . import selectors, services
+from . import serializers as patrol_serializers
+from .filters import PatrolFilter
+
+PHOTO_KEY = re.compile(r"^finding_(\d+)_photos$")
+RANKING_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
+
+
+class PatrolRuleViewSet(ScopedModelViewSet):
+    """Patrol rules: how often each role patrols and what a patrol needs to count."""
+
+    selector = selectors.patrol_rule_list
+    create_service = services.patrol_rule_create
+    update_service = services.patrol_rule_update
+    serializer_class = patrol_serializers.PatrolRuleSerializer
+    filterset_fields = ["role", "period"]
+    ordering_fields = ["role", "period"]
+    search_fields: list[str] = []
+
+
+class PatrolViewSet(ScopedModelViewSet):
+    """Patrols: filed by chiefs (their own, on their reaches) or by the office for them."""
+
+    selector = selectors.patrol_list
+    serializer_class = patrol_serializers.PatrolSerializer
+    filterset_class = PatrolFilter
+    search_fields = ["chief__name", "reach__name", "reach__river__name", "notes"]
+    ordering_fields = ["started_at", "distance_km"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    write_roles = frozenset({Role.ADMIN, Role.OFFICE, Role.CHIEF})
+    # Patrols are evidence: filed once, never edited or deleted through the API.
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(
+        request={
+            "application/json": patrol_serializers.PatrolSerializer,
+            "multipart/form-data": patrol_serializers.PatrolSerializer,
+        },
+        responses={
+            201: patrol_serializers.PatrolSerializer,
+            200: patrol_serializers.PatrolSerializer,
+        },
+        description=(
+            "201 for a new patrol; 200 with the first patrol when its uuid was already received. "
+            "Multipart: track and findings as JSON strings, a gpx file instead of track, and "
+            "photos of finding i as files under finding_<i>_photos."
+        ),
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        photos: dict[int, list] = {}
+        for key in request.FILES:
+            match = PHOTO_KEY.match(key)
+            if match:
+                photos[int(match.group(1))] = request.FILES.getlist(key)
+        patrol, created = services.patrol_submit(
+            user=request.user,
+            findings=data.pop("findings", []),
+            photos=photos,
+            **data,
+        )
+        patrol = self.get_queryset().get(pk=patrol.pk)
+        body = self.get_serializer(patrol).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], url_path="raw-track")
+    def raw_track(self, request, pk=None):
+        """The track exactly as received, drift included: for staff checking a patrol."""
+        if request.user.effective_role not in OFFICE_ROLES:
+            return Response(
+                {"detail": _("只有河长办可以查看原始轨迹。")}, status=status.HTTP_403_FORBIDDEN
+            )
+        patrol = get_object_or_404(selectors.patrol_list(user=request.user).defer(None), pk=pk)
+        return Response(patrol.track_raw)
+
+
+class ComplianceFilter(RegionFilterSet):
+    pass
+
+
+class _ComplianceBase(APIView):
+    def _query(self, request):
+        query = patrol_serializers.ComplianceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        regions = ComplianceFilter(
+            request.query_params, queryset=Chief.objects.none(), request=request
+        )
+        if not regions.is_valid():
+            raise serializers.ValidationError(regions.errors)
+        return selectors.patrol_compliance(
+            user=request.user,
+            date_from=query.validated_data["date_from"],
+            date_to=query.validated_data["date_to"],
+            region=regions.form.cleaned_data.get("region"),
+        )
+
+
+COMPLIANCE_PARAMETERS = [
+    OpenApiParameter("date_from", OpenApiTypes.DATE, required=True),
+    OpenApiParameter("date_to", OpenApiTypes.DATE, required=True),
+    OpenApiParameter("region", OpenApiTypes.INT, description="区域（含下级）"),
+]
+
+
+class ComplianceView(_ComplianceBase):
+    """Per chief: patrols required by the rules, done, counted, and the rate (巡河率)."""
+
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        parameters=COMPLIANCE_PARAMETERS,
+        responses=patrol_serializers.ComplianceSerializer(many=True),
+    )
+    def get(self, request):
+        rows = self._query(request)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        data = patrol_serializers.ComplianceSerializer(page, many=True).data
+        return paginator.get_paginated_response(data)
+
+
+class ComplianceRankingView(_ComplianceBase):
+    """Communities or streets ranked by patrol rate: for the office and leaders only."""
+
+    read_roles = RANKING_ROLES
+
+    @extend_schema(
+        parameters=[
+            *COMPLIANCE_PARAMETERS,
+            OpenApiParameter("level", OpenApiTypes.STR, enum=["community", "street"]),
+        ],
+        responses=inline_serializer(
+            "ComplianceRanking",
+            {
+                "level": serializers.CharField(),
+                "results": patrol_serializers.RankingSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request):
+        level = request.query_params.get("level", "community")
+        if level not in {"community", "street"}:
+            raise serializers.ValidationError({"level": [_("只能是 community 或 street。")]})
+        ranking = selectors.compliance_ranking(self._query(request), level=level)
+        return Response(
+            {
+                "level": level,
+                "results": patrol_serializers.RankingSerializer(ranking, many=True).data,
+            }
+        )
