@@ -120,12 +120,28 @@ def patrol_compliance(
     date_to: datetime.date,
     region: Region | None = None,
 ) -> list[ComplianceRow]:
-    """Every chief under a patrol rule who served in the range, with required, done and rate."""
-    rule_book = RuleBook.load()
-    chiefs = Chief.objects.visible_to(user).serving_between(date_from, date_to)
+    """Every chief the user can see under a patrol rule who served in the range."""
+    chiefs = Chief.objects.visible_to(user)
     if region is not None:
         chiefs = chiefs.in_region(region)
-    chiefs = chiefs.filter(role__in=rule_book.roles)
+    return compliance_of(chiefs=chiefs, date_from=date_from, date_to=date_to)
+
+
+def region_patrol_compliance(
+    *, region: Region, date_from: datetime.date, date_to: datetime.date
+) -> list[ComplianceRow]:
+    """The same for a whole region, for jobs that run without a user (the monthly bulletin)."""
+    return compliance_of(
+        chiefs=Chief.objects.in_region(region), date_from=date_from, date_to=date_to
+    )
+
+
+def compliance_of(
+    *, chiefs: QuerySet[Chief], date_from: datetime.date, date_to: datetime.date
+) -> list[ComplianceRow]:
+    """Required, done, counted and rate for each of ``chiefs`` under a rule, serving in range."""
+    rule_book = RuleBook.load()
+    chiefs = chiefs.serving_between(date_from, date_to).filter(role__in=rule_book.roles)
     counts: dict[int, tuple[int, int]] = {}
     if rule_book.roles:
         sql, params = _counting_query(
