@@ -8,6 +8,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .text import join_items
+
 
 class StateConflict(Exception):
     """Raised by services when a record's state forbids the action; the API answers 409."""
@@ -19,7 +21,7 @@ def exception_handler(exc, context):
     if isinstance(exc, ProtectedError | RestrictedError):
         # Deleting a record that others still point at: the state forbids it, not the input.
         blocking = getattr(exc, "protected_objects", None) or exc.restricted_objects
-        kinds = "、".join(sorted({str(obj._meta.verbose_name) for obj in blocking}))
+        kinds = join_items(sorted({str(obj._meta.verbose_name) for obj in blocking}))
         message = _("仍有关联的%(kinds)s，不能删除。") % {"kinds": kinds}
         return Response({"detail": message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):

@@ -9,6 +9,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from rest_framework import renderers, serializers
 
+from .text import join_items
+
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True)
 
@@ -21,7 +23,7 @@ def _cell(field: serializers.Field, value):
     if isinstance(field, serializers.BooleanField):
         return "是" if value else "否"
     if isinstance(value, list | tuple):
-        return "、".join(str(v) for v in value)
+        return join_items(value)
     if isinstance(value, dict):
         return str(value)
     return value

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from core.exceptions import StateConflict
 from core.services import model_create
+from core.text import join_clauses
 from rivers.models import Chief, Reach, Region
 
 from . import tracks
@@ -107,7 +108,9 @@ def patrol_assess(
         )
         if failed
     ]
-    return Assessment(distance_km=distance, valid=not failures, invalid_reason="；".join(failures))
+    return Assessment(
+        distance_km=distance, valid=not failures, invalid_reason=join_clauses(failures)
+    )
 
 
 def _check_filing_rights(*, user: User, chief: Chief, reach: Reach) -> None:

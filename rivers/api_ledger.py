@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from core.permissions import OFFICE_ROLES
 from core.renderers import XLSXRenderer
+from core.text import join_items
 
 from .ledger import COLUMNS, TEMPLATE_FILENAME, XLSX_MEDIA_TYPE, roster_import, roster_template
 
@@ -28,7 +29,7 @@ class RosterImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(
         label=_("台账文件"),
         help_text=_("按导入模板填写的 .xlsx 文件，工作表「河长名录」，列：%(columns)s。")
-        % {"columns": "、".join(column.header for column in COLUMNS)},
+        % {"columns": join_items(column.header for column in COLUMNS)},
     )
 
 

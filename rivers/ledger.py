@@ -35,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import User
 from core.services import model_create, model_update
+from core.text import join_items
 
 from . import selectors
 from .models import (
@@ -331,7 +332,7 @@ def _choice_lookup(choices: type[models.TextChoices], aliases: dict[str, str]) -
 
 
 def _choice_labels(choices: type[models.TextChoices]) -> str:
-    return "、".join(str(label) for _value, label in choices.choices)
+    return join_items(str(label) for _value, label in choices.choices)
 
 
 def _parse_date(value: Any) -> datetime.date:
@@ -566,7 +567,7 @@ class _RosterImport:
         if SHEET_NAME not in sheets:
             raise _Failed(
                 _("找不到工作表「%(sheet)s」（文件中的工作表：%(names)s）。请使用下载的导入模板。")
-                % {"sheet": SHEET_NAME, "names": "、".join(workbook.sheetnames)}
+                % {"sheet": SHEET_NAME, "names": join_items(workbook.sheetnames)}
             )
         return self._rows(workbook[sheets[SHEET_NAME]])
 
@@ -591,7 +592,7 @@ class _RosterImport:
         if missing:
             raise _Failed(
                 _("工作表「%(sheet)s」缺少以下列：%(columns)s。请使用下载的导入模板。")
-                % {"sheet": SHEET_NAME, "columns": "、".join(missing)}
+                % {"sheet": SHEET_NAME, "columns": join_items(missing)}
             )
         last = header_row + MAX_ROWS
         if sheet.max_row > last:
@@ -648,7 +649,7 @@ class _RosterImport:
                 break
         if duplicated:
             raise _Failed(
-                _("表头中以下列重复出现：%(columns)s。") % {"columns": "、".join(duplicated)}
+                _("表头中以下列重复出现：%(columns)s。") % {"columns": join_items(duplicated)}
             )
         self.headers.update(best_texts)
         return best_row, best
@@ -875,7 +876,7 @@ class _RosterImport:
                     row,
                     "river_code",
                     _("表中有多条名为「%(name)s」的河流（编码 %(codes)s），请填写河流编码。")
-                    % {"name": name, "codes": "、".join(codes)},
+                    % {"name": name, "codes": join_items(codes)},
                 )
                 return None
             code = codes[0] if codes else ""

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.exceptions import StateConflict
 from core.services import model_create, model_update
+from core.text import join_items
 
 from .models import Chief, Reach, Region, River
 
@@ -50,7 +51,7 @@ def _check_reaches_in_region(*, reaches: Iterable[Reach], region: Region) -> Non
         raise ValidationError(
             {
                 "reaches": [
-                    _("以下河段不在该河长所在区域内：%(names)s") % {"names": "、".join(outside)}
+                    _("以下河段不在该河长所在区域内：%(names)s") % {"names": join_items(outside)}
                 ]
             }
         )

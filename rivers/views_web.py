@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
 from core.permissions import OFFICE_ROLES
+from core.text import join_clauses, join_items
 
 from .ledger import (
     TEMPLATE_FILENAME,
@@ -39,7 +40,7 @@ def _summary(result: RosterImportResult) -> str:
     labels = count_labels()
 
     def listed(counts: dict[str, int]) -> str:
-        return "、".join(f"{labels[key]} {n}" for key, n in counts.items() if n)
+        return join_items(f"{labels[key]} {n}" for key, n in counts.items() if n)
 
     created, updated = listed(result.created), listed(result.updated)
     if not created and not updated:
@@ -49,7 +50,7 @@ def _summary(result: RosterImportResult) -> str:
         parts.append(_("新增 %(items)s") % {"items": created})
     if updated:
         parts.append(_("更新 %(items)s") % {"items": updated})
-    return _("导入完成：%(parts)s。") % {"parts": "；".join(parts)}
+    return _("导入完成：%(parts)s。") % {"parts": join_clauses(parts)}
 
 
 @login_required
