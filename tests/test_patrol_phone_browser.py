@@ -1,0 +1,283 @@
+"""The phone patrol page in a real browser: a patrol survives a lost signal and a reload, and a
+resend after a lost answer does not make a second patrol.
+
+Runs headless Chromium through Playwright against pytest-django's live server. Playwright's own
+browsers are never downloaded: the system Chromium is used, and the test is skipped without it.
+A few quick checks of the page view and the service worker script run without a browser.
+"""
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.templatetags.static import static
+from PIL import Image
+
+from accounts.models import Role
+from patrols.models import Patrol
+
+from . import factories
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+PASSWORD = "correct-horse-battery"  # factories.UserFactory's password
+START = {"latitude": 34.7500, "longitude": 113.6200}
+# About 11 m north per step: well inside the speed a walker could reach between fixes.
+STEP_DEG = 0.0001
+TIMEOUT_MS = 20_000
+PROBE_NETWORK = "fetch('/healthz', {cache: 'no-store'}).then(() => 'online', () => 'offline')"
+
+try:
+    from playwright import sync_api
+except ImportError:  # the dev extra is not installed
+    sync_api = None
+
+needs_browser = pytest.mark.skipif(
+    sync_api is None or not CHROMIUM.exists(),
+    reason=f"needs Playwright for Python and the system Chromium at {CHROMIUM}",
+)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def chief_account(db):
+    reach = factories.ReachFactory(name="城区段")
+    chief = factories.ChiefFactory(region=reach.region, reaches=[reach])
+    user = factories.UserFactory(role=Role.CHIEF, chief=chief, region=chief.region)
+    return user, chief, reach
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (40, 120, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def status(page):
+    return page.locator("#patrol-status")
+
+
+def wait_for_state(page, state: str) -> None:
+    page.wait_for_selector(f'#patrol-status[data-state="{state}"]', timeout=TIMEOUT_MS)
+
+
+def point_count(page) -> int:
+    return int(page.locator("#point-count").inner_text())
+
+
+def walk(context, page, steps: int, start_step: int) -> int:
+    """Move the faked position north one step at a time, waiting until each fix is recorded."""
+    for n in range(start_step, start_step + steps):
+        before = point_count(page)
+        context.set_geolocation(
+            {"latitude": START["latitude"] + n * STEP_DEG, "longitude": START["longitude"]}
+        )
+        page.wait_for_function(
+            f"Number(document.getElementById('point-count').textContent) > {before}",
+            timeout=TIMEOUT_MS,
+        )
+    return start_step + steps
+
+
+@needs_browser
+# The live server runs in another thread: the test's data must be committed to be seen.
+@pytest.mark.django_db(transaction=True)
+def test_patrol_survives_offline_reload_and_resend(live_server, chief_account, media_root, request):
+    user, chief, reach = chief_account
+    host = live_server.url.split("//", 1)[1].rsplit(":", 1)[0]
+    # Service workers only run in a secure context; plain http counts only for loopback names.
+    assert host in {"localhost", "127.0.0.1"}, live_server.url
+
+    answers: list[int] = []
+
+    def lose_first_answer(route):
+        """The upload reaches the server, but the first answer is lost on the way back."""
+        response = route.fetch()
+        answers.append(response.status)
+        if len(answers) == 1:
+            route.abort("internetdisconnected")
+        else:
+            route.fulfill(response=response)
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(
+            viewport={"width": 360, "height": 740},
+            geolocation=START,
+            permissions=["geolocation"],
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            service_workers="allow",
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        console: list[str] = []
+        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+        try:
+            page.goto(f"{live_server.url}/accounts/login/?next=/patrols/phone/")
+            page.fill("#id_username", user.username)
+            page.fill("#id_password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url("**/patrols/phone/")
+            # The worker has stored the page and its files: from here on it works offline.
+            page.wait_for_selector("#offline-ready:not([hidden])")
+            page.wait_for_function("navigator.serviceWorker.controller !== null")
+            wait_for_state(page, "idle")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+            page.select_option("#reach", str(reach.pk))
+            page.click("#start")
+            wait_for_state(page, "recording")
+            step = walk(context, page, 3, start_step=1)
+
+            context.set_offline(True)
+            page.wait_for_function("!navigator.onLine")
+            # The worker must be cut off too, or the reload below would prove nothing.
+            (worker,) = context.service_workers
+            assert worker.evaluate(PROBE_NETWORK) == "offline", "Playwright left the worker online"
+            assert "离线，已保存在本机" in status(page).inner_text()
+            step = walk(context, page, 2, start_step=step)
+            page.fill("#finding-description", "岸边有建筑垃圾堆放")
+            page.set_input_files(
+                "#finding-photo",
+                files=[{"name": "spot.png", "mimeType": "image/png", "buffer": png_bytes()}],
+            )
+            page.wait_for_selector("#pending-photos img")
+            page.click("#save-finding")
+            page.wait_for_selector("#findings li.finding")
+            points_before_reload = point_count(page)
+
+            # Still offline: the page comes from the service worker, the patrol from IndexedDB.
+            response = page.reload()
+            assert response is not None
+            assert response.from_service_worker
+            wait_for_state(page, "recording")
+            finding = page.locator("#findings li.finding")
+            assert finding.count() == 1
+            assert "岸边有建筑垃圾堆放" in finding.inner_text()
+            assert finding.locator("img").count() == 1
+            assert point_count(page) == points_before_reload
+            walk(context, page, 2, start_step=step)
+            points_recorded = point_count(page)
+
+            context.set_offline(False)
+            page.wait_for_function("navigator.onLine")
+            context.route("**/api/v1/patrols/", lose_first_answer)
+            page.click("#finish")
+            wait_for_state(page, "finished")
+            page.fill("#notes", "沿河步行巡查，发现一处垃圾堆放。")
+            page.click("#submit")
+            # The server has the patrol, but the phone never heard: it keeps it queued.
+            wait_for_state(page, "offline")
+            assert answers == [201]
+            assert page.locator("#outbox li").count() == 1
+
+            # Opening the page again sends the queued patrol again, with the same uuid.
+            page.reload()
+            wait_for_state(page, "submitted")
+            assert answers == [201, 200]
+            assert page.locator("#outbox li").count() == 0
+            stored_uuid = page.evaluate(
+                """async () => (await PatrolStore.patrolsOf(JSON.parse(
+                    document.getElementById('patrol-config').textContent).account))[0].uuid"""
+            )
+            leftovers = page.evaluate(
+                "async (uuid) => [(await PatrolStore.pointsOf(uuid)).length,"
+                " (await PatrolStore.findingsOf(uuid)).length]",
+                stored_uuid,
+            )
+            assert leftovers == [0, 0], "sent patrols free the phone's storage"
+        except Exception:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+            (ARTIFACTS / f"{request.node.name}.console.txt").write_text(
+                "\n".join(console), encoding="utf-8"
+            )
+            raise
+        finally:
+            context.close()
+            browser.close()
+
+    # After the browser has closed: Playwright's sync API keeps an event loop that the ORM's
+    # async-safety check would object to.
+    patrols = Patrol.objects.filter(chief=chief)
+    assert patrols.count() == 1
+    patrol = patrols.get()
+    assert str(patrol.uuid) == stored_uuid
+    assert patrol.reach == reach
+    assert patrol.created_by == user
+    assert patrol.notes == "沿河步行巡查，发现一处垃圾堆放。"
+    assert len(patrol.track_raw["coordinates"]) == points_recorded
+    assert patrol.ended_at > patrol.started_at
+    assert patrol.track_raw["times"][0].endswith("+08:00")
+    findings = list(patrol.findings.all())
+    assert len(findings) == 1
+    assert findings[0].description == "岸边有建筑垃圾堆放"
+    assert findings[0].lat is not None
+    photos = list(findings[0].photos.all())
+    assert len(photos) == 1
+    assert (photos[0].width, photos[0].height) == (32, 24)
+
+
+def test_phone_page_needs_login(client, db):
+    response = client.get("/patrols/phone/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_phone_page_is_for_chief_accounts_only(client, chief_account):
+    _user, chief, _reach = chief_account
+    office = factories.UserFactory(role=Role.OFFICE, region=chief.region)
+    unlinked = factories.UserFactory(role=Role.CHIEF, region=chief.region)
+    for account in (office, unlinked):
+        client.force_login(account)
+        assert client.get("/patrols/phone/").status_code == 403
+
+
+def test_phone_page_lists_own_reaches_and_has_no_inline_script(client, chief_account):
+    user, _chief, reach = chief_account
+    other = factories.ReachFactory(name="别人的河段")
+    client.force_login(user)
+    response = client.get("/patrols/phone/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<option value="{reach.pk}">{reach.river.name} 城区段</option>' in html
+    assert other.name not in html
+    assert "no-store" in response["Cache-Control"]
+    # A strict Content-Security-Policy is coming: scripts are files or inert JSON.
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+    app = html[html.index('id="patrol-app"') :]
+    assert not re.search(r"\son[a-z]+=", app), "no inline event handlers"
+
+
+def test_service_worker_script(client, db):
+    response = client.get("/patrols/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert response["Service-Worker-Allowed"] == "/patrols/"
+    assert "no-cache" in response["Cache-Control"]
+    body = response.content.decode()
+    assert body.startswith("self.PATROL_SW_CONFIG = {")
+    for path in ("patrols/phone.js", "patrols/idb.js", "patrols/phone.css", "css/portal.css"):
+        assert f'"{static(path)}"' in body
+    assert '"/patrols/phone/"' in body
