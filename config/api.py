@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.views import AccountViewSet, TokenView
 from patrols import views as patrols
+from patrols.api_bulletins import BulletinViewSet
 from rivers import views as rivers
 
 router = DefaultRouter()
@@ -18,6 +19,7 @@ router.register("outfalls", rivers.OutfallViewSet, basename="outfall")
 router.register("facilities", rivers.FacilityViewSet, basename="facility")
 router.register("patrol-rules", patrols.PatrolRuleViewSet, basename="patrol-rule")
 router.register("patrols", patrols.PatrolViewSet, basename="patrol")
+router.register("bulletins", BulletinViewSet, basename="bulletin")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("ledgers/", include("rivers.urls")),
     path("patrols/", include("patrols.urls")),
+    path("bulletins/", include("patrols.urls_bulletins")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext, gettext_lazy
 
-from .models import Finding, FindingPhoto, Patrol, PatrolRule
+from .bulletins import bulletin_request
+from .models import Bulletin, Finding, FindingPhoto, Patrol, PatrolRule
 
 
 @admin.register(PatrolRule)
@@ -40,3 +42,33 @@ class FindingPhotoAdmin(admin.ModelAdmin):
     list_display = ["finding", "image", "taken_at", "width", "height"]
     list_select_related = ["finding"]
     readonly_fields = ["exif", "width", "height"]
+
+
+@admin.register(Bulletin)
+class BulletinAdmin(admin.ModelAdmin):
+    list_display = ["street", "month", "status", "progress", "attempts", "finished_at"]
+    list_filter = ["status", "month"]
+    list_select_related = ["street"]
+    search_fields = ["street__name", "street__code"]
+    date_hierarchy = "month"
+    # Written by the build only: a hand-edited snapshot would no longer match its PDF.
+    readonly_fields = [
+        "status",
+        "progress",
+        "attempts",
+        "data",
+        "pdf",
+        "error",
+        "created_at",
+        "queued_at",
+        "started_at",
+        "finished_at",
+    ]
+    actions = ["rebuild"]
+
+    @admin.action(description=gettext_lazy("重新生成所选通报"))
+    def rebuild(self, request, queryset):
+        for bulletin in queryset.select_related("street"):
+            bulletin_request(street=bulletin.street, month=bulletin.month, rebuild=True)
+        message = gettext("已提交重新生成 %(n)s 份通报。") % {"n": queryset.count()}
+        self.message_user(request, message)

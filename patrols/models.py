@@ -163,3 +163,58 @@ class FindingPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class BulletinStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("生成失败")
+
+
+class Bulletin(models.Model):
+    """The monthly bulletin (月通报) of one street's patrols: a job row, then the published record.
+
+    ``data`` is the snapshot the page and the PDF are made from, so a bulletin stays as published
+    when patrols are corrected later; only a deliberate rebuild takes in the corrections.
+    """
+
+    street = models.ForeignKey(
+        "rivers.Region",
+        verbose_name=_("街道"),
+        on_delete=models.PROTECT,
+        related_name="bulletins",
+        limit_choices_to={"level": "street"},
+    )
+    month = models.DateField(_("月份"), help_text=_("该月第一天。"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=BulletinStatus.choices, default=BulletinStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("进度"), default=0, validators=[MaxValueValidator(100)]
+    )
+    # How many times a worker has claimed the row: the sweeper gives a stuck row one more try.
+    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
+    data = models.JSONField(_("通报数据"), default=dict, blank=True)
+    pdf = models.FileField(_("PDF 文件"), upload_to="bulletins/", blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
+    # Also the claim's token: a worker only writes to the row while it still holds its claim.
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("巡河月通报")
+        verbose_name_plural = _("巡河月通报")
+        ordering = ["-month", "street__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "month"],
+                name="bulletin_unique_street_month",
+                violation_error_message=_("该街道该月的通报已存在。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street.name} {self.month:%Y-%m}"

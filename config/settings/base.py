@@ -196,3 +196,23 @@ PATROL_DEFAULT_MIN_KM = env.float("PATROL_DEFAULT_MIN_KM", default=0.3)
 PATROL_MAX_POINTS = env.int("PATROL_MAX_POINTS", default=50000)
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
+
+# Monthly bulletins (月通报): built on the 1st for last month; a build still running after
+# BULLETIN_STUCK_MINUTES is taken to be lost (a killed worker) and is retried once, then failed.
+from celery.schedules import crontab  # noqa: E402
+
+BULLETIN_STUCK_MINUTES = env.int("BULLETIN_STUCK_MINUTES", default=30)
+CELERY_BEAT_SCHEDULE = {
+    "monthly-bulletins": {
+        "task": "patrols.tasks.build_monthly_bulletins",
+        # CELERY_TIMEZONE is Asia/Shanghai, so this is 06:00 local time.
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
+    "sweep-stuck-bulletins": {
+        "task": "patrols.tasks.sweep_stuck_bulletins",
+        "schedule": crontab(minute="*/10"),
+    },
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["BulletinStatusEnum"] = "patrols.models.BulletinStatus"
+# WeasyPrint logs every layout step at INFO; a worker's log needs only its warnings.
+LOGGING["loggers"] = {**LOGGING.get("loggers", {}), "weasyprint.progress": {"level": "WARNING"}}

@@ -1,0 +1,562 @@
+"""The monthly bulletin (月通报) of a street's patrols: requested, built by a worker, published.
+
+"周汇报、月通报": chiefs report their patrols weekly and the office publishes every month who
+patrolled as the rules ask and who fell short. A bulletin is a row that is also its own job:
+``bulletin_request`` queues it, a worker claims it with a conditional UPDATE, reports progress
+and ends it ``done`` with its PDF or ``failed`` with a readable error. Every later write of the
+worker is conditional on its claim (status running and the ``started_at`` it set), so a worker
+the sweeper has given up on can never overwrite the build that replaced it.
+"""
+
+import calendar
+import datetime
+import logging
+import mimetypes
+import shutil
+import subprocess
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.text import join_items
+from rivers.models import Chief, ChiefRole, Region, RegionLevel
+
+from .models import Bulletin, BulletinStatus
+from .periods import Period
+from .rules import RuleBook
+from .selectors import ComplianceRow, RankingRow, compliance_ranking, region_patrol_compliance
+
+logger = logging.getLogger(__name__)
+
+# Worth another try later: the database or the file store was briefly unavailable.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
+# A build that got stuck (its worker died) is tried once more, then failed.
+MAX_ATTEMPTS = 2
+# A bulletin is an official Chinese document whatever language the requesting page was in.
+DOCUMENT_LANGUAGE = "zh-hans"
+CJK_FONTS_MISSING = "未安装中文字体（fonts-noto-cjk），无法生成 PDF"
+PDF_LIBRARIES_MISSING = "未安装 PDF 所需的系统库（libpango-1.0-0、libpangoft2-1.0-0），无法生成 PDF"
+VERSION = 1
+
+
+class BulletinError(Exception):
+    """A build cannot succeed as things stand; the message is shown to the office as is."""
+
+
+# --- selectors ----------------------------------------------------------------------------------
+
+
+def bulletin_streets(*, user: User) -> QuerySet[Region]:
+    return Region.objects.visible_to(user).filter(level=RegionLevel.STREET)
+
+
+def bulletin_list(*, user: User) -> QuerySet[Bulletin]:
+    """Bulletins of the streets in the user's region; others are simply not found (404)."""
+    return Bulletin.objects.filter(street__in=bulletin_streets(user=user)).select_related("street")
+
+
+def bulletin_title(*, street_name: str, month: datetime.date) -> str:
+    return _("%(street)s%(year)s年%(month)s月河长巡河情况通报") % {
+        "street": street_name,
+        "year": month.year,
+        "month": month.month,
+    }
+
+
+def bulletin_filename(bulletin: Bulletin) -> str:
+    title = bulletin.data.get("title") or bulletin_title(
+        street_name=bulletin.street.name, month=bulletin.month
+    )
+    return f"{title}.pdf"
+
+
+# --- requesting ---------------------------------------------------------------------------------
+
+
+def _month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    first = month.replace(day=1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def _enqueue(bulletin_id: int) -> None:
+    from .tasks import build_bulletin  # the tasks module imports this one
+
+    # After commit, so that the worker finds the row; robust, because a broker that is down
+    # must not undo the request: the row stays pending and the sweeper sends it again.
+    transaction.on_commit(lambda: build_bulletin.delay(bulletin_id), robust=True)
+
+
+@transaction.atomic
+def bulletin_request(
+    *,
+    street: Region,
+    month: datetime.date,
+    rebuild: bool = False,
+    today: datetime.date | None = None,
+) -> Bulletin:
+    """Queue the bulletin of ``street`` for ``month``; asking again is harmless.
+
+    A failed bulletin is queued again; a done one only with ``rebuild`` (it then takes in
+    corrected patrols, and the published version is replaced when the new one is ready).
+    """
+    if street.level != RegionLevel.STREET:
+        raise ValidationError({"street": [_("只能为街道（镇）生成通报。")]})
+    first, last = _month_bounds(month)
+    if last >= (today or timezone.localdate()):
+        raise ValidationError({"month": [_("只能生成已结束月份的通报。")]})
+    now = timezone.now()
+    bulletin, created = Bulletin.objects.get_or_create(
+        street=street, month=first, defaults={"queued_at": now}
+    )
+    if created:
+        _enqueue(bulletin.pk)
+        return bulletin
+    requeue = [BulletinStatus.FAILED, BulletinStatus.PENDING]
+    if rebuild:
+        requeue.append(BulletinStatus.DONE)
+    # Conditional, like the claim: a build running right now is left alone.
+    reset = Bulletin.objects.filter(pk=bulletin.pk, status__in=requeue).update(
+        status=BulletinStatus.PENDING, progress=0, error="", queued_at=now, attempts=0
+    )
+    if reset:
+        # Sending a pending row again is harmless: only one worker can claim it.
+        _enqueue(bulletin.pk)
+    bulletin.refresh_from_db()
+    return bulletin
+
+
+def bulletins_for_last_month(*, today: datetime.date) -> list[Bulletin]:
+    """The beat job of the 1st: last month's bulletin of every street that had chiefs serving."""
+    first, last = _month_bounds(today.replace(day=1) - datetime.timedelta(days=1))
+    serving = Chief.objects.serving_between(first, last).filter(
+        Q(region=OuterRef("pk")) | Q(region__parent=OuterRef("pk"))
+    )
+    streets = Region.objects.filter(level=RegionLevel.STREET).filter(Exists(serving))
+    return [bulletin_request(street=street, month=first, today=today) for street in streets]
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def _claimed(bulletin_id: int, token: datetime.datetime) -> QuerySet[Bulletin]:
+    return Bulletin.objects.filter(pk=bulletin_id, status=BulletinStatus.RUNNING, started_at=token)
+
+
+def _progress(bulletin_id: int, token: datetime.datetime, value: int) -> None:
+    _claimed(bulletin_id, token).update(progress=value)
+
+
+def bulletin_build(*, bulletin_id: int) -> Bulletin | None:
+    """Build a queued bulletin; ``None`` when it is not pending (already built, or being built).
+
+    A transient error puts the row back to pending and propagates, for the task to retry;
+    any other error fails the row with a readable message and is not raised again. Not one
+    transaction: the progress must be seen while the build runs, so every write is a single
+    conditional UPDATE instead.
+    """
+    token = timezone.now()
+    claimed = Bulletin.objects.filter(pk=bulletin_id, status=BulletinStatus.PENDING).update(
+        status=BulletinStatus.RUNNING,
+        started_at=token,
+        finished_at=None,
+        progress=1,
+        error="",
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        logger.info("bulletin %s is not pending; nothing to build", bulletin_id)
+        return None
+    with translation.override(DOCUMENT_LANGUAGE):
+        try:
+            _build(bulletin_id, token)
+        except TRANSIENT_ERRORS:
+            # Back to pending for the retry to claim; if even this fails, the sweeper will.
+            _claimed(bulletin_id, token).update(status=BulletinStatus.PENDING, progress=0)
+            raise
+        except BulletinError as exc:
+            _fail(bulletin_id, token, str(exc))
+        except Exception as exc:
+            logger.exception("bulletin %s failed", bulletin_id)
+            _fail(bulletin_id, token, _readable(exc))
+    return Bulletin.objects.select_related("street").filter(pk=bulletin_id).first()
+
+
+def _readable(exc: BaseException) -> str:
+    detail = str(exc).strip() or type(exc).__name__
+    message = _("生成通报时出错：%(detail)s。请稍后重试，或联系管理员。") % {"detail": detail}
+    return message[:1000]
+
+
+def _fail(bulletin_id: int, token: datetime.datetime, error: str) -> None:
+    _claimed(bulletin_id, token).update(
+        status=BulletinStatus.FAILED, error=error, finished_at=timezone.now()
+    )
+
+
+def bulletin_give_up(*, bulletin_id: int, error: str) -> None:
+    """After the last retry: a row left pending by a transient error is failed, not forgotten."""
+    Bulletin.objects.filter(pk=bulletin_id, status=BulletinStatus.PENDING).update(
+        status=BulletinStatus.FAILED, error=error, finished_at=timezone.now()
+    )
+
+
+def _build(bulletin_id: int, token: datetime.datetime) -> None:
+    bulletin = Bulletin.objects.select_related("street").get(pk=bulletin_id)
+    fonts = cjk_font_families()
+    if not fonts:
+        raise BulletinError(CJK_FONTS_MISSING)
+    _progress(bulletin_id, token, 5)
+
+    first, last = _month_bounds(bulletin.month)
+    rows = region_patrol_compliance(region=bulletin.street, date_from=first, date_to=last)
+    _progress(bulletin_id, token, 30)
+    ranking = compliance_ranking(rows, level=RegionLevel.COMMUNITY)
+    data = bulletin_data(street=bulletin.street, month=first, rows=rows, ranking=ranking)
+    _progress(bulletin_id, token, 40)
+
+    pdf = render_pdf(data=data, on_progress=lambda value: _progress(bulletin_id, token, value))
+    name = f"{bulletin.street.code}-{first:%Y%m}.pdf"
+    stored = bulletin.pdf.storage.save(f"bulletins/{name}", ContentFile(pdf))
+    done = _claimed(bulletin_id, token).update(
+        status=BulletinStatus.DONE,
+        data=data,
+        pdf=stored,
+        progress=100,
+        error="",
+        finished_at=timezone.now(),
+    )
+    if not done:
+        # The sweeper took the row back meanwhile: its new build is the one that counts.
+        bulletin.pdf.storage.delete(stored)
+        logger.warning("bulletin %s: claim lost before saving; result discarded", bulletin_id)
+        return
+    if bulletin.pdf and bulletin.pdf.name != stored:
+        bulletin.pdf.storage.delete(bulletin.pdf.name)  # the version this one replaces
+
+
+# --- the content --------------------------------------------------------------------------------
+
+
+def _number(value: Decimal) -> str:
+    """4.00 -> "4", 4.50 -> "4.5": patrols owed pro rata are fractions, but rarely."""
+    text = f"{value:.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _percent(rate: Decimal | None) -> str:
+    if rate is None:
+        return "—"
+    return f"{(rate * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
+def _short(row: ComplianceRow) -> bool:
+    return row.rate is not None and row.rate < 1
+
+
+def _rule_texts(rows: Iterable[ComplianceRow], month: datetime.date) -> list[str]:
+    rule_book = RuleBook.load()
+    roles = {row.role for row in rows}
+    texts = []
+    for role in ChiefRole:
+        rule = rule_book.rule_for(role, month) if role in roles else None
+        if rule is not None:
+            texts.append(
+                _("%(role)s%(period)s至少巡河%(count)s次")
+                % {
+                    "role": role.label,
+                    "period": Period(rule.period).label,
+                    "count": rule.min_count,
+                }
+            )
+    return texts
+
+
+def bulletin_data(
+    *, street: Region, month: datetime.date, rows: list[ComplianceRow], ranking: list[RankingRow]
+) -> dict[str, Any]:
+    """The snapshot a bulletin is published from: figures as strings, labels in Chinese."""
+    title = bulletin_title(street_name=street.name, month=month)
+    chiefs = [
+        {
+            "chief_id": row.chief_id,
+            "name": row.name,
+            "role": row.role,
+            "role_label": str(ChiefRole(row.role).label),
+            "region": row.region_name,
+            "required": _number(row.required),
+            "done": row.done,
+            "counted": row.counted,
+            "rate": None if row.rate is None else str(row.rate),
+            "rate_display": _percent(row.rate),
+            "short": _short(row),
+        }
+        for row in rows
+    ]
+    short = sorted(
+        (chief for chief in chiefs if chief["short"]),
+        key=lambda chief: (Decimal(chief["rate"]), chief["region"], chief["name"]),
+    )
+    communities = [
+        {
+            "rank": row.rank,
+            "region_id": row.region_id,
+            "region": row.region_name,
+            "chiefs": row.chiefs,
+            "required": _number(row.required),
+            "counted": row.counted,
+            "rate": None if row.rate is None else str(row.rate),
+            "rate_display": _percent(row.rate),
+            "short_chiefs": row.short_chiefs,
+        }
+        for row in ranking
+    ]
+    required = sum((row.required for row in rows), Decimal(0))
+    counted = sum(row.counted for row in rows)
+    rate = (
+        min(Decimal(1), Decimal(counted) / required).quantize(Decimal("0.0001"))
+        if required > 0
+        else None
+    )
+    totals = {
+        "chiefs": len(rows),
+        "required": _number(required),
+        "done": sum(row.done for row in rows),
+        "counted": counted,
+        "rate": None if rate is None else str(rate),
+        "rate_display": _percent(rate),
+        "short": len(short),
+        "idle": sum(1 for row in rows if row.done == 0 and _short(row)),
+        "communities": len(communities),
+    }
+    rules = _rule_texts(rows, month)
+    today = timezone.localdate()
+    return {
+        "version": VERSION,
+        "title": title,
+        "street": street.name,
+        "street_id": street.pk,
+        "month": f"{month:%Y-%m}",
+        "month_label": _("%(year)s年%(month)s月") % {"year": month.year, "month": month.month},
+        "date_from": month.isoformat(),
+        "date_to": _month_bounds(month)[1].isoformat(),
+        "issuer": _("%(street)s河长制办公室") % {"street": street.name},
+        "issued_on": _("%(year)s年%(month)s月%(day)s日")
+        % {"year": today.year, "month": today.month, "day": today.day},
+        "rules": rules,
+        "summary": _summary(title=title, totals=totals, communities=communities, rules=rules),
+        "totals": totals,
+        "chiefs": chiefs,
+        "ranking": communities,
+        "short": short,
+    }
+
+
+def _summary(
+    *, title: str, totals: dict[str, Any], communities: list[dict], rules: list[str]
+) -> list[str]:
+    """The paragraphs above the tables, in the words the offices use in their own reports."""
+    # "现将……通报如下": the title read as a sentence, as the seed reports open.
+    opening = _("按照“周汇报、月通报”制度，现将%(title)s如下。") % {"title": title}
+    if rules:
+        opening += _("根据%(rules)s的巡河制度，") % {"rules": join_items(rules)}
+    else:
+        opening += _("本月")
+    if not totals["chiefs"]:
+        return [opening + _("本月无纳入巡河考核的河长。")]
+    opening += _(
+        "全街道纳入巡河考核的河长共%(chiefs)s名，本月实际巡河%(done)s次，计入考核%(counted)s次，"
+        "应巡河%(required)s次，总体巡河率%(rate)s。"
+    ) % {**totals, "rate": totals["rate_display"]}
+    paragraphs = [opening]
+
+    done_ok = totals["chiefs"] - totals["short"]
+    if totals["short"]:
+        standing = _(
+            "其中，%(ok)s名河长按规定频次完成巡河，%(short)s名河长未达到巡河要求（名单附后）"
+        ) % {"ok": done_ok, "short": totals["short"]}
+        if totals["idle"]:
+            standing += _("，%(idle)s名河长本月未巡河") % {"idle": totals["idle"]}
+        standing += _("。")
+    else:
+        standing = _("全部河长均按规定频次完成巡河。")
+    rated = [row for row in communities if row["rate"] is not None]
+    if rated:
+        best, worst = Decimal(rated[0]["rate"]), Decimal(rated[-1]["rate"])
+        if best == worst:
+            standing += _("%(n)s个社区巡河率均为%(rate)s。") % {
+                "n": len(rated),
+                "rate": rated[0]["rate_display"],
+            }
+        else:
+            top = [row["region"] for row in rated if Decimal(row["rate"]) == best]
+            bottom = [row["region"] for row in rated if Decimal(row["rate"]) == worst]
+            standing += _(
+                "从各社区看，%(top)s巡河率最高（%(best)s），%(bottom)s巡河率最低（%(worst)s）。"
+            ) % {
+                "top": join_items(top),
+                "best": rated[0]["rate_display"],
+                "bottom": join_items(bottom),
+                "worst": rated[-1]["rate_display"],
+            }
+    paragraphs.append(standing)
+
+    if totals["short"]:
+        paragraphs.append(
+            _(
+                "请未达到巡河要求的河长高度重视，对照巡河制度查找原因，切实做到按时巡河、真巡实管；"
+                "各社区要加强督促，发现问题及时上报，做到发现一处、整治一处、销号一处。"
+            )
+        )
+    else:
+        paragraphs.append(
+            _(
+                "请各级河长继续保持，按规定频次巡河，发现问题及时上报，"
+                "做到发现一处、整治一处、销号一处。"
+            )
+        )
+    return paragraphs
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def cjk_font_families() -> set[str]:
+    """Font families fontconfig (what Pango uses) knows with Chinese coverage; empty if none.
+
+    Without one, WeasyPrint would draw every Chinese character as an empty box, so the build
+    fails instead with a message that names the package to install.
+    """
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        logger.error("fc-list not found: cannot tell whether a Chinese font is installed")
+        return set()
+    try:
+        result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+            [fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=30, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        logger.exception("fc-list failed")
+        return set()
+    return {
+        family.strip()
+        for line in result.stdout.splitlines()
+        for family in line.split(",")
+        if family.strip()
+    }
+
+
+def _static_roots() -> list[Path]:
+    roots = [Path(root) for root in settings.STATICFILES_DIRS]
+    roots.append(Path(settings.STATIC_ROOT))
+    return [root.resolve() for root in roots if root.is_dir()]
+
+
+def _static_base_url() -> str:
+    roots = _static_roots()
+    base = roots[0] if roots else Path(settings.BASE_DIR, "static").resolve()
+    return base.as_uri() + "/"
+
+
+class ForbiddenURL(ValueError):
+    """A URL the PDF may not load: anything but our own static files."""
+
+
+def static_url_fetcher():
+    """A WeasyPrint URL fetcher that only reads files under our static directories.
+
+    The PDF is made from data that users typed (names, regions); whatever ends up in it must
+    not make the worker read local files or call the network (cloud metadata, intranet).
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    roots = _static_roots()
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+                logger.warning("bulletin PDF: refused to fetch %s", url[:200])
+                raise ForbiddenURL(f"refused: {url[:200]}")
+            # Resolved, so that neither ".." nor a symlink leads out of the static folders.
+            path = Path(url2pathname(parts.path)).resolve()
+            if not any(path.is_relative_to(root) for root in roots) or not path.is_file():
+                logger.warning("bulletin PDF: refused to read %s", path)
+                raise ForbiddenURL(f"refused: {url[:200]}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                path.as_uri(), path.read_bytes(), headers={"Content-Type": content_type}
+            )
+
+    return StaticOnlyFetcher(allowed_protocols=["file"], allow_redirects=False)
+
+
+def bulletin_html(*, data: dict[str, Any], standalone: bool = True) -> str:
+    return render_to_string("patrols/bulletin_pdf.html", {"data": data, "standalone": standalone})
+
+
+def render_pdf(*, data: dict[str, Any], on_progress=None) -> bytes:
+    try:
+        from weasyprint import HTML
+    except OSError as exc:
+        # Not transient: the system libraries are missing, and retrying will not install them.
+        raise BulletinError(PDF_LIBRARIES_MISSING) from exc
+
+    html = HTML(
+        string=bulletin_html(data=data),
+        base_url=_static_base_url(),
+        url_fetcher=static_url_fetcher(),
+    )
+    if on_progress:
+        on_progress(50)
+    document = html.render()
+    if on_progress:
+        on_progress(80)
+    return document.write_pdf()
+
+
+# --- the sweeper --------------------------------------------------------------------------------
+
+
+def bulletin_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Rows no worker will finish: running past the timeout (the worker died), or pending past
+    it (the message was lost, e.g. the broker was down when it was sent)."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(minutes=settings.BULLETIN_STUCK_MINUTES)
+    counts = {"requeued": 0, "failed": 0, "resent": 0}
+    stuck = Bulletin.objects.filter(status=BulletinStatus.RUNNING, started_at__lt=cutoff)
+    for pk, attempts, started_at in stuck.values_list("pk", "attempts", "started_at"):
+        claim = _claimed(pk, started_at)
+        if attempts < MAX_ATTEMPTS:
+            with transaction.atomic():
+                if claim.update(status=BulletinStatus.PENDING, progress=0, queued_at=now):
+                    _enqueue(pk)
+                    counts["requeued"] += 1
+        elif claim.update(
+            status=BulletinStatus.FAILED,
+            finished_at=now,
+            error=_("生成超时：已尝试 %(n)s 次仍未完成，请重新生成。") % {"n": attempts},
+        ):
+            counts["failed"] += 1
+    lost = Bulletin.objects.filter(status=BulletinStatus.PENDING, queued_at__lt=cutoff)
+    for pk in lost.values_list("pk", flat=True):
+        with transaction.atomic():
+            # A second message for a row still in the queue is harmless: one claim wins.
+            if Bulletin.objects.filter(
+                pk=pk, status=BulletinStatus.PENDING, queued_at__lt=cutoff
+            ).update(queued_at=now):
+                _enqueue(pk)
+                counts["resent"] += 1
+    return counts
