@@ -225,16 +225,21 @@ def compliance_ranking(rows: list[ComplianceRow], *, level: str) -> list[Ranking
         short = sum(1 for m in members if m.rate is not None and m.rate < 1)
         totals.append((region_id, len(members), required, counted, _rate(counted, required), short))
     totals.sort(key=lambda t: (-(t[4] if t[4] is not None else Decimal(-1)), names[t[0]]))
-    return [
-        RankingRow(
-            rank=index,
-            region_id=region_id,
-            region_name=names[region_id],
-            chiefs=count,
-            required=required,
-            counted=counted,
-            rate=rate,
-            short_chiefs=short,
+    ranking, rank = [], 0
+    for position, (region_id, count, required, counted, rate, short) in enumerate(totals, 1):
+        # Equal rates share a rank, and the next rank skips past them (1, 2, 2, 4).
+        if position == 1 or rate != ranking[-1].rate:
+            rank = position
+        ranking.append(
+            RankingRow(
+                rank=rank,
+                region_id=region_id,
+                region_name=names[region_id],
+                chiefs=count,
+                required=required,
+                counted=counted,
+                rate=rate,
+                short_chiefs=short,
+            )
         )
-        for index, (region_id, count, required, counted, rate, short) in enumerate(totals, 1)
-    ]
+    return ranking

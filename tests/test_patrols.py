@@ -464,3 +464,31 @@ def test_rankings_are_for_office_and_leaders_only(api, chief_a1, office_a, stree
 def test_chief_compliance_shows_only_its_community(api, chief_a1, street_a):
     rows = _compliance(api.as_user(chief_a1), date_from="2024-03-04", date_to="2024-03-10")
     assert set(rows) == {chief_a1.chief_id}
+
+
+def test_equal_rates_share_a_rank(street_a):
+    from patrols.selectors import ComplianceRow, compliance_ranking
+
+    communities = street_a.communities + [
+        factories.CommunityFactory(parent=street_a.street) for _ in range(2)
+    ]
+
+    def row(community, counted):
+        return ComplianceRow(
+            chief_id=community.pk,
+            name="x",
+            role="community_chief",
+            region_id=community.pk,
+            region_name=community.name,
+            street_id=street_a.street.pk,
+            community_id=community.pk,
+            required=Decimal(4),
+            done=counted,
+            counted=counted,
+            rate=selectors._rate(counted, Decimal(4)),
+        )
+
+    ranking = compliance_ranking(
+        [row(c, n) for c, n in zip(communities, (4, 3, 3, 1), strict=True)], level="community"
+    )
+    assert [r.rank for r in ranking] == [1, 2, 2, 4]
