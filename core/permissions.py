@@ -4,6 +4,7 @@ Region scoping is not done here: querysets are scoped by ``visible_to`` in the s
 record outside the account's region is simply not found (404).
 """
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from accounts.models import Role
@@ -12,7 +13,7 @@ OFFICE_ROLES = frozenset({Role.ADMIN, Role.OFFICE})
 
 
 class RolePermission(BasePermission):
-    message = "您的角色无权执行此操作。"
+    message = _("您的角色无权执行此操作。")
 
     def has_permission(self, request, view) -> bool:
         user = request.user

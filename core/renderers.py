@@ -4,6 +4,7 @@ from io import BytesIO
 from urllib.parse import quote
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -21,7 +22,7 @@ def _cell(field: serializers.Field, value):
     if isinstance(field, serializers.ChoiceField):
         return str(field.choices.get(value, value))
     if isinstance(field, serializers.BooleanField):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if isinstance(value, list | tuple):
         return join_items(value)
     if isinstance(value, dict):

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext as _
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
@@ -31,8 +32,9 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         if renderer is not None and renderer.format == "xlsx":
             # A ledger export is the whole filtered list, up to a cap that keeps memory sane.
             if queryset.count() > settings.LEDGER_EXPORT_MAX_ROWS:
+                message = _("导出超过 %(n)d 行，请缩小筛选范围。")
                 raise ValidationError(
-                    {"detail": [f"导出超过 {settings.LEDGER_EXPORT_MAX_ROWS} 行，请缩小筛选范围。"]}
+                    {"detail": [message % {"n": settings.LEDGER_EXPORT_MAX_ROWS}]}
                 )
             return None
         return super().paginate_queryset(queryset)

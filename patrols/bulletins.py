@@ -370,12 +370,12 @@ def _summary(
     """The paragraphs above the tables, in the words the offices use in their own reports."""
     # "现将……通报如下": the title read as a sentence, as the seed reports open.
     opening = _("按照“周汇报、月通报”制度，现将%(title)s如下。") % {"title": title}
+    if not totals["chiefs"]:
+        return [opening + _("本月无纳入巡河考核的河长。")]
     if rules:
         opening += _("根据%(rules)s的巡河制度，") % {"rules": join_items(rules)}
     else:
         opening += _("本月")
-    if not totals["chiefs"]:
-        return [opening + _("本月无纳入巡河考核的河长。")]
     opening += _(
         "全街道纳入巡河考核的河长共%(chiefs)s名，本月实际巡河%(done)s次，计入考核%(counted)s次，"
         "应巡河%(required)s次，总体巡河率%(rate)s。"

@@ -81,7 +81,7 @@ class Patrol(models.Model):
     )
     valid = models.BooleanField(_("有效"), default=False)
     invalid_reason = models.CharField(_("无效原因"), max_length=200, blank=True)
-    notes = models.TextField(_("巡河记录"), blank=True, max_length=5000)
+    notes = models.TextField(_("巡河情况"), blank=True, max_length=5000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("提交人"),

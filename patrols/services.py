@@ -10,7 +10,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -85,32 +85,32 @@ def patrol_assess(
 ) -> Assessment:
     """Whether a patrol counts, and why not: the thresholds of the rule in force that day."""
     day = timezone.localdate(started_at)
-    thresholds = rule_book.thresholds(chief.role, day)
+    need = rule_book.thresholds(chief.role, day)
     minutes = (ended_at - started_at).total_seconds() / 60
     distance = Decimal(str(round(distance_km, 3)))
-    failures = [
-        message
-        for failed, message in (
-            (
-                minutes < thresholds.min_minutes,
-                _("时长 %(got).0f 分钟，不足 %(need)d 分钟")
-                % {"got": minutes, "need": thresholds.min_minutes},
-            ),
-            (
-                distance < thresholds.min_km,
-                _("里程 %(got)s 公里，不足 %(need)s 公里")
-                % {"got": distance, "need": thresholds.min_km},
-            ),
-            (
-                day < chief.appointed_on or (chief.relieved_on and day > chief.relieved_on),
-                _("不在该河长任职期内"),
-            ),
-        )
-        if failed
-    ]
-    return Assessment(
-        distance_km=distance, valid=not failures, invalid_reason=join_clauses(failures)
+    checks = (
+        (
+            minutes < need.min_minutes,
+            "时长 %(got).0f 分钟，不足 %(need)d 分钟",
+            {"got": minutes, "need": need.min_minutes},
+        ),
+        (
+            distance < need.min_km,
+            "里程 %(got)s 公里，不足 %(need)s 公里",
+            {"got": distance, "need": need.min_km},
+        ),
+        (
+            day < chief.appointed_on or bool(chief.relieved_on and day > chief.relieved_on),
+            "不在该河长任职期内",
+            {},
+        ),
     )
+    # The reason is stored with the patrol and read by the office: in the portal's language,
+    # not in whatever language the phone that sent it uses.
+    with translation.override(settings.LANGUAGE_CODE):
+        failures = [_(message) % values for failed, message, values in checks if failed]
+        reason = join_clauses(failures)
+    return Assessment(distance_km=distance, valid=not failures, invalid_reason=reason)
 
 
 def _check_filing_rights(*, user: User, chief: Chief, reach: Reach) -> None:

@@ -13,6 +13,7 @@ from typing import IO, Any
 import gpxpy
 import gpxpy.gpx
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from shapely.geometry import LineString
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -41,16 +42,18 @@ def _point(lon: Any, lat: Any, time: datetime.datetime | None, index: int) -> Tr
     try:
         lon_f, lat_f = float(lon), float(lat)
     except (TypeError, ValueError) as error:
-        raise TrackError(f"第 {index + 1} 个点的坐标不是数字。") from error
+        raise TrackError(_("第 %(n)d 个点的坐标不是数字。") % {"n": index + 1}) from error
     if not (math.isfinite(lon_f) and math.isfinite(lat_f)) or abs(lat_f) > 90 or abs(lon_f) > 180:
-        raise TrackError(f"第 {index + 1} 个点的坐标超出范围（经度 -180~180，纬度 -90~90）。")
+        raise TrackError(
+            _("第 %(n)d 个点的坐标超出范围（经度 -180~180，纬度 -90~90）。") % {"n": index + 1}
+        )
     return TrackPoint(lon=lon_f, lat=lat_f, time=time)
 
 
 def _parse_time(value: Any, index: int) -> datetime.datetime:
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None or parsed.tzinfo is None:
-        raise TrackError(f"第 {index + 1} 个时间不是带时区的 ISO 8601 时间。")
+        raise TrackError(_("第 %(n)d 个时间不是带时区的 ISO 8601 时间。") % {"n": index + 1})
     return parsed
 
 
@@ -58,26 +61,26 @@ def from_geojson(track: Any) -> list[TrackPoint]:
     """A GeoJSON LineString (or a Feature holding one), with an optional ``times`` list: one
     timestamp per point, as a member of the geometry or of the feature's properties."""
     if not isinstance(track, dict):
-        raise TrackError("轨迹必须是 GeoJSON LineString 对象。")
+        raise TrackError(_("轨迹必须是 GeoJSON LineString 对象。"))
     times = track.get("times")
     if track.get("type") == "Feature":
         properties = track.get("properties") or {}
         times = times or (properties.get("times") if isinstance(properties, dict) else None)
         track = track.get("geometry")
         if not isinstance(track, dict):
-            raise TrackError("轨迹必须是 GeoJSON LineString 对象。")
+            raise TrackError(_("轨迹必须是 GeoJSON LineString 对象。"))
         times = times or track.get("times")
     if track.get("type") != "LineString":
-        raise TrackError("轨迹必须是 GeoJSON LineString 对象。")
+        raise TrackError(_("轨迹必须是 GeoJSON LineString 对象。"))
     coordinates = track.get("coordinates")
     if not isinstance(coordinates, list):
-        raise TrackError("轨迹缺少坐标列表 coordinates。")
+        raise TrackError(_("轨迹缺少坐标列表 coordinates。"))
     if times is not None and (not isinstance(times, list) or len(times) != len(coordinates)):
-        raise TrackError("times 必须是与坐标一一对应的时间列表。")
+        raise TrackError(_("times 必须是与坐标一一对应的时间列表。"))
     points = []
     for index, position in enumerate(coordinates):
         if not isinstance(position, list | tuple) or len(position) < 2:
-            raise TrackError(f"第 {index + 1} 个点应为 [经度, 纬度]。")
+            raise TrackError(_("第 %(n)d 个点应为 [经度, 纬度]。") % {"n": index + 1})
         time = _parse_time(times[index], index) if times is not None else None
         points.append(_point(position[0], position[1], time, index))
     return points
@@ -88,7 +91,7 @@ def from_gpx(file: IO[bytes]) -> list[TrackPoint]:
     try:
         gpx = gpxpy.parse(file.read().decode("utf-8-sig"))
     except (gpxpy.gpx.GPXException, UnicodeDecodeError, ValueError) as error:
-        raise TrackError("无法读取 GPX 文件，请确认文件完整且为 GPX 格式。") from error
+        raise TrackError(_("无法读取 GPX 文件，请确认文件完整且为 GPX 格式。")) from error
     points = []
     for track in gpx.tracks:
         for segment in track.segments:
@@ -103,7 +106,7 @@ def from_gpx(file: IO[bytes]) -> list[TrackPoint]:
             for point in route.points:
                 points.append(_point(point.longitude, point.latitude, point.time, len(points)))
     if not points:
-        raise TrackError("GPX 文件中没有轨迹点。")
+        raise TrackError(_("GPX 文件中没有轨迹点。"))
     return points
 
 
