@@ -26,6 +26,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from patrols.demo import build_patrols
+from patrols.models import Finding, Patrol
 
 from .models import (
     Bank,
@@ -225,6 +227,8 @@ COUNT_LABELS = {
     "signs": "河长公示牌",
     "outfalls": "入河排污口",
     "facilities": "涉河设施",
+    "patrols": "巡河记录",
+    "findings": "巡河发现",
     "accounts": "账号",
 }
 
@@ -257,6 +261,10 @@ def build_demo(
         first = next((plan for plan in plans if plan.number == 1), None)
         if first is not None:
             _replace_one_chief(first, today=today, seed=seed)
+        if plans:
+            # A year of patrols by the roster as it now stands (after the replacement).
+            patrols = build_patrols(streets=plans, today=today, seed=seed)
+            _log(stdout, f"已生成近一年的巡河记录 {patrols} 条。")
         accounts = _ensure_accounts(county)
     return DemoResult(
         county=county,
@@ -282,6 +290,8 @@ def demo_counts(county: Region) -> dict[str, int]:
         "signs": Sign.objects.in_region(county).count(),
         "outfalls": Outfall.objects.in_region(county).count(),
         "facilities": Facility.objects.in_region(county).count(),
+        "patrols": Patrol.objects.in_region(county).count(),
+        "findings": Finding.objects.in_region(county).count(),
         "accounts": User.objects.in_region(county).count(),
     }
 

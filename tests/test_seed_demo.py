@@ -29,7 +29,14 @@ TODAY = datetime.date(2026, 11, 22)
 
 
 @pytest.fixture
-def demo(db):
+def no_patrols(monkeypatch):
+    """The roster without its year of patrols (tests/test_demo_patrols.py covers those): the
+    patrols take seconds per street, the roster a fraction of one."""
+    monkeypatch.setattr("rivers.demo.build_patrols", lambda **kwargs: 0)
+
+
+@pytest.fixture
+def demo(db, no_patrols):
     return build_demo(today=TODAY)
 
 
@@ -172,7 +179,8 @@ def test_chief_account_is_linked_to_a_serving_community_chief(demo):
 
 
 def test_running_twice_adds_nothing_and_reprints_the_logins(db):
-    call_command("seed_demo", stdout=io.StringIO())
+    first = io.StringIO()
+    call_command("seed_demo", stdout=first)
     county = Region.objects.get(code=DEMO_COUNTY_CODE)
     before = demo_counts(county)
     out = io.StringIO()
@@ -181,12 +189,17 @@ def test_running_twice_adds_nothing_and_reprints_the_logins(db):
     assert before["streets"] == 1
     assert before["rivers"] == 12
     assert before["accounts"] == 4
+    # The year of patrols comes with the street, once.
+    assert before["patrols"] > 2500
+    assert before["findings"] > 0
+    assert f"巡河记录：{before['patrols']}" in first.getvalue()
+    assert f"巡河记录：{before['patrols']}" in out.getvalue()
     for username, password, _description in DEMO_ACCOUNTS:
         assert username in out.getvalue()
         assert password in out.getvalue()
 
 
-def test_an_existing_account_is_left_alone_and_reported(db):
+def test_an_existing_account_is_left_alone_and_reported(db, no_patrols):
     User.objects.create_user("admin", password="someone-elses-password")
     result = build_demo(today=TODAY)
     admin = next(item for item in result.accounts if item.account.username == "admin")
@@ -195,7 +208,7 @@ def test_an_existing_account_is_left_alone_and_reported(db):
     assert User.objects.get(username="admin").check_password("someone-elses-password")
 
 
-def test_scale_three_gives_three_streets_with_the_same_shape(db):
+def test_scale_three_gives_three_streets_with_the_same_shape(db, no_patrols):
     out = io.StringIO()
     call_command("seed_demo", scale=3, stdout=out)
     county = Region.objects.get(code=DEMO_COUNTY_CODE)
@@ -219,7 +232,7 @@ def test_scale_three_gives_three_streets_with_the_same_shape(db):
     assert "街道：3" in out.getvalue()
 
 
-def test_a_larger_scale_adds_only_the_missing_streets(db):
+def test_a_larger_scale_adds_only_the_missing_streets(db, no_patrols):
     build_demo(today=TODAY)
     county = Region.objects.get(code=DEMO_COUNTY_CODE)
     first = demo_counts_in(_street(county))
