@@ -51,7 +51,7 @@ schema: $(STAMP)
 
 # Re-extract UI strings after changing them; the compiled catalogues are committed.
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l en -l zh_Hans --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l en -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=locale --ignore=benchmarks
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
