@@ -108,6 +108,12 @@ class Patrol(models.Model):
         indexes = [
             models.Index(fields=["chief", "started_on"], name="patrol_chief_day"),
             models.Index(fields=["started_on"], name="patrol_day"),
+            # Compliance counts valid patrols per chief by day: this index alone answers it.
+            models.Index(
+                fields=["chief", "started_on"],
+                condition=Q(valid=True),
+                name="patrol_valid_chief_day",
+            ),
         ]
 
     def __str__(self) -> str:

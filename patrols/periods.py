@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Iterator
 
 from django.db import models
-from django.db.models import Case, Value, When
+from django.db.models import Case, F, Func, IntegerField, Value, When
 from django.db.models.functions import (
     ExtractDay,
     ExtractMonth,
@@ -74,8 +74,7 @@ def _ymd(year, month, day):
     return year * Value(10000) + month * Value(100) + day
 
 
-def period_start_sql(period: str, field: str) -> models.Expression:
-    """SQL for the first day of the ``period`` holding the date ``field``, as YYYYMMDD."""
+def _portable_start(period: str, field: str) -> models.Expression:
     year, month = ExtractYear(field), ExtractMonth(field)
     if period == Period.DAY:
         return _ymd(year, month, ExtractDay(field))
@@ -94,6 +93,55 @@ def period_start_sql(period: str, field: str) -> models.Expression:
     if period == Period.QUARTER:
         return _ymd(year, (ExtractQuarter(field) - Value(1)) * Value(3) + Value(1), Value(1))
     raise ValueError(period)
+
+
+# PostgreSQL: the first day by date arithmetic, then YYYYMMDD from date_part (double precision).
+# EXTRACT returns numeric and DATE_TRUNC goes through timestamptz: over a year of a county's
+# patrols (a million rows) those made the compliance aggregate two to three times slower.
+_PG_DAY = "date_part('day', {d})::int"
+_PG_FIRST_DAY = {
+    Period.DAY: "{d}",
+    Period.WEEK: "({d} - (({d} - date '2000-01-03') %% 7))",  # 2000-01-03 was a Monday
+    Period.DEKAD: (
+        f"({{d}} - {_PG_DAY} + CASE WHEN {_PG_DAY} <= 10 THEN 1 "
+        f"WHEN {_PG_DAY} <= 20 THEN 11 ELSE 21 END)"
+    ),
+    Period.MONTH: f"({{d}} - {_PG_DAY} + 1)",
+    Period.QUARTER: (
+        "make_date(date_part('year', {d})::int, (date_part('quarter', {d})::int - 1) * 3 + 1, 1)"
+    ),
+}
+_PG_YMD = (
+    "(date_part('year', {d})::int * 10000 + date_part('month', {d})::int * 100"
+    " + date_part('day', {d})::int)"
+)
+
+
+class _PeriodStart(Func):
+    """The portable expression everywhere, a cheaper one of the same value on PostgreSQL."""
+
+    output_field = IntegerField()
+
+    def __init__(self, period: str, field: str) -> None:
+        if period not in _PG_FIRST_DAY:
+            raise ValueError(period)
+        self.period = period
+        super().__init__(_portable_start(period, field), F(field))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.source_expressions[0])
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[1])
+        if params:  # a plain date column, named more than once below
+            raise ValueError("period_start_sql needs a date column")
+        first_day = _PG_FIRST_DAY[self.period].format(d=column)
+        return _PG_YMD.format(d=first_day), []
+
+
+def period_start_sql(period: str, field: str) -> models.Expression:
+    """SQL for the first day of the ``period`` holding the date ``field``, as YYYYMMDD."""
+    return _PeriodStart(period, field)
 
 
 __all__ = ["Period", "period_bounds", "period_key", "period_start_sql", "periods_between"]
