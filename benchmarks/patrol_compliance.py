@@ -283,17 +283,8 @@ def _build_roster(
 
 def _periods(rule_book, role: str, first: datetime.date, last: datetime.date):
     """(start, days, minimum) of each period of the rules in force for ``role``."""
-    from patrols.periods import period_bounds
-
-    day = first
-    while day <= last:
-        rule = rule_book.rule_for(role, day)
-        if rule is None:
-            day += datetime.timedelta(days=1)
-            continue
-        start, end = period_bounds(rule.period, day)
-        yield start, (end - start).days + 1, rule.min_count
-        day = end + datetime.timedelta(days=1)
+    for stretch in rule_book.stretches(role, first, last):
+        yield stretch.start, (stretch.end - stretch.start).days + 1, stretch.rule.min_count
 
 
 def _build_patrols(

@@ -33,7 +33,6 @@ from rivers.models import Chief, ChiefRole, Reach
 
 from . import tracks
 from .models import Finding, Patrol
-from .periods import period_bounds
 from .rules import RuleBook
 from .services import patrol_assess
 
@@ -269,23 +268,15 @@ def _schedule(
     rule in force, the rule's minimum (now and then one more) placed in the whole period and
     kept if it falls in range, so part periods at the edges get their share."""
     plan: list[tuple[datetime.date, bool]] = []
-    day = first
-    while day <= last:
-        rule = rule_book.rule_for(chief.role, day)
-        if rule is None:
-            day += datetime.timedelta(days=1)
-            continue
-        start, end = period_bounds(rule.period, day)
-        stop = min(end, last)
+    for stretch in rule_book.stretches(chief.role, first, last):
         if rng.random() >= miss:
-            n = rule.min_count + (1 if rng.random() < habit.extra else 0)
-            for when in _days(rng, start, end, n, habit.weekdays):
-                if day <= when <= stop:
+            n = stretch.rule.min_count + (1 if rng.random() < habit.extra else 0)
+            for when in _days(rng, stretch.start, stretch.end, n, habit.weekdays):
+                if stretch.first <= when <= stretch.last:
                     plan.append((when, True))
         if rng.random() < SHORT_CHANCE:
-            when = day + datetime.timedelta(days=rng.randrange((stop - day).days + 1))
-            plan.append((when, False))
-        day = stop + datetime.timedelta(days=1)
+            offset = rng.randrange((stretch.last - stretch.first).days + 1)
+            plan.append((stretch.first + datetime.timedelta(days=offset), False))
     return plan
 
 

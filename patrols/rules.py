@@ -1,13 +1,32 @@
 """Which patrol rule is in force for a role in a month: the rule rows are the whole policy."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 
 from .models import PatrolRule
+from .periods import period_bounds
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """One period of the rule in force: its full bounds, and the part inside the asked range."""
+
+    rule: PatrolRule
+    start: datetime.date
+    end: datetime.date
+    first: datetime.date
+    last: datetime.date
+
+    @property
+    def share(self) -> Decimal:
+        """The part of the period inside the range, as a fraction of the whole period."""
+        return Decimal((self.last - self.first).days + 1) / Decimal(
+            (self.end - self.start).days + 1
+        )
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,20 @@ class RuleBook:
             if not rule.months or day.month in rule.months:
                 return rule
         return None
+
+    def stretches(self, role: str, first: datetime.date, last: datetime.date) -> Iterator[Stretch]:
+        """The periods that the rules in force for ``role`` cut [first, last] into, in order;
+        days under no rule are skipped."""
+        day = first
+        while day <= last:
+            rule = self.rule_for(role, day)
+            if rule is None:
+                day += datetime.timedelta(days=1)
+                continue
+            start, end = period_bounds(rule.period, day)
+            stop = min(end, last)
+            yield Stretch(rule=rule, start=start, end=end, first=day, last=stop)
+            day = stop + datetime.timedelta(days=1)
 
     def thresholds(self, role: str, day: datetime.date) -> Thresholds:
         rule = self.rule_for(role, day)

@@ -19,7 +19,7 @@ from accounts.models import User
 from rivers.models import Chief, Region, RegionLevel
 
 from .models import Patrol, PatrolRule
-from .periods import period_bounds, period_start_sql
+from .periods import period_start_sql
 from .rules import RuleBook
 
 
@@ -55,18 +55,13 @@ class ComplianceRow:
 def _required(rule_book: RuleBook, role: str, first: datetime.date, last: datetime.date) -> Decimal:
     """What the rules ask of ``role`` from ``first`` to ``last``: each day owes its share of the
     period it lies in, so whole periods owe the minimum and part periods their part of it."""
-    total = Decimal(0)
-    day = first
-    while day <= last:
-        rule = rule_book.rule_for(role, day)
-        if rule is None:
-            day += datetime.timedelta(days=1)
-            continue
-        start, end = period_bounds(rule.period, day)
-        stop = min(end, last)
-        days = (stop - day).days + 1
-        total += Decimal(rule.min_count * days) / Decimal((end - start).days + 1)
-        day = stop + datetime.timedelta(days=1)
+    total = sum(
+        (
+            stretch.rule.min_count * stretch.share
+            for stretch in rule_book.stretches(role, first, last)
+        ),
+        Decimal(0),
+    )
     return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
