@@ -492,3 +492,30 @@ def test_equal_rates_share_a_rank(street_a):
         [row(c, n) for c, n in zip(communities, (4, 3, 3, 1), strict=True)], level="community"
     )
     assert [r.rank for r in ranking] == [1, 2, 2, 4]
+
+
+def test_compliance_queries_do_not_grow_with_chiefs(api, office_a, street_a):
+    client = api.as_user(office_a)
+    community, reach = street_a.communities[0], street_a.reaches[0]
+    urls = [
+        "/api/v1/patrol-compliance/?date_from=2024-03-01&date_to=2024-03-31&page_size=500",
+        "/api/v1/patrol-compliance/rankings/?date_from=2024-03-01&date_to=2024-03-31",
+    ]
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            chief = factories.ChiefFactory(region=community, reaches=[reach])
+            make_patrol(chief, reach, D(2024, 3, 5))
+
+    def measure() -> list[int]:
+        counts = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            counts.append(len(ctx.captured_queries))
+        return counts
+
+    grow(5)
+    small = measure()
+    grow(45)
+    assert measure() == small
