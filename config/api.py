@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.views import AccountViewSet, TokenView
 from calendars import views as calendars
+from issues.views import IssueViewSet
 from patrols import views as patrols
 from patrols.api_bulletins import BulletinViewSet
 from rivers import views as rivers
@@ -20,6 +21,7 @@ router.register("outfalls", rivers.OutfallViewSet, basename="outfall")
 router.register("facilities", rivers.FacilityViewSet, basename="facility")
 router.register("patrol-rules", patrols.PatrolRuleViewSet, basename="patrol-rule")
 router.register("patrols", patrols.PatrolViewSet, basename="patrol")
+router.register("issues", IssueViewSet, basename="issue")
 router.register("bulletins", BulletinViewSet, basename="bulletin")
 router.register("calendar-days", calendars.CalendarDayViewSet, basename="calendar-day")
 router.register("deadline-rules", calendars.DeadlineRuleViewSet, basename="deadline-rule")

@@ -15,6 +15,9 @@ from core.filters import RegionFilterSet
 from core.pagination import PageNumberPagination
 from core.permissions import OFFICE_ROLES
 from core.views import ScopedModelViewSet
+from issues.selectors import issue_list
+from issues.serializers import FindingIssueSerializer, IssueSerializer
+from issues.services import issue_from_finding
 from rivers.models import Chief
 
 from . import selectors, services
@@ -83,6 +86,25 @@ class PatrolViewSet(ScopedModelViewSet):
         patrol = self.get_queryset().get(pk=patrol.pk)
         body = self.get_serializer(patrol).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        request=FindingIssueSerializer,
+        responses={201: IssueSerializer, 200: IssueSerializer},
+        description="Open an issue ticket (source patrol) for a finding; asking again answers "
+        "the ticket already opened (200).",
+    )
+    @action(detail=True, methods=["post"], url_path=r"findings/(?P<finding_id>\d+)/issue")
+    def finding_issue(self, request, pk=None, finding_id=None):
+        patrol = self.get_object()
+        finding = get_object_or_404(patrol.findings, pk=finding_id)
+        form = FindingIssueSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        already = hasattr(finding, "issue")
+        issue = issue_from_finding(user=request.user, finding=finding, **form.validated_data)
+        body = IssueSerializer(
+            issue_list(user=request.user).get(pk=issue.pk), context={"request": request}
+        ).data
+        return Response(body, status=status.HTTP_200_OK if already else status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"], url_path="raw-track")

@@ -154,6 +154,10 @@ SPECTACULAR_SETTINGS = {
         "OutfallKindEnum": "rivers.models.OutfallKind",
         "FacilityKindEnum": "rivers.models.FacilityKind",
         "AccountRoleEnum": "accounts.models.Role",
+        "IssueStatusEnum": "issues.models.IssueStatus",
+        "IssueSourceEnum": "issues.models.IssueSource",
+        "IssueCategoryEnum": "calendars.models.IssueCategory",
+        "UrgencyEnum": "calendars.models.Urgency",
     },
 }
 

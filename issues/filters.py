@@ -1,0 +1,16 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from core.filters import DatedFilterSet
+
+from .models import Issue
+
+
+class IssueFilter(DatedFilterSet):
+    date_field = "reported_at__date"
+    overdue = django_filters.BooleanFilter(field_name="overdue", label=_("已超期"))
+    river = django_filters.NumberFilter(field_name="reach__river", label=_("河流"))
+
+    class Meta:
+        model = Issue
+        fields = ["status", "category", "source", "urgency", "reach", "supervised", "referred"]

@@ -1,0 +1,138 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.fields import ScopedPrimaryKeyRelatedField
+from rivers.models import Chief, Reach, Region
+from rivers.serializers import PositionMixin
+
+from .models import Issue, IssueEvent, IssuePhoto, PhotoStage
+from .workflow import ACTIONS
+
+
+class AssigneeSerializer(serializers.Serializer):
+    """Exactly one of a community (region), a chief, or a department named in words."""
+
+    region = ScopedPrimaryKeyRelatedField(
+        queryset=Region.objects.all(), required=False, allow_null=True, label=_("责任社区")
+    )
+    chief = ScopedPrimaryKeyRelatedField(
+        queryset=Chief.objects.all(), required=False, allow_null=True, label=_("责任河长")
+    )
+    unit = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, label=_("责任部门")
+    )
+
+    def validate(self, attrs):
+        given = [key for key in ("region", "chief", "unit") if attrs.get(key)]
+        if len(given) != 1:
+            raise serializers.ValidationError(
+                _("请在责任社区、责任河长、责任部门中指定且只指定一项。")
+            )
+        return attrs
+
+
+class AssigneeReadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["region", "chief", "unit"])
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+
+
+class IssueSerializer(PositionMixin, serializers.ModelSerializer):
+    reach = ScopedPrimaryKeyRelatedField(
+        queryset=Reach.objects.all(), required=False, allow_null=True, label=_("河段")
+    )
+    region = ScopedPrimaryKeyRelatedField(
+        queryset=Region.objects.all(),
+        required=False,
+        label=_("所在区域"),
+        help_text=_("有河段时取河段所在区域。"),
+    )
+    reach_name = serializers.CharField(source="reach.__str__", read_only=True, default=None)
+    region_name = serializers.CharField(source="region.name", read_only=True, label=_("区域名称"))
+    assignee = serializers.SerializerMethodField(label=_("责任方"))
+    overdue = serializers.BooleanField(read_only=True, label=_("已超期"))
+
+    class Meta:
+        model = Issue
+        fields = [
+            "id",
+            "code",
+            "title",
+            "description",
+            "category",
+            "source",
+            "urgency",
+            "status",
+            "reach",
+            "reach_name",
+            "region",
+            "region_name",
+            "lat",
+            "lon",
+            "assignee",
+            "deadline",
+            "supervised",
+            "referred",
+            "overdue",
+            "reported_at",
+            "closed_at",
+            "patrol",
+        ]
+        read_only_fields = [
+            "code",
+            "status",
+            "deadline",
+            "supervised",
+            "referred",
+            "closed_at",
+            "patrol",
+        ]
+        extra_kwargs = {"reported_at": {"required": False}}
+
+    @extend_schema_field(AssigneeReadSerializer(allow_null=True))
+    def get_assignee(self, obj: Issue) -> dict | None:
+        if obj.assignee_chief_id:
+            return {"kind": "chief", "id": obj.assignee_chief_id, "name": obj.assignee_chief.name}
+        if obj.assignee_region_id:
+            return {
+                "kind": "region",
+                "id": obj.assignee_region_id,
+                "name": obj.assignee_region.name,
+            }
+        if obj.assignee_unit:
+            return {"kind": "unit", "id": None, "name": obj.assignee_unit}
+        return None
+
+
+class IssueActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=ACTIONS, label=_("操作"))
+    comment = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", label=_("说明")
+    )
+    deadline = serializers.DateField(required=False, allow_null=True, label=_("整改时限"))
+    assignee = AssigneeSerializer(required=False, allow_null=True, label=_("责任方"))
+
+
+class IssuePhotoSerializer(serializers.ModelSerializer):
+    stage = serializers.ChoiceField(choices=PhotoStage.choices, label=_("阶段"))
+
+    class Meta:
+        model = IssuePhoto
+        fields = ["id", "image", "stage", "taken_at", "uploaded_at"]
+        read_only_fields = ["taken_at", "uploaded_at"]
+
+
+class IssueEventSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.username", read_only=True, default=None)
+
+    class Meta:
+        model = IssueEvent
+        fields = ["id", "at", "by", "action", "from_status", "to_status", "comment", "deadline"]
+
+
+class FindingIssueSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Issue._meta.get_field("category").choices)
+    urgency = serializers.ChoiceField(
+        choices=Issue._meta.get_field("urgency").choices, default="normal"
+    )

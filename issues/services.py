@@ -1,0 +1,253 @@
+"""Writes for issues: report one, then move it through the workflow table on a locked row."""
+
+import datetime
+from decimal import Decimal
+from typing import IO
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from calendars.selectors import default_deadline
+from core.exceptions import StateConflict
+from patrols.models import Finding
+from patrols.photos import PhotoError, check_photo
+from rivers.models import Reach, Region, RegionLevel
+
+from .models import (
+    Issue,
+    IssueEvent,
+    IssuePhoto,
+    IssueSequence,
+    IssueSource,
+    IssueStatus,
+    PhotoStage,
+)
+from .workflow import REPORT, TRANSITIONS
+
+
+def _street_of(region: Region) -> Region:
+    if region.level == RegionLevel.COMMUNITY and region.parent is not None:
+        return region.parent
+    return region
+
+
+def _next_code(*, region: Region, year: int) -> str:
+    street = _street_of(region)
+    sequence, _created = IssueSequence.objects.select_for_update().get_or_create(
+        street=street, year=year
+    )
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{street.code}-{year}-{sequence.last:04d}"
+
+
+@transaction.atomic
+def issue_report(
+    *,
+    user: User | None,
+    title: str,
+    category: str,
+    source: str,
+    description: str = "",
+    urgency: str = "normal",
+    reach: Reach | None = None,
+    region: Region | None = None,
+    lat: Decimal | None = None,
+    lon: Decimal | None = None,
+    reported_at: datetime.datetime | None = None,
+    patrol=None,
+) -> Issue:
+    """Record a new issue (status reported) with the first line of its timeline."""
+    region = reach.region if reach is not None else region
+    if region is None:
+        raise ValidationError({"reach": [_("请选择河段或所在区域。")]})
+    reported_at = reported_at or timezone.now()
+    if reported_at > timezone.now() + datetime.timedelta(minutes=10):
+        raise ValidationError({"reported_at": [_("发现时间不能晚于当前时间。")]})
+    issue = Issue(
+        code=_next_code(region=region, year=timezone.localdate(reported_at).year),
+        title=title,
+        description=description,
+        category=category,
+        source=source,
+        urgency=urgency,
+        region=region,
+        reach=reach,
+        lat=lat,
+        lon=lon,
+        reported_at=reported_at,
+        patrol=patrol,
+        created_by=user,
+    )
+    issue.full_clean()
+    issue.save()
+    IssueEvent.objects.create(
+        issue=issue, by=user, action=REPORT, from_status="", to_status=IssueStatus.REPORTED
+    )
+    return issue
+
+
+def _check_chief_in_charge(*, user: User, issue: Issue) -> None:
+    """A chief moves only the issues handed to it or to a region it answers for."""
+    chief = user.chief
+    in_charge = chief is not None and (
+        issue.assignee_chief_id == chief.pk
+        or (
+            issue.assignee_region_id is not None
+            and Region.objects.subtree(chief.region_id).filter(pk=issue.assignee_region_id).exists()
+        )
+    )
+    if not in_charge:
+        raise PermissionDenied(_("该问题未交办给您。"))
+
+
+def _resolve_assignee(*, assignee: dict | None, issue: Issue) -> dict:
+    if not assignee:
+        raise ValidationError({"assignee": [_("交办时必须指定责任社区、责任河长或责任部门。")]})
+    fields = {"assignee_region": None, "assignee_chief": None, "assignee_unit": ""}
+    if assignee.get("chief") is not None:
+        fields["assignee_chief"] = assignee["chief"]
+    elif assignee.get("region") is not None:
+        fields["assignee_region"] = assignee["region"]
+    elif assignee.get("unit"):
+        fields["assignee_unit"] = assignee["unit"]
+    else:
+        raise ValidationError({"assignee": [_("交办时必须指定责任社区、责任河长或责任部门。")]})
+    return fields
+
+
+@transaction.atomic
+def issue_act(
+    *,
+    issue_id: int,
+    user: User,
+    action: str,
+    comment: str = "",
+    deadline: datetime.date | None = None,
+    assignee: dict | None = None,
+) -> Issue:
+    """Apply one workflow action; the row is locked, so two people acting at once are served
+    one after the other and the second sees the first's result (409 if it no longer fits)."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationError({"action": [_("未知的操作。")]})
+    issue = Issue.objects.select_for_update().get(pk=issue_id)
+    role = user.effective_role
+    if role not in transition.roles:
+        raise PermissionDenied(_("您的角色不能执行此操作。"))
+    if issue.status not in transition.sources:
+        raise StateConflict(
+            _("问题当前状态为“%(status)s”，不能执行此操作。")
+            % {"status": IssueStatus(issue.status).label}
+        )
+    if role == Role.CHIEF:
+        _check_chief_in_charge(user=user, issue=issue)
+    if transition.needs_comment and not comment.strip():
+        raise ValidationError({"comment": [_("请填写说明。")]})
+    if transition.needs_deadline and deadline is None:
+        raise ValidationError({"deadline": [_("请填写新的整改时限。")]})
+    if deadline is not None and deadline < timezone.localdate(issue.reported_at):
+        raise ValidationError({"deadline": [_("整改时限不能早于发现日期。")]})
+    if transition.needs_after_photo and not issue.photos.filter(stage=PhotoStage.AFTER).exists():
+        raise StateConflict(_("验收前须上传整改后照片。"))
+
+    if transition.needs_assignee:
+        for name, value in _resolve_assignee(assignee=assignee, issue=issue).items():
+            setattr(issue, name, value)
+        issue.deadline = (
+            deadline
+            or issue.deadline
+            or default_deadline(
+                category=issue.category,
+                urgency=issue.urgency,
+                reported_on=timezone.localdate(issue.reported_at),
+            )
+        )
+    elif deadline is not None:
+        issue.deadline = deadline
+    if action == "escalate":
+        issue.supervised = True
+    if action == "refer":
+        issue.referred = True
+    from_status = issue.status
+    if transition.target is not None:
+        issue.status = transition.target
+    issue.closed_at = timezone.now() if issue.status == IssueStatus.CLOSED else None
+    issue.full_clean()
+    issue.save()
+    IssueEvent.objects.create(
+        issue=issue,
+        by=user,
+        action=action,
+        from_status=from_status,
+        to_status=issue.status,
+        comment=comment,
+        deadline=issue.deadline if (deadline or transition.needs_assignee) else None,
+    )
+    return issue
+
+
+@transaction.atomic
+def issue_photo_add(*, issue: Issue, user: User, image: IO[bytes], stage: str) -> IssuePhoto:
+    if user.effective_role == Role.CHIEF:
+        _check_chief_in_charge(user=user, issue=issue)
+    try:
+        photo = check_photo(image)
+    except PhotoError as error:
+        raise ValidationError({"image": [str(error)]}) from error
+    return IssuePhoto.objects.create(
+        issue=issue,
+        stage=stage,
+        image=photo.content,
+        exif=photo.exif,
+        taken_at=photo.taken_at,
+        uploaded_by=user,
+    )
+
+
+def issue_replay(*, issue: Issue) -> str:
+    """The status the timeline leads to, event by event; it must equal the stored status."""
+    status = ""
+    for event in issue.events.all():
+        if event.from_status != status:
+            raise ValueError(f"{issue.code}: event {event.pk} starts from {event.from_status!r}")
+        status = event.to_status
+    return status
+
+
+@transaction.atomic
+def issue_from_finding(*, user: User, finding: Finding, category: str, urgency: str) -> Issue:
+    """Open a ticket for a patrol finding in one step; asking twice gives the same ticket."""
+    existing = Issue.objects.filter(finding=finding).first()
+    if existing is not None:
+        return existing
+    patrol = finding.patrol
+    issue = issue_report(
+        user=user,
+        title=finding.description[:200],
+        description=finding.description,
+        category=category,
+        source=IssueSource.PATROL,
+        urgency=urgency,
+        reach=patrol.reach,
+        lat=finding.lat,
+        lon=finding.lon,
+        reported_at=patrol.started_at,
+        patrol=patrol,
+    )
+    issue.finding = finding
+    issue.save(update_fields=["finding"])
+    for photo in finding.photos.all():
+        # The finding's photos are the "before" pictures; the files are shared, not copied.
+        IssuePhoto.objects.create(
+            issue=issue,
+            stage=PhotoStage.BEFORE,
+            image=photo.image.name,
+            exif=photo.exif,
+            taken_at=photo.taken_at,
+            uploaded_by=patrol.created_by,
+        )
+    return issue

@@ -1,0 +1,56 @@
+"""The issue workflow as data: which action moves which status to which, and who may do it.
+
+发现、交办、整改、验收、销号: reported -> assigned -> rectifying -> awaiting acceptance -> closed,
+with reject sending work back, and escalate (督办), remind (催办) and refer (提请研究) leaving the
+status as it is. The service reads this table; nothing else decides what is allowed.
+"""
+
+from dataclasses import dataclass
+
+from accounts.models import Role
+
+from .models import IssueStatus as S
+
+OFFICE = frozenset({Role.ADMIN, Role.OFFICE})
+OFFICE_AND_CHIEFS = frozenset({Role.ADMIN, Role.OFFICE, Role.CHIEF})
+IN_HAND = frozenset({S.ASSIGNED, S.RECTIFYING, S.AWAITING_ACCEPTANCE})
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str | None  # None: the status stays as it is
+    roles: frozenset[str]
+    needs_comment: bool = False
+    needs_deadline: bool = False
+    needs_assignee: bool = False
+    needs_after_photo: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "assign": Transition(
+        frozenset({S.REPORTED, S.ASSIGNED}), S.ASSIGNED, OFFICE, needs_assignee=True
+    ),
+    "start": Transition(frozenset({S.ASSIGNED}), S.RECTIFYING, OFFICE_AND_CHIEFS),
+    "submit": Transition(frozenset({S.RECTIFYING}), S.AWAITING_ACCEPTANCE, OFFICE_AND_CHIEFS),
+    "accept": Transition(
+        frozenset({S.AWAITING_ACCEPTANCE}), S.CLOSED, OFFICE, needs_after_photo=True
+    ),
+    "reject": Transition(
+        frozenset({S.AWAITING_ACCEPTANCE}), S.RECTIFYING, OFFICE, needs_comment=True
+    ),
+    "escalate": Transition(IN_HAND, None, OFFICE, needs_deadline=True),
+    "remind": Transition(frozenset({S.ASSIGNED, S.RECTIFYING}), None, OFFICE),
+    "refer": Transition(frozenset({S.ASSIGNED, S.RECTIFYING}), None, OFFICE, needs_comment=True),
+}
+ACTIONS = tuple(TRANSITIONS)
+# The event that opens every timeline; not an action anyone can take afterwards.
+REPORT = "report"
+
+
+def allowed_actions(*, status: str, role: str) -> list[str]:
+    return [
+        action
+        for action, transition in TRANSITIONS.items()
+        if status in transition.sources and role in transition.roles
+    ]
