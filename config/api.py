@@ -8,6 +8,7 @@ from calendars import views as calendars
 from issues.views import IssueViewSet
 from patrols import views as patrols
 from patrols.api_bulletins import BulletinViewSet
+from public_reports.views import PublicReportViewSet
 from rivers import views as rivers
 
 router = DefaultRouter()
@@ -25,6 +26,7 @@ router.register("issues", IssueViewSet, basename="issue")
 router.register("bulletins", BulletinViewSet, basename="bulletin")
 router.register("calendar-days", calendars.CalendarDayViewSet, basename="calendar-day")
 router.register("deadline-rules", calendars.DeadlineRuleViewSet, basename="deadline-rule")
+router.register("public-reports", PublicReportViewSet, basename="public-report")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

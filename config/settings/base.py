@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "issues",
     "activities",
     "reports",
+    "public_reports",
 ]
 
 MIDDLEWARE = [
@@ -221,3 +222,11 @@ CELERY_BEAT_SCHEDULE = {
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["BulletinStatusEnum"] = "patrols.models.BulletinStatus"
 # WeasyPrint logs every layout step at INFO; a worker's log needs only its warnings.
 LOGGING["loggers"] = {**LOGGING.get("loggers", {}), "weasyprint.progress": {"level": "WARNING"}}
+
+# Public reports (群众举报) from the QR code on each sign. PUBLIC_BASE_URL (scheme and host, e.g.
+# https://hz.example.cn) goes into the printed QR codes; empty: the host of the request.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")
+PUBLIC_REPORT_MAX_PER_HOUR = env.int("PUBLIC_REPORT_MAX_PER_HOUR", default=5)
+PUBLIC_REPORT_MAX_PER_DAY = env.int("PUBLIC_REPORT_MAX_PER_DAY", default=20)
+# Only behind a proxy that sets X-Forwarded-For: its last entry is then the sender's address.
+PUBLIC_REPORT_TRUST_X_FORWARDED_FOR = env.bool("PUBLIC_REPORT_TRUST_X_FORWARDED_FOR", default=False)

@@ -1,0 +1,59 @@
+"""Reports from the public (群众举报): a citizen scans the QR code on a sign and reports.
+
+The issue itself is an ordinary ``issues.Issue`` with source ``public``; this record adds what
+only public reports have: the tracking code the citizen follows it by, the optional phone
+number for the office to call back, and a keyed hash of the sender's address for the limits.
+"""
+
+import secrets
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rivers.models import phone_validator
+from rivers.querysets import ScopedQuerySet
+
+# No 0/O or 1/I: the code is read aloud over the phone and typed from a screenshot.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+TRACKING_LENGTH = 10  # 32**10 = 2**50 codes: not guessable, still short
+DESCRIPTION_MAX_LENGTH = 1000
+
+
+def tracking_code_new() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+class PublicReportQuerySet(ScopedQuerySet):
+    region_lookup = "issue__region"
+
+
+class PublicReport(models.Model):
+    issue = models.OneToOneField(
+        "issues.Issue",
+        verbose_name=_("问题"),
+        on_delete=models.CASCADE,
+        related_name="public_report",
+    )
+    tracking_code = models.CharField(_("查询码"), max_length=16, unique=True, editable=False)
+    # For the office to call back; never shown on a public page.
+    reporter_phone = models.CharField(
+        _("举报人电话"), max_length=24, blank=True, validators=[phone_validator]
+    )
+    # HMAC-SHA256 (keyed with SECRET_KEY) of the sender's address, IPv6 cut to its /64: enough
+    # to count one sender's reports, not enough to say who sent them.
+    client_hash = models.CharField(_("来源标识"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now, editable=False)
+
+    objects = PublicReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("群众举报")
+        verbose_name_plural = _("群众举报")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["client_hash", "created_at"], name="public_report_client_time")
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code

@@ -1,0 +1,149 @@
+"""Reads for public reports: the sign behind a QR code, open issues nearby, a report by its code.
+
+Everything a public page shows passes through here, and only public-safe fields leave: no
+names, no phone numbers, no staff comments, no descriptions (citizens write their own
+details into those).
+"""
+
+import datetime
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from issues.models import Issue, IssueCategory, IssueStatus
+from patrols.tracks import EARTH_RADIUS_M, TrackPoint, haversine_m
+from rivers.models import Region, Sign
+
+from .models import TRACKING_ALPHABET, TRACKING_LENGTH, PublicReport
+
+NEARBY_RADIUS_M = 200
+METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
+
+
+@dataclass(frozen=True)
+class NearbyIssue:
+    category: str
+    status: str
+    reported_on: datetime.date
+    distance_m: int
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    on: datetime.date
+    status: str
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What the tracking page may show of a report."""
+
+    tracking_code: str
+    river: str
+    reach: str
+    category: str
+    status: str
+    closed: bool
+    reported_on: datetime.date
+    deadline: datetime.date | None
+    steps: list[TimelineStep]
+
+
+def sign_for_report(*, code: str) -> Sign | None:
+    return Sign.objects.select_related("reach__river", "reach__region").filter(code=code).first()
+
+
+def open_issues_near(
+    *, lat: Decimal | float, lon: Decimal | float, radius_m: float = NEARBY_RADIUS_M
+) -> list[NearbyIssue]:
+    """Open issues within ``radius_m`` of a point, nearest first.
+
+    A bounding box narrows the rows in SQL; the haversine distance then decides each one.
+    """
+    lat_f, lon_f = float(lat), float(lon)
+    dlat = radius_m / METRES_PER_DEGREE
+    dlon = radius_m / (METRES_PER_DEGREE * max(math.cos(math.radians(lat_f)), 0.01))
+    rows = (
+        Issue.objects.open()
+        .filter(
+            lat__range=(Decimal(f"{lat_f - dlat:.6f}"), Decimal(f"{lat_f + dlat:.6f}")),
+            lon__range=(Decimal(f"{lon_f - dlon:.6f}"), Decimal(f"{lon_f + dlon:.6f}")),
+        )
+        .values_list("category", "status", "reported_at", "lat", "lon")
+    )
+    here = TrackPoint(lon=lon_f, lat=lat_f)
+    found = []
+    for category, status, reported_at, issue_lat, issue_lon in rows:
+        distance = haversine_m(here, TrackPoint(lon=float(issue_lon), lat=float(issue_lat)))
+        if distance <= radius_m:
+            found.append(
+                NearbyIssue(
+                    category=IssueCategory(category).label,
+                    status=IssueStatus(status).label,
+                    reported_on=timezone.localdate(reported_at),
+                    distance_m=round(distance),
+                )
+            )
+    return sorted(found, key=lambda issue: issue.distance_m)
+
+
+def tracking_code_normalize(raw: str) -> str | None:
+    """The code as typed or read aloud: any case, with spaces or dashes; None if not a code."""
+    code = "".join(raw.split()).replace("-", "").upper()
+    if len(code) != TRACKING_LENGTH or any(char not in TRACKING_ALPHABET for char in code):
+        return None
+    return code
+
+
+def public_status(*, tracking_code: str) -> PublicStatus | None:
+    code = tracking_code_normalize(tracking_code)
+    if code is None:
+        return None
+    report = (
+        PublicReport.objects.select_related("issue__reach__river")
+        .filter(tracking_code=code)
+        .first()
+    )
+    if report is None:
+        return None
+    issue = report.issue
+    # Status changes only: reminders, comments and who did what stay inside the office.
+    events = issue.events.only("at", "from_status", "to_status").order_by("at", "id")
+    steps = [
+        TimelineStep(on=timezone.localdate(event.at), status=IssueStatus(event.to_status).label)
+        for event in events
+        if event.to_status != event.from_status
+    ]
+    reach = issue.reach
+    return PublicStatus(
+        tracking_code=report.tracking_code,
+        river=reach.river.name if reach else "",
+        reach=reach.name if reach else "",
+        category=IssueCategory(issue.category).label,
+        status=IssueStatus(issue.status).label,
+        closed=issue.status == IssueStatus.CLOSED,
+        reported_on=timezone.localdate(issue.reported_at),
+        deadline=issue.deadline,
+        steps=steps,
+    )
+
+
+def public_report_list(*, user: User) -> QuerySet[PublicReport]:
+    return PublicReport.objects.visible_to(user).select_related("issue")
+
+
+def print_regions(*, user: User) -> QuerySet[Region]:
+    return Region.objects.visible_to(user).order_by("code")
+
+
+def signs_for_print(*, user: User, region: Region | None) -> QuerySet[Sign]:
+    signs = Sign.objects.visible_to(user)
+    if region is not None:
+        signs = signs.in_region(region)
+    return signs.select_related("reach__river", "reach__region").order_by(
+        "reach__river__code", "reach__name", "code"
+    )
