@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 from accounts.views import AccountViewSet, TokenView
 from calendars import views as calendars
 from issues.views import IssueViewSet
+from issues.views_ledger import IssueLedgerView
+from map_patches import views as map_patches
 from patrols import views as patrols
 from patrols.api_bulletins import BulletinViewSet
 from public_reports.views import PublicReportViewSet
@@ -26,6 +28,8 @@ router.register("issues", IssueViewSet, basename="issue")
 router.register("bulletins", BulletinViewSet, basename="bulletin")
 router.register("calendar-days", calendars.CalendarDayViewSet, basename="calendar-day")
 router.register("deadline-rules", calendars.DeadlineRuleViewSet, basename="deadline-rule")
+router.register("map-patch-batches", map_patches.PatchBatchViewSet, basename="map-patch-batch")
+router.register("map-patches", map_patches.MapPatchViewSet, basename="map-patch")
 router.register("public-reports", PublicReportViewSet, basename="public-report")
 
 urlpatterns = [
@@ -37,5 +41,7 @@ urlpatterns = [
         name="patrol-compliance-rankings",
     ),
     path("ledgers/roster/", include("rivers.api_ledger")),
+    # Before the router, whose issues/<pk>/ would otherwise take it.
+    path("issues/ledger/", IssueLedgerView.as_view(), name="issue-ledger"),
     path("", include(router.urls)),
 ]

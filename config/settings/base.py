@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "issues",
     "activities",
     "reports",
+    "map_patches",
     "public_reports",
 ]
 

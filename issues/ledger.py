@@ -1,0 +1,126 @@
+"""The issue ledger (问题台账): every issue with every column and its handling in one line.
+
+Written as .xlsx for the office's own records and for reporting upward. The timeline comes from
+one prefetch, so the ledger costs the same few queries for five issues as for five thousand.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from core.ledgers import ExportColumn, xlsx_sheet
+from rivers.models import Region, RegionLevel
+
+from .models import Issue, IssueCategory, IssueEvent, IssueSource, IssueStatus, Urgency
+from .selectors import issue_list
+from .workflow import REPORT
+
+SHEET_NAME = "问题台账"
+TIMELINE_ARROW = " → "
+# What each line of the timeline is called in the office's words.
+ACTION_LABELS = {
+    REPORT: gettext_lazy("发现"),
+    "assign": gettext_lazy("交办"),
+    "start": gettext_lazy("整改"),
+    "submit": gettext_lazy("提交验收"),
+    "accept": gettext_lazy("销号"),
+    "reject": gettext_lazy("退回整改"),
+    "escalate": gettext_lazy("督办"),
+    "remind": gettext_lazy("催办"),
+    "refer": gettext_lazy("提请研究"),
+}
+
+
+def issue_ledger_list(*, user: User) -> QuerySet[Issue]:
+    """The issues ``user`` may see, with everything the ledger prints fetched up front."""
+    return (
+        issue_list(user=user)
+        .select_related("region__parent", "patrol__chief")
+        .prefetch_related(
+            Prefetch(
+                "events", queryset=IssueEvent.objects.order_by("at", "id"), to_attr="ledger_events"
+            )
+        )
+    )
+
+
+def _street_and_community(region: Region) -> tuple[str, str]:
+    if region.level == RegionLevel.COMMUNITY:
+        return (region.parent.name if region.parent_id else "", region.name)
+    if region.level == RegionLevel.STREET:
+        return (region.name, "")
+    return ("", "")
+
+
+def _assignee(issue: Issue) -> str:
+    if issue.assignee_chief_id:
+        return issue.assignee_chief.name
+    if issue.assignee_region_id:
+        return issue.assignee_region.name
+    return issue.assignee_unit
+
+
+def _patrol(issue: Issue) -> str:
+    patrol = issue.patrol
+    if patrol is None:
+        return ""
+    return f"{patrol.chief.name} {timezone.localtime(patrol.started_at):%Y-%m-%d %H:%M}"
+
+
+def _yes_no(value: bool) -> str:
+    return _("是") if value else _("否")
+
+
+def timeline_summary(issue: Issue) -> str:
+    """The day and the step, oldest first: "2024-05-06 发现 → 2024-05-08 交办 → …"."""
+    steps = []
+    for event in issue.ledger_events:
+        # The finding is dated when it was found, not when it was typed in.
+        at = issue.reported_at if event.action == REPORT else event.at
+        label = ACTION_LABELS.get(event.action, event.action)
+        steps.append(f"{timezone.localdate(at):%Y-%m-%d} {label}")
+    return TIMELINE_ARROW.join(steps)
+
+
+def ledger_columns() -> list[ExportColumn]:
+    def label(choices):
+        return lambda value: str(choices(value).label) if value else ""
+
+    category, source = label(IssueCategory), label(IssueSource)
+    urgency, status = label(Urgency), label(IssueStatus)
+    return [
+        ExportColumn(_("编号"), lambda i: i.code, 16),
+        ExportColumn(_("标题"), lambda i: i.title, 30, wrap=True),
+        ExportColumn(_("描述"), lambda i: i.description, 40, wrap=True),
+        ExportColumn(_("类别"), lambda i: category(i.category), 10),
+        ExportColumn(_("来源"), lambda i: source(i.source), 12),
+        ExportColumn(_("紧急程度"), lambda i: urgency(i.urgency), 10),
+        ExportColumn(_("状态"), lambda i: status(i.status), 10),
+        ExportColumn(_("街道"), lambda i: _street_and_community(i.region)[0], 12),
+        ExportColumn(_("社区"), lambda i: _street_and_community(i.region)[1], 14),
+        ExportColumn(_("河流"), lambda i: i.reach.river.name if i.reach else "", 14),
+        ExportColumn(_("河段"), lambda i: i.reach.name if i.reach else "", 16),
+        ExportColumn(_("纬度"), lambda i: i.lat, 12, "0.000000"),
+        ExportColumn(_("经度"), lambda i: i.lon, 12, "0.000000"),
+        ExportColumn(_("责任方"), _assignee, 14),
+        ExportColumn(_("整改时限"), lambda i: i.deadline, 12),
+        ExportColumn(_("是否督办"), lambda i: _yes_no(i.supervised), 10),
+        ExportColumn(_("是否超期"), lambda i: _yes_no(i.overdue), 10),
+        ExportColumn(_("发现时间"), lambda i: i.reported_at, 17),
+        ExportColumn(_("销号时间"), lambda i: i.closed_at, 17),
+        ExportColumn(_("巡河记录"), _patrol, 22),
+        ExportColumn(_("处理过程"), timeline_summary, 60, wrap=True),
+    ]
+
+
+def issue_ledger(*, issues: Iterable[Issue]) -> bytes:
+    """The ledger as an .xlsx file; ``issues`` come from ``issue_ledger_list``."""
+    return xlsx_sheet(title=SHEET_NAME, columns=ledger_columns(), rows=issues)
+
+
+def issue_ledger_filename() -> str:
+    return f"{SHEET_NAME}-{timezone.localdate():%Y%m%d}.xlsx"

@@ -1,0 +1,62 @@
+"""``GET /api/v1/issues/ledger/``: the issue ledger (问题台账) as .xlsx, with the list's filters."""
+
+from io import BytesIO
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+
+from accounts.models import Role
+from core.ledgers import XLSX_MEDIA_TYPE
+from core.renderers import XLSXRenderer
+
+from .filters import IssueFilter
+from .ledger import issue_ledger, issue_ledger_filename, issue_ledger_list
+from .models import Issue
+
+LEDGER_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
+
+
+class IssueLedgerView(GenericAPIView):
+    """Every issue the account sees, filtered like the issue list, one row each."""
+
+    filterset_class = IssueFilter
+    search_fields = ["code", "title", "description", "reach__name", "reach__river__name"]
+    ordering_fields = ["reported_at", "deadline", "code", "status"]
+    read_roles = LEDGER_ROLES
+    # The XLSX renderer only lets a client ask for a spreadsheet; the file itself is sent as
+    # is, and error bodies stay JSON.
+    renderer_classes = [JSONRenderer, XLSXRenderer]
+
+    def get_queryset(self) -> QuerySet[Issue]:
+        if getattr(self, "swagger_fake_view", False):
+            return Issue.objects.none()
+        return issue_ledger_list(user=self.request.user)
+
+    @extend_schema(
+        summary="导出问题台账（.xlsx）",
+        description=(
+            "每个问题一行，含全部字段和处理过程（如“2024-05-06 发现 → 2024-05-08 交办”）；"
+            "筛选条件与问题列表相同。"
+        ),
+        responses={(200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY},
+        filters=True,
+    )
+    def get(self, request: Request) -> FileResponse:
+        issues = self.filter_queryset(self.get_queryset())
+        if issues.count() > settings.LEDGER_EXPORT_MAX_ROWS:
+            message = _("导出超过 %(n)d 行，请缩小筛选范围。")
+            raise ValidationError({"detail": [message % {"n": settings.LEDGER_EXPORT_MAX_ROWS}]})
+        return FileResponse(
+            BytesIO(issue_ledger(issues=issues)),
+            as_attachment=True,
+            filename=issue_ledger_filename(),
+            content_type=XLSX_MEDIA_TYPE,
+        )
