@@ -26,6 +26,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from issues.demo import build_issues
+from issues.models import Issue
 from patrols.demo import build_patrols
 from patrols.models import Finding, Patrol
 
@@ -229,6 +231,7 @@ COUNT_LABELS = {
     "facilities": "涉河设施",
     "patrols": "巡河记录",
     "findings": "巡河发现",
+    "issues": "问题",
     "accounts": "账号",
 }
 
@@ -266,6 +269,10 @@ def build_demo(
             patrols = build_patrols(streets=plans, today=today, seed=seed)
             _log(stdout, f"已生成近一年的巡河记录 {patrols} 条。")
         accounts = _ensure_accounts(county)
+        if plans:
+            # After the logins: the demo accounts move each issue through the workflow.
+            issues = build_issues(streets=plans, today=today, seed=seed)
+            _log(stdout, f"已生成近一年的问题 {issues} 个。")
     return DemoResult(
         county=county,
         new_streets=plans,
@@ -292,6 +299,7 @@ def demo_counts(county: Region) -> dict[str, int]:
         "facilities": Facility.objects.in_region(county).count(),
         "patrols": Patrol.objects.in_region(county).count(),
         "findings": Finding.objects.in_region(county).count(),
+        "issues": Issue.objects.in_region(county).count(),
         "accounts": User.objects.in_region(county).count(),
     }
 
