@@ -5,9 +5,10 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.views import AccountViewSet, TokenView
 from calendars import views as calendars
-from issues.views import IssueViewSet
+from issues.views import IssueViewSet, SupervisionOrderViewSet
 from issues.views_ledger import IssueLedgerView
 from map_patches import views as map_patches
+from notifications.views import NotificationViewSet
 from patrols import views as patrols
 from patrols.api_bulletins import BulletinViewSet
 from public_reports.views import PublicReportViewSet
@@ -25,6 +26,8 @@ router.register("facilities", rivers.FacilityViewSet, basename="facility")
 router.register("patrol-rules", patrols.PatrolRuleViewSet, basename="patrol-rule")
 router.register("patrols", patrols.PatrolViewSet, basename="patrol")
 router.register("issues", IssueViewSet, basename="issue")
+router.register("supervision-orders", SupervisionOrderViewSet, basename="supervision-order")
+router.register("notifications", NotificationViewSet, basename="notification")
 router.register("bulletins", BulletinViewSet, basename="bulletin")
 router.register("calendar-days", calendars.CalendarDayViewSet, basename="calendar-day")
 router.register("deadline-rules", calendars.DeadlineRuleViewSet, basename="deadline-rule")

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.filters import DatedFilterSet
 
-from .models import Issue
+from .models import Issue, SupervisionOrder
 
 
 class IssueFilter(DatedFilterSet):
@@ -14,3 +14,11 @@ class IssueFilter(DatedFilterSet):
     class Meta:
         model = Issue
         fields = ["status", "category", "source", "urgency", "reach", "supervised", "referred"]
+
+
+class SupervisionOrderFilter(DatedFilterSet):
+    date_field = "issued_at__date"
+
+    class Meta:
+        model = SupervisionOrder
+        fields = ["issue"]

@@ -231,3 +231,77 @@ class IssuePhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class SupervisionOrderSequence(models.Model):
+    """The last supervision order number given per street and year (督办〔2024〕12号)."""
+
+    street = models.ForeignKey("rivers.Region", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "year"], name="supervision_sequence_street_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street_id}-{self.year}: {self.last}"
+
+
+class SupervisionOrderQuerySet(ScopedQuerySet):
+    region_lookup = "issue__region"
+
+
+class SupervisionOrder(models.Model):
+    """督办单: the formal order that comes with every escalation, manual or automatic, with the
+    new deadline. What it says is kept as issued; the issue may change afterwards."""
+
+    issue = models.ForeignKey(
+        Issue, verbose_name=_("问题"), on_delete=models.PROTECT, related_name="supervision_orders"
+    )
+    event = models.OneToOneField(
+        IssueEvent,
+        verbose_name=_("处理记录"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervision_order",
+    )
+    street = models.ForeignKey(
+        "rivers.Region", verbose_name=_("街道"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    serial = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("督办单编号"), max_length=40)
+    assignee = models.CharField(_("责任方"), max_length=200, blank=True)
+    original_deadline = models.DateField(_("原整改时限"), null=True, blank=True)
+    deadline = models.DateField(_("新整改时限"))
+    reason = models.TextField(_("督办事由"), max_length=2000, blank=True)
+    issued_at = models.DateTimeField(_("督办时间"))
+    # None: issued by the system (the morning job), not by a person.
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("督办人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = SupervisionOrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "year", "serial"], name="supervision_order_street_year_serial"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from .models import Issue, IssueEvent, IssuePhoto, IssueStatus
+from .models import Issue, IssueEvent, IssuePhoto, IssueStatus, SupervisionOrder
 
 
 def with_overdue(queryset: QuerySet[Issue]) -> QuerySet[Issue]:
@@ -34,3 +34,11 @@ def issue_timeline(*, issue: Issue) -> QuerySet[IssueEvent]:
 
 def issue_photos(*, issue: Issue) -> QuerySet[IssuePhoto]:
     return issue.photos.all()
+
+
+def supervision_order_list(*, user: User) -> QuerySet[SupervisionOrder]:
+    return SupervisionOrder.objects.visible_to(user).select_related("issue", "issued_by")
+
+
+def issue_supervision_orders(*, issue: Issue) -> QuerySet[SupervisionOrder]:
+    return issue.supervision_orders.select_related("issue", "issued_by")

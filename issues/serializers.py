@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -6,7 +7,7 @@ from core.fields import ScopedPrimaryKeyRelatedField
 from rivers.models import Chief, Reach, Region
 from rivers.serializers import PositionMixin
 
-from .models import Issue, IssueEvent, IssuePhoto, PhotoStage
+from .models import Issue, IssueEvent, IssuePhoto, PhotoStage, SupervisionOrder
 from .workflow import ACTIONS
 
 
@@ -136,3 +137,38 @@ class FindingIssueSerializer(serializers.Serializer):
     urgency = serializers.ChoiceField(
         choices=Issue._meta.get_field("urgency").choices, default="normal"
     )
+
+
+class SupervisionOrderSerializer(serializers.ModelSerializer):
+    issue_code = serializers.CharField(source="issue.code", read_only=True, label=_("问题编号"))
+    issued_by = serializers.CharField(
+        source="issued_by.username",
+        read_only=True,
+        default=None,
+        label=_("督办人"),
+        help_text=_("系统自动督办时为 null。"),
+    )
+    pdf = serializers.SerializerMethodField(label=_("PDF 地址"))
+
+    class Meta:
+        model = SupervisionOrder
+        fields = [
+            "id",
+            "issue",
+            "issue_code",
+            "number",
+            "assignee",
+            "original_deadline",
+            "deadline",
+            "reason",
+            "issued_at",
+            "issued_by",
+            "pdf",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_pdf(self, obj: SupervisionOrder) -> str:
+        url = reverse("supervision-order-pdf", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url

@@ -4,14 +4,16 @@ import datetime
 from decimal import Decimal
 from typing import IO
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from calendars.selectors import default_deadline
+from calendars.selectors import default_deadline, working_days_between
 from core.exceptions import StateConflict
+from notifications.models import NotificationKind
 from patrols.models import Finding
 from patrols.photos import PhotoError, check_photo
 from rivers.models import Reach, Region, RegionLevel
@@ -24,8 +26,21 @@ from .models import (
     IssueSource,
     IssueStatus,
     PhotoStage,
+    SupervisionOrder,
+    SupervisionOrderSequence,
 )
+from .notices import assignee_label, notify_assignees
 from .workflow import REPORT, TRANSITIONS
+
+# Where the work is in the assignee's hands (the statuses the office may remind): the morning job
+# reminds and supervises only these; an issue awaiting acceptance waits on the office.
+ASSIGNEE_AT_WORK = TRANSITIONS["remind"].sources & TRANSITIONS["escalate"].sources
+# Which workflow actions tell the assignee, and as what.
+ACTION_NOTICES = {
+    "assign": NotificationKind.ASSIGNED,
+    "remind": NotificationKind.REMIND,
+    "escalate": NotificationKind.SUPERVISION,
+}
 
 
 def _street_of(region: Region) -> Region:
@@ -154,6 +169,7 @@ def issue_act(
     if transition.needs_after_photo and not issue.photos.filter(stage=PhotoStage.AFTER).exists():
         raise StateConflict(_("验收前须上传整改后照片。"))
 
+    original_deadline = issue.deadline
     if transition.needs_assignee:
         for name, value in _resolve_assignee(assignee=assignee, issue=issue).items():
             setattr(issue, name, value)
@@ -178,7 +194,7 @@ def issue_act(
     issue.closed_at = timezone.now() if issue.status == IssueStatus.CLOSED else None
     issue.full_clean()
     issue.save()
-    IssueEvent.objects.create(
+    event = IssueEvent.objects.create(
         issue=issue,
         by=user,
         action=action,
@@ -186,6 +202,115 @@ def issue_act(
         to_status=issue.status,
         comment=comment,
         deadline=issue.deadline if (deadline or transition.needs_assignee) else None,
+    )
+    order = None
+    if action == "escalate":
+        order = _supervision_order_create(
+            issue=issue,
+            event=event,
+            by=user,
+            original_deadline=original_deadline,
+            reason=comment.strip() or _default_reason(),
+        )
+    if action in ACTION_NOTICES:
+        # In this transaction: a rolled-back action tells nobody, and emails leave on commit.
+        notify_assignees(
+            issue=issue,
+            kind=ACTION_NOTICES[action],
+            dedup_key=f"event:{event.pk}",
+            actor=user,
+            comment=comment,
+            order=order,
+        )
+    return issue
+
+
+def _default_reason() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("问题未按要求整改到位，予以督办。")
+
+
+def _supervision_order_create(
+    *,
+    issue: Issue,
+    event: IssueEvent,
+    by: User | None,
+    original_deadline: datetime.date | None,
+    reason: str,
+) -> SupervisionOrder:
+    """The 督办单 of an escalation, numbered per street and year: 督办〔2024〕12号."""
+    street = _street_of(issue.region)
+    issued_at = timezone.now()
+    year = timezone.localdate(issued_at).year
+    sequence, _created = SupervisionOrderSequence.objects.select_for_update().get_or_create(
+        street=street, year=year
+    )
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    with translation.override(settings.LANGUAGE_CODE):
+        assignee = assignee_label(issue)
+    return SupervisionOrder.objects.create(
+        issue=issue,
+        event=event,
+        street=street,
+        year=year,
+        serial=sequence.last,
+        number=f"督办〔{year}〕{sequence.last}号",
+        assignee=assignee[:200],
+        original_deadline=original_deadline,
+        deadline=issue.deadline,
+        reason=reason,
+        issued_at=issued_at,
+        issued_by=by,
+    )
+
+
+@transaction.atomic
+def issue_auto_escalate(
+    *, issue_id: int, overdue_deadline: datetime.date, today: datetime.date | None = None
+) -> Issue | None:
+    """督办 by the system itself (no user): an issue still in the assignee's hands more than
+    ``ISSUE_ESCALATE_GRACE_DAYS`` working days after ``overdue_deadline`` gets a supervision order
+    and a new deadline (the category's default again, from ``today``).
+
+    The row is locked and checked again: only if its deadline is still ``overdue_deadline`` is
+    it escalated, so running the job twice, or two jobs at once, escalates it once. ``None``
+    when there is nothing to do.
+    """
+    today = today or timezone.localdate()
+    issue = Issue.objects.select_for_update().get(pk=issue_id)
+    if issue.status not in ASSIGNEE_AT_WORK or issue.deadline != overdue_deadline:
+        return None
+    days = working_days_between(start=overdue_deadline, end=today)
+    if days <= settings.ISSUE_ESCALATE_GRACE_DAYS:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        comment = _("超期%(days)s个工作日，系统自动督办") % {"days": days}
+    issue.deadline = default_deadline(
+        category=issue.category, urgency=issue.urgency, reported_on=today
+    )
+    issue.supervised = True
+    issue.full_clean()
+    issue.save(update_fields=["deadline", "supervised"])
+    event = IssueEvent.objects.create(
+        issue=issue,
+        by=None,
+        action="escalate",
+        from_status=issue.status,
+        to_status=issue.status,
+        comment=comment,
+        deadline=issue.deadline,
+    )
+    order = _supervision_order_create(
+        issue=issue, event=event, by=None, original_deadline=overdue_deadline, reason=comment
+    )
+    notify_assignees(
+        issue=issue,
+        kind=NotificationKind.OVERDUE_ESCALATED,
+        dedup_key=f"event:{event.pk}",
+        days=days,
+        order=order,
+        today=today,
     )
     return issue
 

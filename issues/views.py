@@ -1,15 +1,25 @@
+from io import BytesIO
+
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers as drf_serializers
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from accounts.models import Role
+from core.pdf import PDFUnavailable
 from core.views import ScopedModelViewSet
+from patrols.api_bulletins import PDFRenderer
 
-from . import selectors, serializers, services
-from .filters import IssueFilter
+from . import documents, selectors, serializers, services
+from .filters import IssueFilter, SupervisionOrderFilter
+from .models import SupervisionOrder
 
 EVERY_ROLE = frozenset(Role)
 # Who may call each endpoint at all; the workflow table then decides each action.
@@ -94,3 +104,61 @@ class IssueViewSet(ScopedModelViewSet):
     def timeline(self, request, pk=None):
         events = selectors.issue_timeline(issue=self.get_object())
         return Response(serializers.IssueEventSerializer(events, many=True).data)
+
+    @extend_schema(responses={200: serializers.SupervisionOrderSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="supervision-orders")
+    def supervision_orders(self, request, pk=None):
+        """The issue's supervision orders (督办单), newest first."""
+        orders = selectors.issue_supervision_orders(issue=self.get_object())
+        return Response(
+            serializers.SupervisionOrderSerializer(
+                orders, many=True, context={"request": request}
+            ).data
+        )
+
+
+class PDFUnavailableError(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "pdf_unavailable"
+
+
+class SupervisionOrderViewSet(viewsets.ReadOnlyModelViewSet):
+    """Supervision orders (督办单), made by every escalation, manual or automatic."""
+
+    serializer_class = serializers.SupervisionOrderSerializer
+    filterset_class = SupervisionOrderFilter
+    search_fields = ["number", "issue__code", "issue__title"]
+    ordering_fields = ["issued_at", "deadline"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SupervisionOrder.objects.none()
+        return selectors.supervision_order_list(user=self.request.user)
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (503, "application/json"): OpenApiResponse(
+                inline_serializer(
+                    "SupervisionOrderPDFUnavailable", {"detail": drf_serializers.CharField()}
+                ),
+                description=_("服务器缺少中文字体或 PDF 系统库。"),
+            ),
+        }
+    )
+    @action(
+        detail=True, methods=["get"], url_path="pdf", renderer_classes=[JSONRenderer, PDFRenderer]
+    )
+    def pdf(self, request, pk=None):
+        """The order printed on one A4 page."""
+        order = self.get_object()
+        try:
+            content = documents.supervision_order_pdf(order=order)
+        except PDFUnavailable as exc:
+            raise PDFUnavailableError(str(exc)) from exc
+        return FileResponse(
+            BytesIO(content),
+            as_attachment=True,
+            filename=documents.supervision_order_filename(order),
+            content_type="application/pdf",
+        )

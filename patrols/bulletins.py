@@ -11,15 +11,9 @@ the sweeper has given up on can never overwrite the build that replaced it.
 import calendar
 import datetime
 import logging
-import mimetypes
-import shutil
-import subprocess
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,6 +25,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.pdf import (
+    CJK_FONTS_MISSING,
+    PDFUnavailable,
+    cjk_font_families,
+    html_to_pdf,
+    static_base_url,
+)
+from core.pdf import ForbiddenURL as ForbiddenURL
+from core.pdf import static_url_fetcher as static_url_fetcher
 from core.text import join_items
 from rivers.models import Chief, ChiefRole, Region, RegionLevel
 
@@ -47,8 +50,6 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, Interface
 MAX_ATTEMPTS = 2
 # A bulletin is an official Chinese document whatever language the requesting page was in.
 DOCUMENT_LANGUAGE = "zh-hans"
-CJK_FONTS_MISSING = "未安装中文字体（fonts-noto-cjk），无法生成 PDF"
-PDF_LIBRARIES_MISSING = "未安装 PDF 所需的系统库（libpango-1.0-0、libpangoft2-1.0-0），无法生成 PDF"
 VERSION = 1
 
 
@@ -431,76 +432,9 @@ def _summary(
 
 
 # --- rendering ----------------------------------------------------------------------------------
-
-
-def cjk_font_families() -> set[str]:
-    """Font families fontconfig (what Pango uses) knows with Chinese coverage; empty if none.
-
-    Without one, WeasyPrint would draw every Chinese character as an empty box, so the build
-    fails instead with a message that names the package to install.
-    """
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        logger.error("fc-list not found: cannot tell whether a Chinese font is installed")
-        return set()
-    try:
-        result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-            [fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=30, check=True
-        )
-    except (OSError, subprocess.SubprocessError):
-        logger.exception("fc-list failed")
-        return set()
-    return {
-        family.strip()
-        for line in result.stdout.splitlines()
-        for family in line.split(",")
-        if family.strip()
-    }
-
-
-def _static_roots() -> list[Path]:
-    roots = [Path(root) for root in settings.STATICFILES_DIRS]
-    roots.append(Path(settings.STATIC_ROOT))
-    return [root.resolve() for root in roots if root.is_dir()]
-
-
-def _static_base_url() -> str:
-    roots = _static_roots()
-    base = roots[0] if roots else Path(settings.BASE_DIR, "static").resolve()
-    return base.as_uri() + "/"
-
-
-class ForbiddenURL(ValueError):
-    """A URL the PDF may not load: anything but our own static files."""
-
-
-def static_url_fetcher():
-    """A WeasyPrint URL fetcher that only reads files under our static directories.
-
-    The PDF is made from data that users typed (names, regions); whatever ends up in it must
-    not make the worker read local files or call the network (cloud metadata, intranet).
-    """
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    roots = _static_roots()
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            parts = urlsplit(url)
-            if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-                logger.warning("bulletin PDF: refused to fetch %s", url[:200])
-                raise ForbiddenURL(f"refused: {url[:200]}")
-            # Resolved, so that neither ".." nor a symlink leads out of the static folders.
-            path = Path(url2pathname(parts.path)).resolve()
-            if not any(path.is_relative_to(root) for root in roots) or not path.is_file():
-                logger.warning("bulletin PDF: refused to read %s", path)
-                raise ForbiddenURL(f"refused: {url[:200]}")
-            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(
-                path.as_uri(), path.read_bytes(), headers={"Content-Type": content_type}
-            )
-
-    return StaticOnlyFetcher(allowed_protocols=["file"], allow_redirects=False)
+# The font check, the static-only URL fetcher and the printing itself are core.pdf's, shared with
+# the other documents; the names stay importable from here.
+_static_base_url = static_base_url
 
 
 def bulletin_html(*, data: dict[str, Any], standalone: bool = True) -> str:
@@ -509,22 +443,10 @@ def bulletin_html(*, data: dict[str, Any], standalone: bool = True) -> str:
 
 def render_pdf(*, data: dict[str, Any], on_progress=None) -> bytes:
     try:
-        from weasyprint import HTML
-    except OSError as exc:
+        return html_to_pdf(bulletin_html(data=data), on_progress=on_progress)
+    except PDFUnavailable as exc:
         # Not transient: the system libraries are missing, and retrying will not install them.
-        raise BulletinError(PDF_LIBRARIES_MISSING) from exc
-
-    html = HTML(
-        string=bulletin_html(data=data),
-        base_url=_static_base_url(),
-        url_fetcher=static_url_fetcher(),
-    )
-    if on_progress:
-        on_progress(50)
-    document = html.render()
-    if on_progress:
-        on_progress(80)
-    return document.write_pdf()
+        raise BulletinError(str(exc)) from exc
 
 
 # --- the sweeper --------------------------------------------------------------------------------

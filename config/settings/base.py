@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "reports",
     "map_patches",
     "public_reports",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -231,3 +232,20 @@ PUBLIC_REPORT_MAX_PER_HOUR = env.int("PUBLIC_REPORT_MAX_PER_HOUR", default=5)
 PUBLIC_REPORT_MAX_PER_DAY = env.int("PUBLIC_REPORT_MAX_PER_DAY", default=20)
 # Only behind a proxy that sets X-Forwarded-For: its last entry is then the sender's address.
 PUBLIC_REPORT_TRUST_X_FORWARDED_FOR = env.bool("PUBLIC_REPORT_TRUST_X_FORWARDED_FOR", default=False)
+
+# Issue deadlines: the morning job (08:00) reminds assignees ISSUE_REMIND_DAYS_BEFORE working days
+# before the deadline and on the day, and supervises (督办) by itself an issue still open
+# ISSUE_ESCALATE_GRACE_DAYS working days after it. Notifications go out on every channel listed.
+ISSUE_REMIND_DAYS_BEFORE = env.int("ISSUE_REMIND_DAYS_BEFORE", default=2)
+ISSUE_ESCALATE_GRACE_DAYS = env.int("ISSUE_ESCALATE_GRACE_DAYS", default=3)
+NOTIFICATION_CHANNELS = env.list(
+    "NOTIFICATION_CHANNELS",
+    default=["notifications.channels.PortalChannel", "notifications.channels.EmailChannel"],
+)
+CELERY_BEAT_SCHEDULE["issue-deadlines"] = {
+    "task": "issues.tasks.morning_deadline_run",
+    "schedule": crontab(minute=0, hour=8),  # Asia/Shanghai, as CELERY_TIMEZONE
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["NotificationKindEnum"] = (
+    "notifications.models.NotificationKind"
+)

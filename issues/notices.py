@@ -1,0 +1,136 @@
+"""What the assignees of an issue are told, and when: assigned, reminded, supervised, and the
+morning job's deadline reminders. The texts are stored in the portal's language (Chinese), like
+every other record, whatever language the acting page was in."""
+
+import datetime
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from notifications.models import Notification, NotificationKind
+from notifications.selectors import issue_assignee_accounts
+from notifications.services import notify
+
+from .models import Issue, SupervisionOrder
+
+
+def date_label(day: datetime.date | None) -> str:
+    if day is None:
+        return "—"
+    return _("%(year)s年%(month)s月%(day)s日") % {
+        "year": day.year,
+        "month": day.month,
+        "day": day.day,
+    }
+
+
+def issue_place(issue: Issue) -> str:
+    return str(issue.reach) if issue.reach_id is not None else issue.region.name
+
+
+def assignee_label(issue: Issue) -> str:
+    if issue.assignee_chief_id is not None:
+        return str(issue.assignee_chief)
+    if issue.assignee_region_id is not None:
+        return issue.assignee_region.name
+    return issue.assignee_unit
+
+
+def _about(issue: Issue) -> dict[str, str]:
+    return {
+        "code": issue.code,
+        "title": issue.title,
+        "place": issue_place(issue),
+        "deadline": date_label(issue.deadline),
+    }
+
+
+def _with_comment(body: str, comment: str) -> str:
+    comment = comment.strip()
+    return f"{body}\n{_('说明：%(comment)s') % {'comment': comment}}" if comment else body
+
+
+def _texts(
+    *,
+    kind: str,
+    issue: Issue,
+    comment: str = "",
+    days: int | None = None,
+    order: SupervisionOrder | None = None,
+) -> tuple[str, str]:
+    about = _about(issue)
+    if order is not None:
+        about["number"] = order.number
+    if days is not None:
+        about["days"] = str(days)
+    if kind == NotificationKind.ASSIGNED:
+        title = _("交办：%(code)s %(title)s") % about
+        body = _(
+            "河长办向您交办问题“%(title)s”（%(code)s，%(place)s），请于%(deadline)s前完成整改。"
+        )
+    elif kind == NotificationKind.REMIND:
+        title = _("催办：%(code)s %(title)s") % about
+        body = _(
+            "河长办催办问题“%(title)s”（%(code)s，%(place)s），整改时限为%(deadline)s，请抓紧整改。"
+        )
+    elif kind == NotificationKind.SUPERVISION:
+        title = _("督办：%(code)s %(title)s") % about
+        body = _(
+            "问题“%(title)s”（%(code)s，%(place)s）已督办（%(number)s），新的整改时限为"
+            "%(deadline)s，请按期整改到位。"
+        )
+    elif kind == NotificationKind.OVERDUE_ESCALATED:
+        title = _("超期督办：%(code)s %(title)s") % about
+        body = _(
+            "问题“%(title)s”（%(code)s，%(place)s）已超过整改时限%(days)s个工作日，系统已自动督办"
+            "（%(number)s），新的整改时限为%(deadline)s。"
+        )
+    elif kind == NotificationKind.REMINDER_DUE:
+        title = _("整改今日到期：%(code)s %(title)s") % about
+        body = _(
+            "问题“%(title)s”（%(code)s，%(place)s）的整改时限为%(deadline)s，今天是期限内最后"
+            "一个工作日，请按时完成整改。"
+        )
+    elif kind == NotificationKind.REMINDER_BEFORE:
+        title = _("整改时限临近：%(code)s %(title)s") % about
+        body = _(
+            "问题“%(title)s”（%(code)s，%(place)s）的整改时限为%(deadline)s，还剩%(days)s个"
+            "工作日，请按时完成整改。"
+        )
+    else:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    return title, _with_comment(body % about, comment)
+
+
+def notify_assignees(
+    *,
+    issue: Issue,
+    kind: str,
+    dedup_key: str,
+    actor: User | None = None,
+    comment: str = "",
+    days: int | None = None,
+    order: SupervisionOrder | None = None,
+    today: datetime.date | None = None,
+) -> list[Notification]:
+    """Tell whoever answers for ``issue`` (see ``issue_assignee_accounts``), except the account
+    that acted; once per ``dedup_key``."""
+    recipients = [
+        user
+        for user in issue_assignee_accounts(issue=issue, today=today)
+        if actor is None or user.pk != actor.pk
+    ]
+    if not recipients:
+        return []
+    with translation.override(settings.LANGUAGE_CODE):
+        title, body = _texts(kind=kind, issue=issue, comment=comment, days=days, order=order)
+    return notify(
+        recipients=recipients,
+        issue=issue,
+        kind=kind,
+        title=title,
+        body=body,
+        dedup_key=dedup_key,
+    )

@@ -1,0 +1,40 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import Role
+
+from . import selectors, services
+from .filters import NotificationFilter
+from .models import Notification
+from .serializers import NotificationSerializer
+
+
+class NotificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The account's own notifications (reminders, assignments, supervision), newest first."""
+
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+    search_fields = ["title", "body"]
+    ordering_fields = ["created_at"]
+    # Every account reads and marks its own messages.
+    write_roles = frozenset(Role)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return selectors.notification_list(user=self.request.user)
+
+    @extend_schema(
+        request=None,
+        responses={200: NotificationSerializer},
+        description=_("标记为已读；再次标记保留首次阅读时间。"),
+    )
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = services.notification_mark_read(notification=self.get_object())
+        return Response(self.get_serializer(notification).data)
