@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Issue, IssueEvent, IssuePhoto
+from .models import Issue, IssueEvent, IssuePhoto, SupervisionOrder
 
 
 class IssueEventInline(admin.TabularInline):
@@ -30,3 +30,19 @@ class IssueAdmin(admin.ModelAdmin):
     autocomplete_fields = ["reach", "region", "assignee_region", "assignee_chief"]
     readonly_fields = ["code", "status", "closed_at", "patrol", "created_by"]
     inlines = [IssuePhotoInline, IssueEventInline]
+
+
+@admin.register(SupervisionOrder)
+class SupervisionOrderAdmin(admin.ModelAdmin):
+    """Orders are issued by the escalate action; the admin only reads them."""
+
+    list_display = ["number", "issue", "street", "year", "original_deadline"]
+    list_filter = ["year"]
+    list_select_related = ["issue", "street"]
+    search_fields = ["number", "issue__code", "issue__title"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

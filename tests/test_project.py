@@ -137,3 +137,17 @@ def test_admin_site_is_closed_to_non_staff(client, street_a, role):
     chief = street_a.chiefs[0] if role == Role.CHIEF else None
     client.force_login(make_account(role, street_a.street, chief=chief))
     assert client.get("/admin/").status_code == 302
+
+
+def test_every_admin_list_opens_for_a_superuser(client, street_a):
+    from django.contrib import admin
+    from django.urls import reverse
+
+    root = make_account(Role.ADMIN, None)
+    root.is_superuser = root.is_staff = True
+    root.save()
+    client.force_login(root)
+    for model in admin.site._registry:
+        meta = model._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        assert client.get(url).status_code == 200, url
