@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,42 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
 # Excel on a Chinese Windows saves "CSV" in the system code page; GB 18030 is a superset of GBK.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+# --- Cells as offices type them -------------------------------------------------------------------
+
+_HEADER_CHARS = str.maketrans({"（": "(", "）": ")", "*": "", "＊": ""})
+_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as Excel numbers it
+    column: str  # the header as the file spells it
+    message: str
+
+
+def normalise_header(value: Any) -> str:
+    """A header as compared: no spaces, half-width brackets, no required-marks, lower case."""
+    return re.sub(r"\s+", "", str(value or "")).translate(_HEADER_CHARS).lower()
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        # A code or phone number typed into a number cell comes back as 13800000000.0.
+        value = int(value)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    text = str(value).strip()
+    # Offices pad two-character names to line up with three-character ones ("王　伟").
+    return re.sub(r"\s+", " ", _HAN_GAP.sub("", text))
+
+
+def is_blank(value: Any) -> bool:
+    return cell_text(value) == ""
+
+
 CSV_DELIMITERS = ",\t;"
 HEADER_FONT = Font(bold=True)
 DATE_FORMAT = "yyyy-mm-dd"

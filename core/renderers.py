@@ -10,9 +10,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from rest_framework import renderers, serializers
 
+from .ledgers import XLSX_MEDIA_TYPE
 from .text import join_items
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True)
 
 

@@ -18,17 +18,20 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.ledgers import ExportColumn, LedgerFileError, Table, read_tables, xlsx_sheet
+from core.ledgers import (
+    ExportColumn,
+    LedgerFileError,
+    RowError,
+    Table,
+    cell_text,
+    is_blank,
+    normalise_header,
+    read_tables,
+    xlsx_sheet,
+)
 from core.text import join_items
 from issues.models import IssueStatus
-from rivers.ledger import (
-    HEADER_SCAN_ROWS,
-    MAX_REPORTED_ERRORS,
-    RowError,
-    _is_blank,
-    _normalise_header,
-    _text,
-)
+from rivers.ledger import HEADER_SCAN_ROWS, MAX_REPORTED_ERRORS
 from rivers.serializers import CHINA_LAT, CHINA_LON
 
 from .models import MapPatch, PatchBatch, Verdict
@@ -53,7 +56,7 @@ COLUMNS: tuple[ListColumn, ...] = (
     ListColumn("note", "备注", ("note", "notes", "说明"), required=False),
 )
 HEADER_LOOKUP = {
-    _normalise_header(text): column.key
+    normalise_header(text): column.key
     for column in COLUMNS
     for text in (column.header, *column.aliases)
 }
@@ -90,13 +93,13 @@ def _coordinate(value: Any, *, low: Decimal, high: Decimal) -> Decimal:
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         number = Decimal(str(value))
     elif not isinstance(value, bool):
-        text = _text(value).removesuffix("°").strip()
+        text = cell_text(value).removesuffix("°").strip()
         with contextlib.suppress(InvalidOperation):
             number = Decimal(text)
     if not number.is_finite():
         raise ValueError(
             _("「%(value)s」不是数字，请填写十进制度数（WGS-84），如 113.264500。")
-            % {"value": _text(value)}
+            % {"value": cell_text(value)}
         )
     if not low <= number <= high:
         raise ValueError(
@@ -123,7 +126,7 @@ class _ListReader:
         body = [(number, cells) for number, cells in table if number > header_row]
         if len(body) > MAX_ROWS:
             # Formatted blank rows below the data count too; only rows with values matter.
-            body = [(n, cells) for n, cells in body if not all(_is_blank(c) for c in cells)]
+            body = [(n, cells) for n, cells in body if not all(is_blank(c) for c in cells)]
         if len(body) > MAX_ROWS:
             message = _("图斑超过 %(limit)d 行的上限，请分批导入。") % {"limit": MAX_ROWS}
             raise PatchListRejected(file_errors=[message], row_errors=[])
@@ -134,12 +137,12 @@ class _ListReader:
                 key: cells[index] if index < len(cells) else None
                 for key, index in positions.items()
             }
-            if all(_is_blank(value) for value in raw.values()):
+            if all(is_blank(value) for value in raw.values()):
                 continue
             row = self._parse(number, raw)
             if row is not None:
                 rows.append(row)
-            if patch_id := _text(raw.get("patch_id")):
+            if patch_id := cell_text(raw.get("patch_id")):
                 ids[patch_id].append(number)
         if not ids and not self.errors:
             raise PatchListRejected(file_errors=[_("文件中没有图斑数据行。")], row_errors=[])
@@ -160,13 +163,13 @@ class _ListReader:
                 headers: dict[str, str] = {}
                 repeated: list[str] = []
                 for index, value in enumerate(cells):
-                    key = HEADER_LOOKUP.get(_normalise_header(value))
+                    key = HEADER_LOOKUP.get(normalise_header(value))
                     if key is None:
                         continue
                     if key in positions:
-                        repeated.append(_text(value))
+                        repeated.append(cell_text(value))
                         continue
-                    positions[key], headers[key] = index, _text(value)
+                    positions[key], headers[key] = index, cell_text(value)
                 if all(column.key in positions for column in COLUMNS if column.required):
                     if repeated:
                         raise LedgerFileError(
@@ -184,7 +187,7 @@ class _ListReader:
 
     def _parse(self, number: int, raw: dict[str, Any]) -> PatchRow | None:
         ok = True
-        patch_id = _text(raw.get("patch_id"))
+        patch_id = cell_text(raw.get("patch_id"))
         if not patch_id:
             self.error(number, "patch_id", _("图斑编号不能为空。"))
             ok = False
@@ -194,7 +197,7 @@ class _ListReader:
         coordinates = {}
         for key, (low, high) in (("lat", CHINA_LAT), ("lon", CHINA_LON)):
             value = raw.get(key)
-            if _is_blank(value):
+            if is_blank(value):
                 self.error(number, key, _("不能为空。"))
                 ok = False
                 continue
@@ -203,7 +206,7 @@ class _ListReader:
             except ValueError as exc:
                 self.error(number, key, str(exc))
                 ok = False
-        note = _text(raw.get("note"))
+        note = cell_text(raw.get("note"))
         if len(note) > NOTE_MAX:
             self.error(number, "note", _("不能超过 %(n)d 个字符。") % {"n": NOTE_MAX})
             ok = False

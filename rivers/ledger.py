@@ -34,6 +34,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import User
+from core.ledgers import XLSX_MEDIA_TYPE as XLSX_MEDIA_TYPE  # the template's type, re-exported
+from core.ledgers import RowError, cell_text, is_blank, normalise_header
 from core.services import model_create, model_update
 from core.text import join_items
 
@@ -54,7 +56,6 @@ from .services import chief_appoint, chief_update, river_create
 SHEET_NAME = "河长名录"
 HELP_SHEET_NAME = "填表说明"
 TEMPLATE_FILENAME = "河长名录导入模板.xlsx"
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # A street's whole roster is a few hundred rows. Writing runs in the request at roughly 60 new
 # rows a second, so the row cap keeps a first import inside the web worker's 60-second timeout;
@@ -244,17 +245,8 @@ TEXT_FIELDS: dict[str, tuple[type[models.Model], str]] = {
 }
 CHIEF_KEYS = ("role", "name", "title", "unit", "phone", "appointed_on")
 
-_HEADER_CHARS = str.maketrans({"（": "(", "）": ")", "*": "", "＊": ""})
-_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # as Excel numbers it
-    column: str  # the header as the file spells it
-    message: str
 
 
 @dataclass
@@ -288,33 +280,12 @@ def count_labels() -> dict[str, str]:
 # --- cells -----------------------------------------------------------------------------------
 
 
-def _normalise_header(value: Any) -> str:
-    return re.sub(r"\s+", "", str(value or "")).translate(_HEADER_CHARS).lower()
-
-
 def _header_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
     for column in COLUMNS:
         for text in (column.header, *column.aliases):
-            lookup[_normalise_header(text)] = column.key
+            lookup[normalise_header(text)] = column.key
     return lookup
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        # A code or phone number typed into a number cell comes back as 13800000000.0.
-        value = int(value)
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    text = str(value).strip()
-    # Offices pad two-character names to line up with three-character ones ("王　伟").
-    return re.sub(r"\s+", " ", _HAN_GAP.sub("", text))
-
-
-def _is_blank(value: Any) -> bool:
-    return _text(value) == ""
 
 
 def _choice_lookup(choices: type[models.TextChoices], aliases: dict[str, str]) -> dict[str, str]:
@@ -324,10 +295,10 @@ def _choice_lookup(choices: type[models.TextChoices], aliases: dict[str, str]) -
         labels = [(value, str(label)) for value, label in choices.choices]
     labels += [(value, str(label)) for value, label in choices.choices]
     for value, label in labels:
-        lookup[_normalise_header(value)] = value
-        lookup[_normalise_header(label)] = value
+        lookup[normalise_header(value)] = value
+        lookup[normalise_header(label)] = value
     for alias, value in aliases.items():
-        lookup[_normalise_header(alias)] = value
+        lookup[normalise_header(alias)] = value
     return lookup
 
 
@@ -348,7 +319,7 @@ def _parse_date(value: Any) -> datetime.date:
             return from_excel(value).date()
         else:
             raise ValueError(value)
-    text = _text(value)
+    text = cell_text(value)
     match = _DATE.match(text) or _COMPACT_DATE.match(text)
     if match is None:
         raise ValueError(text)
@@ -364,12 +335,13 @@ def _parse_length(value: Any) -> Decimal:
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = Decimal(str(value))
     elif not isinstance(value, bool):
-        text = _text(value).lower().removesuffix("公里").removesuffix("km").strip()
+        text = cell_text(value).lower().removesuffix("公里").removesuffix("km").strip()
         with contextlib.suppress(InvalidOperation):
             number = Decimal(text)
     if not number.is_finite():
         raise ValueError(
-            _("「%(value)s」不是数字，请填写以公里为单位的长度，如 2.4。") % {"value": _text(value)}
+            _("「%(value)s」不是数字，请填写以公里为单位的长度，如 2.4。")
+            % {"value": cell_text(value)}
         )
     if number < 0:
         raise ValueError(_("长度不能为负数。"))
@@ -563,7 +535,7 @@ class _RosterImport:
             workbook = load_workbook(BytesIO(data), data_only=True)
         except Exception as exc:  # a damaged archive raises any of a dozen exception types
             raise _Failed(_("文件已损坏，无法作为 Excel（.xlsx）文件读取。")) from exc
-        sheets = {_normalise_header(name): name for name in workbook.sheetnames}
+        sheets = {normalise_header(name): name for name in workbook.sheetnames}
         if SHEET_NAME not in sheets:
             raise _Failed(
                 _("找不到工作表「%(sheet)s」（文件中的工作表：%(names)s）。请使用下载的导入模板。")
@@ -613,7 +585,7 @@ class _RosterImport:
             raw = {
                 key: fill.get((number, index), cells[index - 1]) for key, index in positions.items()
             }
-            if all(_is_blank(value) for value in raw.values()):
+            if all(is_blank(value) for value in raw.values()):
                 continue
             rows.append(_Row(number=number, raw=raw))
         if not rows:
@@ -636,13 +608,13 @@ class _RosterImport:
             texts: dict[str, str] = {}
             repeated: list[str] = []
             for index, value in enumerate(cells, start=1):
-                key = lookup.get(_normalise_header(value))
+                key = lookup.get(normalise_header(value))
                 if key is None:
                     continue
                 if key in found:
-                    repeated.append(_text(value))
+                    repeated.append(cell_text(value))
                     continue
-                found[key], texts[key] = index, _text(value)
+                found[key], texts[key] = index, cell_text(value)
             if len(found) > len(best):
                 best_row, best, best_texts, duplicated = number, found, texts, repeated
             if len(found) >= 3:
@@ -673,7 +645,7 @@ class _RosterImport:
     def parse(self, row: _Row) -> None:
         raw = row.raw
         for key, (model, field_name) in TEXT_FIELDS.items():
-            value = _text(raw.get(key))
+            value = cell_text(raw.get(key))
             limit = model._meta.get_field(field_name).max_length
             if limit is not None and len(value) > limit:
                 self.error(row, key, _("不能超过 %(n)d 个字符。") % {"n": limit})
@@ -683,11 +655,11 @@ class _RosterImport:
                 self.error(row, key, _("不能为空。"))
 
         for key, (choices, _aliases) in CHOICES.items():
-            text = _text(raw.get(key))
+            text = cell_text(raw.get(key))
             row.values[key] = None
             if not text:
                 continue
-            value = self.choices[key].get(_normalise_header(text))
+            value = self.choices[key].get(normalise_header(text))
             if value is None:
                 self.error(
                     row,
@@ -702,13 +674,13 @@ class _RosterImport:
             row.values[key] = value
 
         row.values["reach_length"] = None
-        if not _is_blank(raw.get("reach_length")):
+        if not is_blank(raw.get("reach_length")):
             try:
                 row.values["reach_length"] = _parse_length(raw.get("reach_length"))
             except ValueError as exc:
                 self.error(row, "reach_length", str(exc))
 
-        phone = re.sub(r"\s+", "", _text(raw.get("phone")))
+        phone = re.sub(r"\s+", "", cell_text(raw.get("phone")))
         row.values["phone"] = phone
         if phone:
             try:
@@ -717,7 +689,7 @@ class _RosterImport:
                 self.error(row, "phone", f"「{phone}」：{exc.messages[0]}")
 
         row.values["appointed_on"] = None
-        if not _is_blank(raw.get("appointed_on")):
+        if not is_blank(raw.get("appointed_on")):
             try:
                 row.values["appointed_on"] = _parse_date(raw.get("appointed_on"))
             except (ValueError, OverflowError):
@@ -725,12 +697,12 @@ class _RosterImport:
                     row,
                     "appointed_on",
                     _("无法识别的日期「%(value)s」，请填写如 2023-01-05 的日期。")
-                    % {"value": _text(raw.get("appointed_on"))},
+                    % {"value": cell_text(raw.get("appointed_on"))},
                 )
 
         if not row.values["name"]:
             if row.ok("name") and any(
-                not _is_blank(raw.get(key)) for key in CHIEF_KEYS if key != "name"
+                not is_blank(raw.get(key)) for key in CHIEF_KEYS if key != "name"
             ):
                 self.error(
                     row, "name", _("填写了河长信息时姓名不能为空；只登记河段时请清空河长各列。")
