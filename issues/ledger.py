@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.ledgers import ExportColumn, xlsx_sheet
@@ -17,22 +16,10 @@ from rivers.models import Region, RegionLevel
 
 from .models import Issue, IssueCategory, IssueEvent, IssueSource, IssueStatus, Urgency
 from .selectors import issue_list
-from .workflow import REPORT
+from .workflow import ACTION_LABELS, REPORT
 
 SHEET_NAME = "问题台账"
 TIMELINE_ARROW = " → "
-# What each line of the timeline is called in the office's words.
-ACTION_LABELS = {
-    REPORT: gettext_lazy("发现"),
-    "assign": gettext_lazy("交办"),
-    "start": gettext_lazy("整改"),
-    "submit": gettext_lazy("提交验收"),
-    "accept": gettext_lazy("销号"),
-    "reject": gettext_lazy("退回整改"),
-    "escalate": gettext_lazy("督办"),
-    "remind": gettext_lazy("催办"),
-    "refer": gettext_lazy("提请研究"),
-}
 
 
 def issue_ledger_list(*, user: User) -> QuerySet[Issue]:

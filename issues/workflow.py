@@ -7,6 +7,8 @@ status as it is. The service reads this table; nothing else decides what is allo
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy
+
 from accounts.models import Role
 
 from .models import IssueStatus as S
@@ -46,6 +48,19 @@ TRANSITIONS: dict[str, Transition] = {
 ACTIONS = tuple(TRANSITIONS)
 # The event that opens every timeline; not an action anyone can take afterwards.
 REPORT = "report"
+
+# What each line of the timeline is called in the office's words.
+ACTION_LABELS = {
+    REPORT: gettext_lazy("发现"),
+    "assign": gettext_lazy("交办"),
+    "start": gettext_lazy("整改"),
+    "submit": gettext_lazy("提交验收"),
+    "accept": gettext_lazy("销号"),
+    "reject": gettext_lazy("退回整改"),
+    "escalate": gettext_lazy("督办"),
+    "remind": gettext_lazy("催办"),
+    "refer": gettext_lazy("提请研究"),
+}
 
 
 def allowed_actions(*, status: str, role: str) -> list[str]:
