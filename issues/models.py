@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from calendars.models import IssueCategory, Urgency
+from core.models import UploadedPhoto
 from rivers.models import LAT_VALIDATORS, LON_VALIDATORS
 from rivers.querysets import ScopedQuerySet
 
@@ -201,7 +202,7 @@ class IssuePhotoQuerySet(ScopedQuerySet):
     region_lookup = "issue__region"
 
 
-class IssuePhoto(models.Model):
+class IssuePhoto(UploadedPhoto):
     issue = models.ForeignKey(
         Issue, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="photos"
     )
@@ -215,22 +216,12 @@ class IssuePhoto(models.Model):
     )
     stage = models.CharField(_("阶段"), max_length=8, choices=PhotoStage.choices)
     image = models.ImageField(_("照片"), upload_to="issues/")
-    exif = models.JSONField(_("EXIF 信息"), default=dict, blank=True)
-    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
     objects = IssuePhotoQuerySet.as_manager()
 
-    class Meta:
+    class Meta(UploadedPhoto.Meta):
         verbose_name = _("问题照片")
         verbose_name_plural = _("问题照片")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.image.name
 
 
 class SupervisionOrderSequence(models.Model):

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from calendars.selectors import default_deadline, working_days_between
 from core.exceptions import StateConflict
+from core.photos import PhotoError, check_photo
 from notifications.models import NotificationKind
 from patrols.models import Finding
-from patrols.photos import PhotoError, check_photo
 from rivers.models import Reach, Region, RegionLevel
 
 from .models import (

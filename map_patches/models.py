@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import UploadedPhoto
 from rivers.models import LAT_VALIDATORS, LON_VALIDATORS
 from rivers.querysets import ScopedQuerySet
 
@@ -108,24 +109,14 @@ class PatchPhotoQuerySet(ScopedQuerySet):
     region_lookup = "patch__region"
 
 
-class PatchPhoto(models.Model):
+class PatchPhoto(UploadedPhoto):
     patch = models.ForeignKey(
         MapPatch, verbose_name=_("图斑"), on_delete=models.CASCADE, related_name="photos"
     )
     image = models.ImageField(_("照片"), upload_to="map_patches/")
-    exif = models.JSONField(_("EXIF 信息"), default=dict, blank=True)
-    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
     objects = PatchPhotoQuerySet.as_manager()
 
-    class Meta:
+    class Meta(UploadedPhoto.Meta):
         verbose_name = _("图斑照片")
         verbose_name_plural = _("图斑照片")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.image.name

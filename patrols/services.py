@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from core.exceptions import StateConflict
+from core.photos import PhotoError, check_photo
 from core.services import model_create
 from core.text import join_clauses
 from rivers.models import Chief, Reach, Region
 
 from . import tracks
 from .models import Finding, FindingPhoto, Patrol, PatrolRule
-from .photos import PhotoError, check_photo
 from .rules import RuleBook
 
 CLOCK_SKEW = datetime.timedelta(minutes=10)

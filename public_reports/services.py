@@ -13,9 +13,9 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from calendars.models import IssueCategory
+from core.photos import PhotoError, check_photo
 from issues.models import IssuePhoto, IssueSource, PhotoStage
 from issues.services import issue_report
-from patrols.photos import PhotoError, check_photo
 from patrols.tracks import TrackPoint, haversine_m
 from rivers.models import Sign, phone_validator
 

@@ -19,7 +19,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.permissions import OFFICE_ROLES
-from patrols.photos import ALLOWED_FORMATS
+from core.photos import ALLOWED_FORMATS
 
 from . import qr, selectors, services
 from .forms import PrintRegionForm, PublicReportForm, TrackForm
