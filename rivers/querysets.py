@@ -18,20 +18,6 @@ if TYPE_CHECKING:
     from .models import Region
 
 
-class RegionQuerySet(models.QuerySet):
-    def subtree(self, region: Region | int) -> Self:
-        region_id = getattr(region, "pk", region)
-        return self.filter(
-            Q(pk=region_id) | Q(parent_id=region_id) | Q(parent__parent_id=region_id)
-        )
-
-    def visible_to(self, user: User) -> Self:
-        return ScopedQuerySet.visible_to(self, user)
-
-    def in_region(self, region: Region | int) -> Self:
-        return self.subtree(region)
-
-
 class ScopedQuerySet(models.QuerySet):
     """Rows that belong to a region through ``region_lookup`` (e.g. ``reach__region``)."""
 
@@ -43,11 +29,25 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{self.region_lookup}__in": Region.objects.subtree(region)})
 
     def visible_to(self, user: User) -> Self:
+        return self._for_user(user, self.in_region)
+
+    def _for_user(self, user: User, narrow) -> Self:
         if user.sees_all_regions:
             return self
         if user.region_id is None:
             return self.none()
-        return self.in_region(user.region_id)
+        return narrow(user.region_id)
+
+
+class RegionQuerySet(ScopedQuerySet):
+    def subtree(self, region: Region | int) -> Self:
+        region_id = getattr(region, "pk", region)
+        return self.filter(
+            Q(pk=region_id) | Q(parent_id=region_id) | Q(parent__parent_id=region_id)
+        )
+
+    def in_region(self, region: Region | int) -> Self:
+        return self.subtree(region)
 
 
 class ReachScopedQuerySet(ScopedQuerySet):
@@ -63,6 +63,11 @@ class RiverQuerySet(ScopedQuerySet):
         subtree = Region.objects.subtree(region)
         in_subtree = Reach.objects.filter(river=models.OuterRef("pk"), region__in=subtree)
         return self.filter(Q(region__in=subtree) | models.Exists(in_subtree))
+
+    def managed_by(self, user: User) -> Self:
+        """Rivers the user may change: managed by a region in its scope, not merely seen
+        through one of their reaches."""
+        return self._for_user(user, super().in_region)
 
 
 class ChiefQuerySet(ScopedQuerySet):

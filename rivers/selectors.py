@@ -16,12 +16,7 @@ def river_list(*, user: User) -> QuerySet[River]:
 
 
 def river_managed(*, user: User) -> QuerySet[River]:
-    """Rivers the user may change: those managed by a region in the user's scope."""
-    if user.sees_all_regions:
-        return River.objects.all()
-    if user.region_id is None:
-        return River.objects.none()
-    return River.objects.filter(region__in=Region.objects.subtree(user.region_id))
+    return River.objects.managed_by(user)
 
 
 def reach_list(*, user: User) -> QuerySet[Reach]:
