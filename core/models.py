@@ -1,6 +1,7 @@
 """Model pieces several apps share."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,3 +23,35 @@ class UploadedPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("生成失败")
+
+
+class Job(models.Model):
+    """A row that is also its own background job (a document a worker builds): see core.jobs.
+
+    ``started_at`` doubles as the claim's token: a worker writes to the row only while it
+    still holds its claim, so a worker given up for dead can never overwrite its successor.
+    """
+
+    status = models.CharField(
+        _("状态"), max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("进度"), default=0, validators=[MaxValueValidator(100)]
+    )
+    # How many times a worker has claimed the row: the sweeper gives a stuck row one more try.
+    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
+    error = models.TextField(_("错误信息"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,91 @@
+"""Work-summary reports (工作总结 / 进展情况汇报): quarterly, half-year and annual, per region.
+
+A report is a job row (core.models.Job) and then the published record: ``data`` is the
+snapshot of figures and text the PDF and the Word file were made from, so a report stays as
+written when records are corrected later; regenerating takes in the corrections and the
+office's edited text.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Job, JobStatus
+from rivers.querysets import ScopedQuerySet
+
+__all__ = ["Report", "ReportKind", "ReportStatus", "Rounding"]
+
+ReportStatus = JobStatus
+
+
+class ReportKind(models.TextChoices):
+    QUARTERLY = "quarterly", _("季度报告")
+    HALF_YEAR = "half_year", _("半年报告")
+    ANNUAL = "annual", _("年度总结")
+
+
+class Rounding(models.TextChoices):
+    EXACT = "exact", _("精确数字")
+    APPROXIMATE = "approximate", _("概数（如“800余人次”）")
+
+
+class Report(Job):
+    region = models.ForeignKey(
+        "rivers.Region", verbose_name=_("区域"), on_delete=models.PROTECT, related_name="reports"
+    )
+    kind = models.CharField(_("报告类型"), max_length=16, choices=ReportKind.choices)
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    # Quarter 1-4 or half 1-2; 0 for an annual report (so one unique constraint covers all).
+    period = models.PositiveSmallIntegerField(
+        _("期次"), default=0, validators=[MaxValueValidator(4)]
+    )
+    rounding = models.CharField(
+        _("数字写法"), max_length=16, choices=Rounding.choices, default=Rounding.EXACT
+    )
+    # The office's own words; blank means the generated default is used.
+    opening = models.TextField(_("开头段落"), max_length=5000, blank=True)
+    problems_note = models.TextField(_("存在的问题（补充）"), max_length=10000, blank=True)
+    plans = models.TextField(_("下一步工作打算"), max_length=10000, blank=True)
+    data = models.JSONField(_("报告数据"), default=dict, blank=True)
+    pdf = models.FileField(_("PDF 文件"), upload_to="reports/", blank=True)
+    docx = models.FileField(_("Word 文件"), upload_to="reports/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # When the files are removed by the cleanup job; the row (and its data) stays.
+    expires_at = models.DateTimeField(_("文件过期时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工作报告")
+        verbose_name_plural = _("工作报告")
+        ordering = ["-year", "-period", "kind", "region__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "kind", "year", "period"],
+                name="report_unique_region_kind_period",
+                violation_error_message=_("该区域该期的报告已存在。"),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=ReportKind.ANNUAL, period=0)
+                    | Q(kind=ReportKind.HALF_YEAR, period__gte=1, period__lte=2)
+                    | Q(kind=ReportKind.QUARTERLY, period__gte=1, period__lte=4)
+                ),
+                name="report_period_fits_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "queued_at"], name="report_status_queued")]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.year} {self.get_kind_display()} {self.period or ''}".strip()
