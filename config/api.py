@@ -12,6 +12,7 @@ from notifications.views import NotificationViewSet
 from patrols import views as patrols
 from patrols.api_bulletins import BulletinViewSet
 from public_reports.views import PublicReportViewSet
+from reports.views_stats import StatsView
 from rivers import views as rivers
 
 router = DefaultRouter()
@@ -43,6 +44,7 @@ urlpatterns = [
         patrols.ComplianceRankingView.as_view(),
         name="patrol-compliance-rankings",
     ),
+    path("stats/", StatsView.as_view(), name="stats"),
     path("ledgers/roster/", include("rivers.api_ledger")),
     # Before the router, whose issues/<pk>/ would otherwise take it.
     path("issues/ledger/", IssueLedgerView.as_view(), name="issue-ledger"),
