@@ -15,16 +15,17 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from core.jobs import TRANSIENT_ERRORS as TRANSIENT_ERRORS
+from core.jobs import Claim, Jobs
 from core.pdf import (
     CJK_FONTS_MISSING,
     PDFUnavailable,
@@ -37,17 +38,13 @@ from core.pdf import static_url_fetcher as static_url_fetcher
 from core.text import join_items
 from rivers.models import Chief, ChiefRole, Region, RegionLevel
 
-from .models import Bulletin, BulletinStatus
+from .models import Bulletin
 from .periods import Period
 from .rules import RuleBook
 from .selectors import ComplianceRow, RankingRow, compliance_ranking, region_patrol_compliance
 
 logger = logging.getLogger(__name__)
 
-# Worth another try later: the database or the file store was briefly unavailable.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
-# A build that got stuck (its worker died) is tried once more, then failed.
-MAX_ATTEMPTS = 2
 # A bulletin is an official Chinese document whatever language the requesting page was in.
 DOCUMENT_LANGUAGE = "zh-hans"
 VERSION = 1
@@ -55,6 +52,18 @@ VERSION = 1
 
 class BulletinError(Exception):
     """A build cannot succeed as things stand; the message is shown to the office as is."""
+
+
+# The queueing, claiming, retrying and sweeping are core.jobs', shared with the work reports.
+JOBS: Jobs[Bulletin] = Jobs(
+    model=Bulletin,
+    task="patrols.tasks.build_bulletin",
+    stuck_setting="BULLETIN_STUCK_MINUTES",
+    error_message=gettext_lazy("生成通报时出错：%(detail)s。请稍后重试，或联系管理员。"),
+    language=DOCUMENT_LANGUAGE,
+    readable_errors=(BulletinError,),
+)
+MAX_ATTEMPTS = JOBS.max_attempts
 
 
 # --- selectors ----------------------------------------------------------------------------------
@@ -92,14 +101,6 @@ def _month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
-def _enqueue(bulletin_id: int) -> None:
-    from .tasks import build_bulletin  # the tasks module imports this one
-
-    # After commit, so that the worker finds the row; robust, because a broker that is down
-    # must not undo the request: the row stays pending and the sweeper sends it again.
-    transaction.on_commit(lambda: build_bulletin.delay(bulletin_id), robust=True)
-
-
 @transaction.atomic
 def bulletin_request(
     *,
@@ -118,24 +119,14 @@ def bulletin_request(
     first, last = _month_bounds(month)
     if last >= (today or timezone.localdate()):
         raise ValidationError({"month": [_("只能生成已结束月份的通报。")]})
-    now = timezone.now()
     bulletin, created = Bulletin.objects.get_or_create(
-        street=street, month=first, defaults={"queued_at": now}
+        street=street, month=first, defaults={"queued_at": timezone.now()}
     )
     if created:
-        _enqueue(bulletin.pk)
+        JOBS.send(bulletin.pk)
         return bulletin
-    requeue = [BulletinStatus.FAILED, BulletinStatus.PENDING]
-    if rebuild:
-        requeue.append(BulletinStatus.DONE)
-    # Conditional, like the claim: a build running right now is left alone.
-    reset = Bulletin.objects.filter(pk=bulletin.pk, status__in=requeue).update(
-        status=BulletinStatus.PENDING, progress=0, error="", queued_at=now, attempts=0
-    )
-    if reset:
-        # Sending a pending row again is harmless: only one worker can claim it.
-        _enqueue(bulletin.pk)
-    bulletin.refresh_from_db()
+    if JOBS.requeue(bulletin.pk, rebuild=rebuild):
+        bulletin.refresh_from_db()
     return bulletin
 
 
@@ -152,100 +143,40 @@ def bulletins_for_last_month(*, today: datetime.date) -> list[Bulletin]:
 # --- building -----------------------------------------------------------------------------------
 
 
-def _claimed(bulletin_id: int, token: datetime.datetime) -> QuerySet[Bulletin]:
-    return Bulletin.objects.filter(pk=bulletin_id, status=BulletinStatus.RUNNING, started_at=token)
-
-
-def _progress(bulletin_id: int, token: datetime.datetime, value: int) -> None:
-    _claimed(bulletin_id, token).update(progress=value)
-
-
 def bulletin_build(*, bulletin_id: int) -> Bulletin | None:
     """Build a queued bulletin; ``None`` when it is not pending (already built, or being built).
 
     A transient error puts the row back to pending and propagates, for the task to retry;
-    any other error fails the row with a readable message and is not raised again. Not one
-    transaction: the progress must be seen while the build runs, so every write is a single
-    conditional UPDATE instead.
+    any other error fails the row with a readable message (see core.jobs.Jobs.run).
     """
-    token = timezone.now()
-    claimed = Bulletin.objects.filter(pk=bulletin_id, status=BulletinStatus.PENDING).update(
-        status=BulletinStatus.RUNNING,
-        started_at=token,
-        finished_at=None,
-        progress=1,
-        error="",
-        attempts=F("attempts") + 1,
-    )
-    if not claimed:
-        logger.info("bulletin %s is not pending; nothing to build", bulletin_id)
+    if not JOBS.run(bulletin_id, _build):
         return None
-    with translation.override(DOCUMENT_LANGUAGE):
-        try:
-            _build(bulletin_id, token)
-        except TRANSIENT_ERRORS:
-            # Back to pending for the retry to claim; if even this fails, the sweeper will.
-            _claimed(bulletin_id, token).update(status=BulletinStatus.PENDING, progress=0)
-            raise
-        except BulletinError as exc:
-            _fail(bulletin_id, token, str(exc))
-        except Exception as exc:
-            logger.exception("bulletin %s failed", bulletin_id)
-            _fail(bulletin_id, token, _readable(exc))
     return Bulletin.objects.select_related("street").filter(pk=bulletin_id).first()
-
-
-def _readable(exc: BaseException) -> str:
-    detail = str(exc).strip() or type(exc).__name__
-    message = _("生成通报时出错：%(detail)s。请稍后重试，或联系管理员。") % {"detail": detail}
-    return message[:1000]
-
-
-def _fail(bulletin_id: int, token: datetime.datetime, error: str) -> None:
-    _claimed(bulletin_id, token).update(
-        status=BulletinStatus.FAILED, error=error, finished_at=timezone.now()
-    )
 
 
 def bulletin_give_up(*, bulletin_id: int, error: str) -> None:
     """After the last retry: a row left pending by a transient error is failed, not forgotten."""
-    Bulletin.objects.filter(pk=bulletin_id, status=BulletinStatus.PENDING).update(
-        status=BulletinStatus.FAILED, error=error, finished_at=timezone.now()
-    )
+    JOBS.give_up(bulletin_id, error)
 
 
-def _build(bulletin_id: int, token: datetime.datetime) -> None:
-    bulletin = Bulletin.objects.select_related("street").get(pk=bulletin_id)
+def _build(claim: Claim[Bulletin]) -> None:
+    bulletin = Bulletin.objects.select_related("street").get(pk=claim.pk)
     fonts = cjk_font_families()
     if not fonts:
         raise BulletinError(CJK_FONTS_MISSING)
-    _progress(bulletin_id, token, 5)
+    claim.progress(5)
 
     first, last = _month_bounds(bulletin.month)
     rows = region_patrol_compliance(region=bulletin.street, date_from=first, date_to=last)
-    _progress(bulletin_id, token, 30)
+    claim.progress(30)
     ranking = compliance_ranking(rows, level=RegionLevel.COMMUNITY)
     data = bulletin_data(street=bulletin.street, month=first, rows=rows, ranking=ranking)
-    _progress(bulletin_id, token, 40)
+    claim.progress(40)
 
-    pdf = render_pdf(data=data, on_progress=lambda value: _progress(bulletin_id, token, value))
-    name = f"{bulletin.street.code}-{first:%Y%m}.pdf"
-    stored = bulletin.pdf.storage.save(f"bulletins/{name}", ContentFile(pdf))
-    done = _claimed(bulletin_id, token).update(
-        status=BulletinStatus.DONE,
-        data=data,
-        pdf=stored,
-        progress=100,
-        error="",
-        finished_at=timezone.now(),
-    )
-    if not done:
-        # The sweeper took the row back meanwhile: its new build is the one that counts.
-        bulletin.pdf.storage.delete(stored)
-        logger.warning("bulletin %s: claim lost before saving; result discarded", bulletin_id)
-        return
-    if bulletin.pdf and bulletin.pdf.name != stored:
-        bulletin.pdf.storage.delete(bulletin.pdf.name)  # the version this one replaces
+    pdf = render_pdf(data=data, on_progress=claim.progress)
+    name = f"bulletins/{bulletin.street.code}-{first:%Y%m}.pdf"
+    stored = claim.store(bulletin, "pdf", name, pdf)
+    claim.publish(bulletin, files={"pdf": stored}, data=data)
 
 
 # --- the content --------------------------------------------------------------------------------
@@ -453,32 +384,5 @@ def render_pdf(*, data: dict[str, Any], on_progress=None) -> bytes:
 
 
 def bulletin_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Rows no worker will finish: running past the timeout (the worker died), or pending past
-    it (the message was lost, e.g. the broker was down when it was sent)."""
-    now = now or timezone.now()
-    cutoff = now - datetime.timedelta(minutes=settings.BULLETIN_STUCK_MINUTES)
-    counts = {"requeued": 0, "failed": 0, "resent": 0}
-    stuck = Bulletin.objects.filter(status=BulletinStatus.RUNNING, started_at__lt=cutoff)
-    for pk, attempts, started_at in stuck.values_list("pk", "attempts", "started_at"):
-        claim = _claimed(pk, started_at)
-        if attempts < MAX_ATTEMPTS:
-            with transaction.atomic():
-                if claim.update(status=BulletinStatus.PENDING, progress=0, queued_at=now):
-                    _enqueue(pk)
-                    counts["requeued"] += 1
-        elif claim.update(
-            status=BulletinStatus.FAILED,
-            finished_at=now,
-            error=_("生成超时：已尝试 %(n)s 次仍未完成，请重新生成。") % {"n": attempts},
-        ):
-            counts["failed"] += 1
-    lost = Bulletin.objects.filter(status=BulletinStatus.PENDING, queued_at__lt=cutoff)
-    for pk in lost.values_list("pk", flat=True):
-        with transaction.atomic():
-            # A second message for a row still in the queue is harmless: one claim wins.
-            if Bulletin.objects.filter(
-                pk=pk, status=BulletinStatus.PENDING, queued_at__lt=cutoff
-            ).update(queued_at=now):
-                _enqueue(pk)
-                counts["resent"] += 1
-    return counts
+    """Re-queue or fail bulletins no worker is going to finish (see core.jobs.Jobs.sweep)."""
+    return JOBS.sweep(now=now)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Job, JobStatus
 from rivers.models import LAT_VALIDATORS, LON_VALIDATORS, ChiefRole
 from rivers.querysets import ScopedQuerySet
 
@@ -171,14 +172,11 @@ class FindingPhoto(models.Model):
         return self.image.name
 
 
-class BulletinStatus(models.TextChoices):
-    PENDING = "pending", _("排队中")
-    RUNNING = "running", _("生成中")
-    DONE = "done", _("已完成")
-    FAILED = "failed", _("生成失败")
+# The statuses of every job row; the old name stays for the code that uses it.
+BulletinStatus = JobStatus
 
 
-class Bulletin(models.Model):
+class Bulletin(Job):
     """The monthly bulletin (月通报) of one street's patrols: a job row, then the published record.
 
     ``data`` is the snapshot the page and the PDF are made from, so a bulletin stays as published
@@ -193,22 +191,8 @@ class Bulletin(models.Model):
         limit_choices_to={"level": "street"},
     )
     month = models.DateField(_("月份"), help_text=_("该月第一天。"))
-    status = models.CharField(
-        _("状态"), max_length=16, choices=BulletinStatus.choices, default=BulletinStatus.PENDING
-    )
-    progress = models.PositiveSmallIntegerField(
-        _("进度"), default=0, validators=[MaxValueValidator(100)]
-    )
-    # How many times a worker has claimed the row: the sweeper gives a stuck row one more try.
-    attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
     data = models.JSONField(_("通报数据"), default=dict, blank=True)
     pdf = models.FileField(_("PDF 文件"), upload_to="bulletins/", blank=True)
-    error = models.TextField(_("错误信息"), blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
-    # Also the claim's token: a worker only writes to the row while it still holds its claim.
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("巡河月通报")
