@@ -176,13 +176,13 @@ class Statistics:
     map_patches_checked: int
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: dates ISO, decimals as strings (as the API writes them)."""
+        """JSON-ready as the API writes it: dates ISO, decimals as numbers."""
         return {key: _jsonable(value) for key, value in asdict(self).items()}
 
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return float(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -344,11 +344,11 @@ def region_statistics(
         leaflets=publicity["leaflets"],
         cleanups=cleanups["cleanups"],
         cleanup_points=cleanups["points"],
-        garbage_t=cleanups["garbage_t"],
-        garbage_m3=cleanups["garbage_m3"],
+        garbage_t=cleanups["garbage_t"].quantize(Decimal("0.01")),
+        garbage_m3=cleanups["garbage_m3"].quantize(Decimal("0.01")),
         cleanup_participants=cleanups["participants"],
         vehicles=cleanups["vehicles"],
-        net_m=cleanups["net_m"],
+        net_m=cleanups["net_m"].quantize(Decimal("0.1")),
         warning_signs=cleanups["warning_signs"],
         cleanup_banners=cleanups["banners"],
         meetings=meetings["meetings"],
