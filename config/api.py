@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts.views import AccountViewSet, TokenView
+from activities import views as activities
 from calendars import views as calendars
 from issues.views import IssueViewSet, SupervisionOrderViewSet
 from issues.views_ledger import IssueLedgerView
@@ -35,6 +36,13 @@ router.register("deadline-rules", calendars.DeadlineRuleViewSet, basename="deadl
 router.register("map-patch-batches", map_patches.PatchBatchViewSet, basename="map-patch-batch")
 router.register("map-patches", map_patches.MapPatchViewSet, basename="map-patch")
 router.register("public-reports", PublicReportViewSet, basename="public-report")
+router.register("publicity-events", activities.PublicityEventViewSet, basename="publicity-event")
+router.register("cleanups", activities.CleanupViewSet, basename="cleanup")
+router.register("meetings", activities.MeetingViewSet, basename="meeting")
+router.register("inspections", activities.InspectionViewSet, basename="inspection")
+router.register("sign-updates", activities.SignUpdateViewSet, basename="sign-update")
+router.register("outfall-checks", activities.OutfallCheckViewSet, basename="outfall-check")
+router.register("facility-checks", activities.FacilityCheckViewSet, basename="facility-check")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -132,3 +132,89 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(self, create, extracted, **kwargs):
         if create:
             self.save()
+
+
+# --- Activities ----------------------------------------------------------------------------------
+
+
+class PublicityEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.PublicityEvent"
+
+    date = datetime.date(2024, 5, 10)
+    title = factory.Sequence(lambda n: f"河长制宣传活动{n}")
+    region = factory.SubFactory(StreetFactory)
+    place = "滨河公园"
+    banners = 2
+    slogans = 10
+    leaflets = 150
+
+
+class CleanupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Cleanup"
+        skip_postgeneration_save = True
+
+    date = datetime.date(2024, 4, 12)
+    title = factory.Sequence(lambda n: f"河道清理{n}")
+    region = factory.SubFactory(StreetFactory)
+    campaign = "routine"
+    points = 3
+    garbage_t = Decimal("2.50")
+    garbage_m3 = Decimal("6.00")
+    participants = 20
+    vehicles = 2
+
+    @factory.post_generation
+    def reaches(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.reaches.set(extracted)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Meeting"
+
+    date = datetime.date(2024, 3, 5)
+    title = factory.Sequence(lambda n: f"河长制工作会议{n}")
+    region = factory.SubFactory(StreetFactory)
+    kind = "work_meeting"
+    attendees = 25
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Inspection"
+
+    date = datetime.date(2024, 6, 18)
+    title = factory.Sequence(lambda n: f"人大代表督查{n}")
+    region = factory.SubFactory(StreetFactory)
+    inspector = "congress"
+    problems_found = 2
+
+
+class SignUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.SignUpdate"
+
+    sign = factory.SubFactory(SignFactory)
+    date = datetime.date(2024, 7, 8)
+    notes = "更新河长姓名和电话"
+
+
+class OutfallCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.OutfallCheck"
+
+    outfall = factory.SubFactory(OutfallFactory)
+    date = datetime.date(2024, 5, 20)
+    result = "normal"
+
+
+class FacilityCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.FacilityCheck"
+
+    facility = factory.SubFactory(FacilityFactory)
+    date = datetime.date(2024, 7, 15)
+    result = "normal"

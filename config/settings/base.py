@@ -249,3 +249,12 @@ CELERY_BEAT_SCHEDULE["issue-deadlines"] = {
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["NotificationKindEnum"] = (
     "notifications.models.NotificationKind"
 )
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ChannelEnum": "activities.models.Channel",
+        "CampaignEnum": "activities.models.Campaign",
+        "MeetingKindEnum": "activities.models.MeetingKind",
+        "InspectorEnum": "activities.models.Inspector",
+        "CheckResultEnum": "activities.models.CheckResult",
+    }
+)
