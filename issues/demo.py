@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.core.files.base import ContentFile
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from PIL import ExifTags, Image
 
@@ -39,16 +39,28 @@ from accounts.models import Role, User
 from calendars.models import IssueCategory as C
 from calendars.models import Urgency as U
 from calendars.workdays import WorkCalendar
+from notifications.models import Notification
 from patrols.models import Finding
 from rivers.models import Chief, ChiefRole, FacilityKind, Reach
 
-from .models import Issue, IssueEvent, IssuePhoto, IssueSource, IssueStatus, PhotoStage
+from .models import (
+    Issue,
+    IssueEvent,
+    IssuePhoto,
+    IssueSource,
+    IssueStatus,
+    PhotoStage,
+    SupervisionOrder,
+    SupervisionOrderSequence,
+)
 from .services import issue_act, issue_from_finding, issue_photo_add, issue_report
 
 if TYPE_CHECKING:  # rivers.demo imports this module: no import back at run time
     from rivers.demo import StreetPlan
 
 BATCH_SIZE = 500
+# Serials are moved this far up while orders are renumbered, clear of any number in use.
+RENUMBER_OFFSET = 1_000_000
 # Tickets opened from findings: the first street is the one people look at; a load-test street
 # only needs the shape. Without findings (patrols left out) a few patrol issues are made up.
 PATROL_ISSUES_FIRST_STREET = 72
@@ -1000,3 +1012,48 @@ def _backdate(out: _Written) -> None:
 
     closed = [Issue(pk=pk, closed_at=at) for pk, at in out.closed.items()]
     Issue.objects.bulk_update(closed, ["closed_at"], batch_size=BATCH_SIZE)
+    _backdate_orders(list(out.times))
+    _backdate_notifications(by_issue)
+
+
+def _backdate_orders(issue_ids: list[int]) -> None:
+    """A supervision order is dated by its escalation, and numbered in its own year's series
+    (督办〔2025〕3号), as if it had been issued then."""
+    orders = list(SupervisionOrder.objects.filter(issue_id__in=issue_ids).select_related("event"))
+    if not orders:
+        return
+    for order in orders:
+        order.issued_at = order.event.at
+    series: dict[tuple[int, int], list[SupervisionOrder]] = defaultdict(list)
+    for order in sorted(orders, key=lambda order: (order.issued_at, order.pk)):
+        series[order.street_id, timezone.localtime(order.issued_at).year].append(order)
+    # Out of the way first: the new numbers may be ones another order holds right now.
+    SupervisionOrder.objects.filter(pk__in=[order.pk for order in orders]).update(
+        serial=F("serial") + RENUMBER_OFFSET
+    )
+    for (street_id, year), numbered in series.items():
+        taken = (
+            SupervisionOrder.objects.filter(street_id=street_id, year=year)
+            .exclude(pk__in=[order.pk for order in orders])
+            .count()
+        )
+        for serial, order in enumerate(numbered, start=taken + 1):
+            order.year, order.serial = year, serial
+            order.number = f"督办〔{year}〕{serial}号"
+        SupervisionOrderSequence.objects.update_or_create(
+            street_id=street_id, year=year, defaults={"last": taken + len(numbered)}
+        )
+    SupervisionOrder.objects.bulk_update(
+        orders, ["issued_at", "year", "serial", "number"], batch_size=BATCH_SIZE
+    )
+
+
+def _backdate_notifications(by_issue: dict[int, list[IssueEvent]]) -> None:
+    """Each notice the workflow sent reads the time of the action that sent it (its dedup key
+    names the event: ``event:<id>:user:<id>``)."""
+    times = {f"event:{event.pk}": event.at for events in by_issue.values() for event in events}
+    notices = list(Notification.objects.filter(issue_id__in=list(by_issue)))
+    for notice in notices:
+        event_key = ":".join(notice.dedup_key.split(":")[:2])
+        notice.created_at = times.get(event_key, notice.created_at)
+    Notification.objects.bulk_update(notices, ["created_at"], batch_size=BATCH_SIZE)

@@ -13,8 +13,17 @@ from accounts.models import Role, User
 from calendars.models import IssueCategory, Urgency
 from calendars.selectors import default_deadline
 from issues.demo import CASEBOOK, Life
-from issues.models import Issue, IssueEvent, IssuePhoto, IssueSource, IssueStatus, PhotoStage
+from issues.models import (
+    Issue,
+    IssueEvent,
+    IssuePhoto,
+    IssueSource,
+    IssueStatus,
+    PhotoStage,
+    SupervisionOrder,
+)
 from issues.services import issue_replay
+from notifications.models import Notification
 from patrols.demo import year_window
 from rivers.demo import build_demo, demo_counts
 from rivers.models import Region, RegionLevel
@@ -261,3 +270,30 @@ def test_running_again_adds_no_issues_and_a_new_street_gets_its_own(demo):
         admin.pk
     }
     assert Issue.objects.filter(pk__in=first_street).count() == before["issues"]
+
+
+def test_demo_supervision_orders_and_notices_are_dated_by_their_actions(demo):
+    orders = list(
+        SupervisionOrder.objects.filter(issue__region__in=Region.objects.subtree(demo.county))
+        .select_related("event")
+        .order_by("street", "year", "serial")
+    )
+    assert orders
+    for order in orders:
+        assert order.issued_at == order.event.at
+        year = order.issued_at.astimezone(SHANGHAI).year
+        assert order.year == year
+        assert order.number == f"督办〔{year}〕{order.serial}号"
+    # Each year's series runs 1, 2, 3... in the order the orders were issued.
+    series: dict[tuple[int, int], list[SupervisionOrder]] = {}
+    for order in orders:
+        series.setdefault((order.street_id, order.year), []).append(order)
+    for numbered in series.values():
+        assert [o.serial for o in numbered] == list(range(1, len(numbered) + 1))
+        assert [o.issued_at for o in numbered] == sorted(o.issued_at for o in numbered)
+    notices = Notification.objects.filter(issue__in=[o.issue_id for o in orders])
+    assert notices
+    events = IssueEvent.objects.filter(issue__in=notices.values("issue"))
+    times = {f"event:{event.pk}": event.at for event in events}
+    for notice in notices:
+        assert notice.created_at == times[":".join(notice.dedup_key.split(":")[:2])]
