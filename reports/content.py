@@ -1,0 +1,887 @@
+"""The words of a work report (工作总结 / 进展情况汇报), composed from its figures like the seeds.
+
+``compose`` takes the figures (``Statistics.as_dict()``), the lists (``Details.as_dict()``) and
+what the office asked for (kind, period, rounding, its own opening, problems and plans) and
+returns the text as plain data: a title, the opening, three numbered sections and the closing
+lines. The PDF template and the Word writer both lay out that same data, so they say the same.
+
+Every sentence is a template with its figures as placeholders (through gettext, Chinese first).
+A clause whose figures are all zero is left out rather than written as "开展0次宣传活动"; a
+period with no records at all still reads as a whole report.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from core.text import join_items
+from rivers.models import ChiefRole, FacilityKind, OutfallKind, RegionLevel
+
+from .models import ReportKind, Rounding
+
+__all__ = [
+    "ReportSpec",
+    "approximate",
+    "compose",
+    "exact",
+    "percent",
+    "period_name",
+    "report_title",
+]
+
+# "800余人次": figures from this size up may be written rounded down, with 余.
+APPROXIMATE_FROM = 20
+# How many patrolled reaches are named before "等N个河段".
+LISTED_REACHES = 6
+LISTED_SHORT_CHIEFS = 3
+LISTED_SUPERIOR_ISSUES = 5
+# The busiest cleanup months named after "其中".
+LISTED_CLEANUP_MONTHS = 2
+
+ORDINALS = "一二三四五六七八九十"
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+
+def _decimal(value: Any) -> Decimal:
+    if value is None or value == "":
+        return Decimal(0)
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def exact(value: Any) -> str:
+    """The figure as it is, trailing zeros of decimals trimmed: 103.50 -> "103.5", 12.00 -> "12"."""
+    number = _decimal(value)
+    if number == number.to_integral_value():
+        return str(int(number))
+    text = format(number.normalize(), "f")
+    return text
+
+
+def approximate(value: Any) -> str:
+    """The seeds' round figures: 812 -> "800余", 104 -> "100余", 23 -> "20余", 103.5 -> "100余".
+
+    Below 20 the figure is exact; under 100 it is rounded down to tens, from 100 up to hundreds
+    (1234 -> "1200余"). A figure that is already round stays as it is ("800", not "800余").
+    """
+    number = _decimal(value)
+    if number < APPROXIMATE_FROM:
+        return exact(number)
+    step = Decimal(10) if number < 100 else Decimal(100)
+    floored = (number / step).to_integral_value(rounding=ROUND_DOWN) * step
+    if floored == number:
+        return exact(number)
+    return _("%(figure)s余") % {"figure": exact(floored)}
+
+
+def percent(rate: Any) -> str:
+    """A 0-1 rate as "92.3%"."""
+    value = (_decimal(rate) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return _("%(value)s%%") % {"value": exact(value)}
+
+
+def _int(value: Any) -> int:
+    return int(_decimal(value))
+
+
+def _positive(value: Any) -> bool:
+    return _decimal(value) > 0
+
+
+# --- what is asked ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """What the office asked for; kept apart from the model so the text can be tested alone."""
+
+    region_name: str
+    region_level: str
+    kind: str
+    year: int
+    period: int = 0
+    rounding: str = Rounding.EXACT
+    opening: str = ""
+    problems_note: str = ""
+    plans: str = ""
+
+    @classmethod
+    def of(cls, report) -> ReportSpec:
+        return cls(
+            region_name=report.region.name,
+            region_level=report.region.level,
+            kind=report.kind,
+            year=report.year,
+            period=report.period or 0,
+            rounding=report.rounding,
+            opening=report.opening,
+            problems_note=report.problems_note,
+            plans=report.plans,
+        )
+
+
+def _quarter_name(quarter: int) -> str:
+    names = {1: _("第一季度"), 2: _("第二季度"), 3: _("第三季度"), 4: _("第四季度")}
+    return names.get(quarter, "")
+
+
+def _half_name(half: int) -> str:
+    return _("上半年") if half == 1 else _("下半年")
+
+
+def period_name(*, kind: str, year: int, period: int) -> str:
+    """ "2023年第三季度", "2023年上半年", "2022年"."""
+    if kind == ReportKind.QUARTERLY:
+        return _("%(year)s年%(quarter)s") % {"year": year, "quarter": _quarter_name(period)}
+    if kind == ReportKind.HALF_YEAR:
+        return _("%(year)s年%(half)s") % {"year": year, "half": _half_name(period)}
+    return _("%(year)s年") % {"year": year}
+
+
+def report_title(*, region_name: str, kind: str, year: int, period: int) -> str:
+    name = period_name(kind=kind, year=year, period=period)
+    if kind == ReportKind.ANNUAL:
+        return _("%(region)s%(period)s河长制工作总结") % {"region": region_name, "period": name}
+    return _("%(region)s%(period)s河长制工作进展情况汇报") % {
+        "region": region_name,
+        "period": name,
+    }
+
+
+def _span(spec: ReportSpec) -> str:
+    """How the body names the period in a sentence: 全年, 上半年, 本季度."""
+    if spec.kind == ReportKind.ANNUAL:
+        return _("全年")
+    if spec.kind == ReportKind.HALF_YEAR:
+        return _half_name(spec.period)
+    return _("本季度")
+
+
+def _plans_heading(spec: ReportSpec) -> str:
+    if spec.kind == ReportKind.QUARTERLY:
+        return _("三、下季度工作打算")
+    if spec.kind == ReportKind.HALF_YEAR:
+        if spec.period == 1:
+            return _("三、%(year)s年下半年工作打算") % {"year": spec.year}
+        return _("三、%(year)s年上半年工作打算") % {"year": spec.year + 1}
+    return _("三、下一步工作打算")
+
+
+def _chief_word(level: str) -> str:
+    """Who "the region's chief" is in a sentence: 街道河长, 区级河长, 社区河长."""
+    if level == RegionLevel.COUNTY:
+        return _("区级河长")
+    if level == RegionLevel.COMMUNITY:
+        return _("社区河长")
+    return _("街道河长")
+
+
+def _paragraphs(text: str) -> list[str]:
+    """The office's own text, one paragraph per non-blank line."""
+    return [line.strip() for line in re.split(r"[\r\n]+", text or "") if line.strip()]
+
+
+def _date_label(day: datetime.date) -> str:
+    return _("%(year)s年%(month)s月%(day)s日") % {
+        "year": day.year,
+        "month": day.month,
+        "day": day.day,
+    }
+
+
+def _month_label(value: Any) -> str:
+    """3 or "2023-03" -> "3月"."""
+    if isinstance(value, str) and "-" in value:
+        value = value.split("-")[1]
+    return _("%(month)s月") % {"month": int(value)}
+
+
+# --- composing ----------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Sentences of one report; ``n`` writes a figure exactly, ``about`` as the office chose."""
+
+    def __init__(self, spec: ReportSpec, figures: dict[str, Any], details: dict[str, Any]):
+        self.spec = spec
+        self.f = figures
+        self.d = details
+        self.region = spec.region_name
+        self.span = _span(spec)
+        self.rounded = spec.rounding == Rounding.APPROXIMATE
+
+    def n(self, value: Any) -> str:
+        return exact(value)
+
+    def about(self, value: Any) -> str:
+        return approximate(value) if self.rounded else exact(value)
+
+    def chiefs(self, role: str) -> int:
+        return _int((self.f.get("chiefs") or {}).get(role, 0))
+
+    # -- opening --
+
+    def opening(self) -> list[str]:
+        if self.spec.opening.strip():
+            return _paragraphs(self.spec.opening)
+        name = period_name(kind=self.spec.kind, year=self.spec.year, period=self.spec.period)
+        if self.spec.kind == ReportKind.ANNUAL:
+            closing = _("现将%(period)s河长制工作情况汇报如下：") % {"period": name}
+        else:
+            closing = _("现将%(period)s河长制工作进展情况汇报如下：") % {"period": name}
+        return [
+            _(
+                "%(period)s，%(region)s紧扣“绿水青山就是金山银山”的理念，以规范化、长效化、"
+                "精细化管理为支撑，以健全组织领导体系、加强宣传引导体系、强化河道巡查体系、"
+                "全面整治河道环境为重点，全面落实上级关于河长制工作的部署要求，坚持保护优先、"
+                "系统治理，稳步推进河长制各项工作。"
+            )
+            % {"period": name, "region": self.region}
+            + closing
+        ]
+
+    # -- 一、工作开展情况 --
+
+    def organisation(self) -> list[str]:
+        points: list[tuple[str, str]] = []
+
+        waters = []
+        main_rivers = _int(self.f.get("rivers")) - _int(self.f.get("flood_channels"))
+        if main_rivers > 0:
+            waters.append(_("%(count)s条主要河流") % {"count": main_rivers})
+        if _positive(self.f.get("flood_channels")):
+            waters.append(_("%(count)s条洪道") % {"count": self.n(self.f["flood_channels"])})
+        levels = [
+            _("%(role)s%(count)s名") % {"role": ChiefRole(role).label, "count": self.chiefs(role)}
+            for role in (
+                ChiefRole.GENERAL_CHIEF,
+                ChiefRole.STREET_CHIEF,
+                ChiefRole.COMMUNITY_CHIEF,
+            )
+            if self.chiefs(role)
+        ]
+        helpers = [
+            _("%(role)s%(count)s名") % {"role": ChiefRole(role).label, "count": self.chiefs(role)}
+            for role in (ChiefRole.LIAISON, ChiefRole.CLEANER, ChiefRole.POLICE_CHIEF)
+            if self.chiefs(role)
+        ]
+        body = _("%(region)s全面建立区域与流域相结合的“河长制”组织体系") % {"region": self.region}
+        if waters:
+            body += _("，对辖区内%(waters)s全部明确了具体责任人") % {"waters": join_items(waters)}
+        if _positive(self.f.get("reaches")):
+            body += _("，划分河段%(count)s个") % {"count": self.n(self.f["reaches"])}
+        if levels:
+            body += _("，落实%(levels)s") % {"levels": join_items(levels)}
+        if helpers:
+            body += _("，配备%(helpers)s") % {"helpers": join_items(helpers)}
+        if levels:
+            body += _("，实现了河长全覆盖。")
+        else:
+            body += _("，明确河长制工作职责分工。")
+        points.append((_("构建全覆盖治水体系。"), body))
+
+        clauses = []
+        gatherings = []
+        if _positive(self.f.get("meetings")):
+            gatherings.append(
+                _("召开河长制工作会议%(count)s次") % {"count": self.n(self.f["meetings"])}
+            )
+        if _positive(self.f.get("trainings")):
+            gatherings.append(
+                _("开展河长制培训%(count)s次") % {"count": self.n(self.f["trainings"])}
+            )
+        if gatherings:
+            sentence = join_items(gatherings)
+            if _positive(self.f.get("meeting_attendees")):
+                sentence += _("，参会参训%(count)s人次") % {
+                    "count": self.about(self.f["meeting_attendees"])
+                }
+            clauses.append(
+                sentence
+                + _(
+                    "，进一步明确了河长制工作职责分工，建立健全了部门联动、"
+                    "问题交办督办、工作保障等配套机制。"
+                )
+            )
+        else:
+            clauses.append(_("建立健全了部门联动、问题交办督办、工作保障等配套机制。"))
+        if _positive(self.f.get("signs_updated")):
+            clauses.append(
+                _(
+                    "及时更新了%(count)s个河长制公示牌，健全了河长巡查记录、河长制工作督办单等"
+                    "动态信息基础台账和相关资料。"
+                )
+                % {"count": self.n(self.f["signs_updated"])}
+            )
+        else:
+            clauses.append(_("健全了河长巡查记录、河长制工作督办单等动态信息基础台账和相关资料。"))
+        points.append((_("落实全方位工作保障。"), "".join(clauses)))
+
+        rules = [
+            _("%(role)s%(period)s至少%(count)s次")
+            % {
+                "role": rule["role_label"],
+                "period": rule["period_label"],
+                "count": rule["min_count"],
+            }
+            for rule in self.d.get("rules") or []
+            if rule.get("role")
+            in (ChiefRole.GENERAL_CHIEF, ChiefRole.STREET_CHIEF, ChiefRole.COMMUNITY_CHIEF)
+        ]
+        if rules:
+            body = _("严格按照%(rules)s的制度巡查河洪道，建立规范了各项台账机制") % {
+                "rules": join_items(rules)
+            }
+        else:
+            body = _("坚持定期巡查河洪道，建立规范了各项台账机制")
+        if _positive(self.f.get("issues_found")):
+            body += _("，对发现的%(count)s个问题，采用列表装框，明确整改时限") % {
+                "count": self.n(self.f["issues_found"])
+            }
+        body += _("，做到发现一处、整治一处、销号一处。")
+        points.append((_("严格落实巡查制度。"), body))
+
+        supervisors = self.chiefs(ChiefRole.PUBLIC_SUPERVISOR)
+        inspections = _positive(self.f.get("inspections"))
+        if supervisors or inspections:
+            body = _("畅通公众监管渠道")
+            if supervisors:
+                body += _("，聘请社会监督员%(count)s名") % {"count": supervisors}
+            body += _("。")
+            if inspections:
+                body += _(
+                    "充分发挥人大、纪委监督作用，组织专人深入河段沿线开展巡河监督活动，"
+                    "%(span)s累计督查%(count)s次"
+                ) % {"span": self.span, "count": self.about(self.f["inspections"])}
+                if _positive(self.f.get("inspection_problems")):
+                    body += _("，反馈问题%(count)s处，并及时反馈相关河长整改") % {
+                        "count": self.about(self.f["inspection_problems"])
+                    }
+                body += _("。")
+            points.append((_("动员全社会管护力量。"), body))
+        return _numbered(points)
+
+    def publicity(self) -> list[str]:
+        events = _int(self.f.get("publicity_events"))
+        if not events:
+            return [
+                _(
+                    "%(span)s未登记集中宣传活动。%(region)s依托社区微信群、电子显示屏、"
+                    "社区公示栏等宣传载体宣传河长制工作，引导群众爱河护河。"
+                )
+                % {"span": self.span, "region": self.region}
+            ]
+        text = _("%(region)s注重从协调联动上发挥效应，突出“线上+线下”的宣传功能") % {
+            "region": self.region
+        }
+        if _positive(self.f.get("publicity_units")):
+            text += _("，发动辖区%(count)s家企事业单位积极开展河道各类宣传活动") % {
+                "count": self.n(self.f["publicity_units"])
+            }
+        places = self.d.get("publicity_places") or []
+        if places:
+            text += _("，在%(places)s等地通过悬挂横幅、发放宣传单、现场讲解、座谈交流等形式") % {
+                "places": join_items(places)
+            }
+        else:
+            text += _("，通过悬挂横幅、发放宣传单、现场讲解、座谈交流等形式")
+        text += _("，全面开展河长制宣传工作。")
+        text += _("%(span)s共组织开展%(count)s次宣传活动") % {
+            "span": self.span,
+            "count": self.n(events),
+        }
+        if _positive(self.f.get("publicity_participants")):
+            text += _("，参与群众%(count)s人次") % {
+                "count": self.about(self.f["publicity_participants"])
+            }
+        materials = []
+        if _positive(self.f.get("banners")):
+            materials.append(_("张贴横幅%(count)s条") % {"count": self.about(self.f["banners"])})
+        if _positive(self.f.get("slogans")):
+            materials.append(_("宣传标语%(count)s条") % {"count": self.about(self.f["slogans"])})
+        if _positive(self.f.get("leaflets")):
+            materials.append(_("发放宣传单%(count)s份") % {"count": self.about(self.f["leaflets"])})
+        if materials:
+            text += _("，") + join_items(materials)
+        text += _(
+            "，切实做到进社区、进企业、进学校，增强群众护水、爱水、惜水、节水的意识，"
+            "营造全社会关心、支持、参与河道保护的良好氛围。"
+        )
+        return [text]
+
+    def _reaches_phrase(self) -> str:
+        reaches = self.d.get("patrolled_reaches") or []
+        named = [
+            _("%(river)s%(bank)s%(reach)s")
+            % {"river": row["river"], "bank": row.get("bank_label", ""), "reach": row["reach"]}
+            for row in reaches[:LISTED_REACHES]
+        ]
+        if len(reaches) > LISTED_REACHES:
+            return _("%(reaches)s等%(count)s个河段") % {
+                "reaches": join_items(named),
+                "count": len(reaches),
+            }
+        return join_items(named)
+
+    def patrols(self) -> list[str]:
+        points: list[tuple[str, str]] = []
+        patrols = _int(self.f.get("patrols"))
+        last_month = _month_label(self.d.get("last_month") or 12)
+
+        body = _(
+            "坚持从河道管理管护入手，健全完善了部门联动、问题交办督办、工作保障、河长巡河App等"
+            "常态化管控机制，严格规范河长制巡查工作，做到经常性和随机性巡查相结合"
+        )
+        targets = []
+        if self.d.get("patrolled_reaches"):
+            targets.append(self._reaches_phrase())
+        if _positive(self.d.get("flood_channels_patrolled")):
+            targets.append(
+                _("%(count)s条洪道") % {"count": self.n(self.d["flood_channels_patrolled"])}
+            )
+        if _positive(self.d.get("sewage_plants_patrolled")):
+            targets.append(
+                _("污水处理厂%(count)s家") % {"count": self.n(self.d["sewage_plants_patrolled"])}
+            )
+        if targets:
+            body += _("，对%(targets)s定期不定期地进行巡查") % {"targets": join_items(targets)}
+        body += _("。")
+        if patrols:
+            body += _("截至%(month)s底，%(span)s累计巡河%(count)s次") % {
+                "month": last_month,
+                "span": self.span,
+                "count": self.about(patrols),
+            }
+            if _positive(self.f.get("patrolling_chiefs")):
+                body += _("，完成巡河%(chiefs)s人") % {
+                    "chiefs": self.n(self.f["patrolling_chiefs"])
+                }
+            if self.f.get("patrol_rate") not in (None, ""):
+                body += _("，巡河率%(rate)s") % {"rate": percent(self.f["patrol_rate"])}
+            body += _("；")
+        else:
+            body += _("截至%(month)s底，%(span)s尚无河长巡河记录；") % {
+                "month": last_month,
+                "span": self.span,
+            }
+        found = _int(self.f.get("issues_found"))
+        if found:
+            body += _("发现问题%(count)s个") % {"count": self.n(found)}
+            if _positive(self.f.get("issues_found_by_patrol")):
+                body += _("，其中巡河发现%(count)s个") % {
+                    "count": self.n(self.f["issues_found_by_patrol"])
+                }
+            if _positive(self.f.get("issues_assigned")):
+                body += _("，列出清单任务%(count)s个") % {
+                    "count": self.n(self.f["issues_assigned"])
+                }
+            body += _("，已经整改的有%(count)s个") % {"count": self.n(self.f.get("issues_closed"))}
+            if self.f.get("resolution_rate") not in (None, ""):
+                body += _("，问题整改率%(rate)s") % {"rate": percent(self.f["resolution_rate"])}
+            body += _("。")
+        else:
+            body += _("未发现需要交办整改的问题。")
+        points.append((_("常态化开展巡河。"), body))
+
+        outfalls = self.f.get("outfalls") or {}
+        kinds = [
+            _("%(count)s个%(kind)s") % {"count": outfalls[kind], "kind": OutfallKind(kind).label}
+            for kind in OutfallKind.values
+            if _positive(outfalls.get(kind))
+        ]
+        if kinds:
+            points.append(
+                (
+                    _("开展入河排污口排查。"),
+                    _(
+                        "对辖区%(kinds)s共%(total)s个入河排污口进行实地查看，健全完善了入河排污口"
+                        "整治台账，对发现的问题隐患落实台账管理，做到发现一处、整治一处、销号一处。"
+                    )
+                    % {"kinds": join_items(kinds), "total": self.n(self.f.get("outfalls_checked"))},
+                )
+            )
+
+        facilities = self.f.get("facilities") or {}
+        units = {
+            FacilityKind.FOOTBRIDGE: _("%(count)s座便民桥"),
+            FacilityKind.FORD: _("%(count)s条过水路面"),
+            FacilityKind.CULVERT: _("%(count)s个过水涵洞"),
+        }
+        checked = [
+            template % {"count": facilities[kind]}
+            for kind, template in units.items()
+            if _positive(facilities.get(kind))
+        ]
+        plants = _int(facilities.get(FacilityKind.SEWAGE_PLANT))
+        if checked or plants:
+            body = _("汛期期间，为防止防汛灾害和假期儿童溺水事件的发生")
+            if checked:
+                body += _(
+                    "，对辖区内%(facilities)s及时进行排查，排查垃圾是否堆积、河道淤泥是否堵塞河道等"
+                ) % {"facilities": join_items(checked)}
+            if plants:
+                body += _("，实地查看污水处理厂%(count)s家") % {"count": plants}
+            problems = _int(self.f.get("facility_problems"))
+            communities = self.d.get("facility_rectifying_communities") or []
+            if problems:
+                body += _("，发现问题%(count)s处") % {"count": problems}
+                if communities:
+                    body += _("，督促%(communities)s进行了整改") % {
+                        "communities": join_items(communities)
+                    }
+                elif _positive(self.f.get("facility_issues_closed")):
+                    body += _("，已整改%(count)s处") % {
+                        "count": self.n(self.f["facility_issues_closed"])
+                    }
+            else:
+                body += _("，未发现安全隐患")
+            body += _("，确保河洪道水流通畅。")
+            points.append((_("开展汛期设施排查。"), body))
+
+        if _positive(self.f.get("map_patches_checked")):
+            points.append(
+                (
+                    _("开展图斑复核。"),
+                    _(
+                        "根据水利部推送的碍洪疑似图斑，开展了图斑复核工作，根据图斑经纬度现场复核"
+                        "%(count)s处，拍摄整理了影像资料并进行了上报。"
+                    )
+                    % {"count": self.n(self.f["map_patches_checked"])},
+                )
+            )
+
+        police = self.d.get("police_units") or []
+        if police:
+            points.append(
+                (
+                    _("开展联合排查。"),
+                    _(
+                        "%(chief)s联合%(units)s河道警长对辖区河洪道进行全面排查，加大对辖区"
+                        "畜禽养殖业、屠宰行业的排查，严禁病死动物尸体和屠宰废水、废物在河道周边"
+                        "倾倒或进入河道。"
+                    )
+                    % {"chief": _chief_word(self.spec.region_level), "units": join_items(police)},
+                )
+            )
+
+        superior = self.d.get("superior_issues") or []
+        if superior:
+            cases = [self._superior_case(row) for row in superior[:LISTED_SUPERIOR_ISSUES]]
+            body = _("高度重视上级部门反馈问题的整改工作。") + _("；").join(cases)
+            if len(superior) > LISTED_SUPERIOR_ISSUES:
+                body += _("；%(span)s共收到上级交办及检察建议问题%(count)s个") % {
+                    "span": self.span,
+                    "count": len(superior),
+                }
+            body += _("。")
+            points.append((_("落实上级交办问题整改。"), body))
+        return _numbered(points)
+
+    def _superior_case(self, row: dict[str, Any]) -> str:
+        if row.get("source") == "procuratorate":
+            case = _("%(month)s，对检察建议指出的“%(title)s”问题迅速行动、组织整改") % {
+                "month": _month_label(row["reported_month"]),
+                "title": row["title"],
+            }
+        else:
+            case = _("%(month)s，对上级交办的“%(title)s”问题迅速行动、组织整改") % {
+                "month": _month_label(row["reported_month"]),
+                "title": row["title"],
+            }
+        if row.get("closed_month"):
+            case += _("，%(month)s完成整改销号") % {"month": _month_label(row["closed_month"])}
+        else:
+            case += _("，目前%(status)s") % {"status": row.get("status_label", "")}
+        return case
+
+    def cleanups(self) -> list[str]:
+        if not _positive(self.f.get("cleanups")):
+            if self.chiefs(ChiefRole.CLEANER):
+                return [
+                    _(
+                        "%(span)s未登记集中清理行动，河道日常保洁由%(count)s名保洁员按"
+                        "“一日一保洁”要求开展，做到河面无漂浮物、河岸无垃圾。"
+                    )
+                    % {"span": self.span, "count": self.chiefs(ChiefRole.CLEANER)}
+                ]
+            return [
+                _(
+                    "%(span)s未登记集中清理行动，下一步将结合河湖“清四乱”常态化工作组织开展河道清理。"
+                )
+                % {"span": self.span}
+            ]
+        text = _(
+            "深入推进河湖“清四乱”常态化工作，组织工作人员和志愿者对河洪道垃圾、河障进行清除，"
+            "对河洪道内或周边倾倒的陈年垃圾、建筑垃圾、生活垃圾等进行清理清运，做到及时发现、"
+            "及时核实、及时整治。"
+        )
+        text += _("%(span)s共开展清理行动%(count)s次") % {
+            "span": self.span,
+            "count": self.n(self.f["cleanups"]),
+        }
+        if _positive(self.f.get("cleanup_points")):
+            text += _("，累计清理垃圾点位%(count)s处") % {
+                "count": self.about(self.f["cleanup_points"])
+            }
+        if _positive(self.f.get("garbage_t")):
+            text += _("，清理河道垃圾%(count)s吨") % {"count": self.about(self.f["garbage_t"])}
+        if _positive(self.f.get("garbage_m3")):
+            text += _("，清理垃圾%(count)s方") % {"count": self.about(self.f["garbage_m3"])}
+        months = [
+            row
+            for row in self.d.get("cleanup_months") or []
+            if _positive(row.get("points")) or _positive(row.get("garbage_m3"))
+        ]
+        if len(months) > 1:
+            busiest = sorted(
+                months,
+                key=lambda row: (-_decimal(row.get("garbage_m3")), -_int(row.get("points"))),
+            )[:LISTED_CLEANUP_MONTHS]
+            parts = []
+            for row in sorted(busiest, key=lambda row: row["month"]):
+                part = _("%(month)s份") % {"month": _month_label(row["month"])}
+                figures = []
+                if _positive(row.get("points")):
+                    figures.append(
+                        _("清理垃圾点位%(count)s处") % {"count": self.about(row["points"])}
+                    )
+                if _positive(row.get("garbage_m3")):
+                    figures.append(
+                        _("清理垃圾%(count)s方") % {"count": self.about(row["garbage_m3"])}
+                    )
+                parts.append(part + _("，").join(figures))
+            text += _("，其中，") + _("；").join(parts)
+        text += _("。")
+        inputs = []
+        if _positive(self.f.get("cleanup_participants")):
+            inputs.append(
+                _("参与人员%(count)s人次") % {"count": self.about(self.f["cleanup_participants"])}
+            )
+        if _positive(self.f.get("vehicles")):
+            inputs.append(_("出动车辆%(count)s辆次") % {"count": self.about(self.f["vehicles"])})
+        if _positive(self.f.get("net_m")):
+            inputs.append(_("安装防护网%(count)s米") % {"count": self.about(self.f["net_m"])})
+        if _positive(self.f.get("warning_signs")):
+            inputs.append(_("设立警示牌%(count)s面") % {"count": self.n(self.f["warning_signs"])})
+        if _positive(self.f.get("cleanup_banners")):
+            inputs.append(_("悬挂条幅%(count)s个") % {"count": self.n(self.f["cleanup_banners"])})
+        if inputs:
+            text += _("，").join(inputs) + _("。")
+        return [text]
+
+    # -- 二、存在的问题 --
+
+    def problems(self) -> list[str]:
+        points: list[tuple[str, str]] = []
+        last_month = _month_label(self.d.get("last_month") or 12)
+
+        overdue = _int(self.f.get("issues_overdue"))
+        if overdue:
+            body = _("截至%(month)s底，仍有%(count)s个问题超过整改时限未完成整改") % {
+                "month": last_month,
+                "count": overdue,
+            }
+            listed = self.d.get("overdue_issues") or []
+            if listed:
+                oldest = max(listed, key=lambda row: _int(row.get("days_overdue")))
+                body += _(
+                    "，其中逾期最久的是%(region)s“%(title)s”（%(code)s），已逾期%(days)s天"
+                ) % {
+                    "region": oldest["region"],
+                    "title": oldest["title"],
+                    "code": oldest["code"],
+                    "days": oldest["days_overdue"],
+                }
+            body += _("，问题整改的及时性还需进一步提高。")
+            points.append((_("问题整改还不够及时。"), body))
+
+        short = _int(self.d.get("short_chiefs_count"))
+        if short:
+            body = _("%(count)s名河长巡河次数未达到制度要求") % {"count": short}
+            named = [
+                _("%(name)s（%(region)s%(role)s，巡河%(done)s次，巡河率%(rate)s）")
+                % {
+                    "name": row["name"],
+                    "region": row["region"],
+                    "role": row["role_label"],
+                    "done": row["done"],
+                    "rate": percent(row["rate"]),
+                }
+                for row in (self.d.get("short_chiefs") or [])[:LISTED_SHORT_CHIEFS]
+            ]
+            if named:
+                body += _("，如%(chiefs)s") % {"chiefs": join_items(named)}
+            body += _("，定期巡河存在形式化现象，巡查发现问题处理不够及时。")
+            points.append((_("部分河长履职意识不强。"), body))
+
+        recurring = self.d.get("recurring_categories") or []
+        if recurring:
+            kinds = [
+                _("%(category)s问题%(count)s个") % {"category": row["label"], "count": row["count"]}
+                for row in recurring
+            ]
+            points.append(
+                (
+                    _("部分问题反复出现。"),
+                    _("%(span)s发现%(kinds)s，河道日常监管难度大，需从源头上加强治理。")
+                    % {"span": self.span, "kinds": join_items(kinds)},
+                )
+            )
+
+        note = _paragraphs(self.spec.problems_note)
+        if not points and not note:
+            return [
+                _(
+                    "尽管%(region)s河长制工作取得了阶段性成效，但与上级要求相比仍有差距：群众的"
+                    "河道保护意识还需进一步增强，与相关部门的联动配合还需进一步加强，河道长效管护"
+                    "机制还需进一步健全。"
+                )
+                % {"region": self.region}
+            ]
+        intro = _(
+            "尽管%(region)s河长制工作取得了阶段性成效，但与上级要求相比仍有差距，主要表现在："
+        ) % {"region": self.region}
+        return [intro, *_numbered(points), *note]
+
+    # -- 三、工作打算 --
+
+    def plans(self) -> list[str]:
+        own = _paragraphs(self.spec.plans)
+        if own:
+            return own
+        check = _(
+            "以强化落实“河长制”为切入点，充分发挥巡河App后台监管作用，以定期通报的方式督促各级河长"
+            "及时落实巡河工作，对上传的问题实行销号管理，督促整改，实现标本兼治、治管并举。"
+        )
+        short = _int(self.d.get("short_chiefs_count"))
+        if short:
+            check += _("对巡河未达到制度要求的%(count)s名河长重点督促。") % {"count": short}
+        overdue = _int(self.f.get("issues_overdue"))
+        if overdue:
+            check += _("对逾期未整改的%(count)s个问题逐一跟踪督办，限期整改到位。") % {
+                "count": overdue
+            }
+        return [
+            _("（一）强化宣传，提高认识。")
+            + _(
+                "利用工作会议、微信工作群、微信公众号等方式，多渠道、全方位加强对“河长制”工作的"
+                "宣传，提高群众对河长制工作的知晓率，增强群众保护河流的责任意识和参与意识，营造"
+                "全民参与保护河流、治理河道的良好氛围。"
+            ),
+            _("（二）坚持落实河长制，强化巡查督查。") + check,
+            _("（三）严格督导考核，强化责任落实。")
+            + _(
+                "严格考核督查制度，一级抓一级、层层抓落实，对督查中发现的问题及时反馈、督促限期"
+                "整改并跟踪整改情况，将巡河率和问题解决率纳入年度考核，确保河长制工作顺利开展。"
+            ),
+            _("（四）发挥联动优势，形成治水合力。")
+            + _(
+                "加强与上级部门及相关部门的业务联系，做好工作对接，充分发动%(region)s党员干部、"
+                "志愿者和保洁力量，凝心聚力、齐抓共管，真正做到守河有责、守河担责、守河尽责。"
+            )
+            % {"region": self.region},
+        ]
+
+
+def _numbered(points: list[tuple[str, str]]) -> list[str]:
+    """ "一是……。二是……。" as the seeds write several points of one heading, one per paragraph."""
+    if len(points) == 1:
+        lead, body = points[0]
+        return [lead + body]
+    return [
+        _("%(ordinal)s是") % {"ordinal": ORDINALS[index]} + lead + body
+        for index, (lead, body) in enumerate(points)
+    ]
+
+
+def _sections(writer: _Writer) -> list[dict[str, Any]]:
+    return [
+        {
+            "heading": _("一、工作开展情况"),
+            "paragraphs": [],
+            "parts": [
+                {
+                    "heading": _("（一）强化组织领导，凝聚河长制工作合力"),
+                    "paragraphs": writer.organisation(),
+                },
+                {
+                    "heading": _("（二）加强宣传引导，营造爱河护河氛围"),
+                    "paragraphs": writer.publicity(),
+                },
+                {
+                    "heading": _("（三）强化河道巡查，确保河长履职真抓真管"),
+                    "paragraphs": writer.patrols(),
+                },
+                {
+                    "heading": _("（四）开展河道整治，提升治理水平"),
+                    "paragraphs": writer.cleanups(),
+                },
+            ],
+        },
+        {"heading": _("二、存在的问题"), "paragraphs": writer.problems(), "parts": []},
+        {"heading": _plans_heading(writer.spec), "paragraphs": writer.plans(), "parts": []},
+    ]
+
+
+def _community_table(spec: ReportSpec, details: dict[str, Any]) -> dict[str, Any]:
+    rows = details.get("communities") or []
+    keys = ("patrols", "issues_found", "issues_closed", "issues_overdue")
+    total = {key: sum(_int(row.get(key)) for row in rows) for key in keys}
+    if spec.region_level == RegionLevel.COUNTY:
+        label = _("街道（镇）")
+    elif spec.region_level == RegionLevel.STREET:
+        label = _("社区（村）")
+    else:
+        label = _("区域")
+    return {
+        "caption": _("附表1　各%(level)s巡河及问题整改情况") % {"level": label},
+        "columns": [label, _("巡河次数"), _("发现问题"), _("已整改"), _("逾期未整改")],
+        "rows": [[row["name"], *(_int(row.get(key)) for key in keys)] for row in rows],
+        "total": [_("合计"), *(total[key] for key in keys)],
+    }
+
+
+def compose(
+    *,
+    spec: ReportSpec,
+    figures: dict[str, Any],
+    details: dict[str, Any],
+    issued_on: datetime.date,
+) -> dict[str, Any]:
+    """The whole text of one report, as data both the PDF and the Word file lay out."""
+    writer = _Writer(spec, figures, details)
+    return {
+        "title": report_title(
+            region_name=spec.region_name, kind=spec.kind, year=spec.year, period=spec.period
+        ),
+        "opening": writer.opening(),
+        "sections": _sections(writer),
+        "table": _community_table(spec, details),
+        "chart_caption": _("附图1　%(period)s各月巡河次数及发现问题数")
+        % {"period": period_name(kind=spec.kind, year=spec.year, period=spec.period)},
+        "issuer": _("%(region)s河长制办公室") % {"region": spec.region_name},
+        "issued_on": _date_label(issued_on),
+    }
+
+
+def plain_text(content: dict[str, Any]) -> Iterable[str]:
+    """Every line of the text in reading order (title, opening, headings, paragraphs)."""
+    yield content["title"]
+    yield from content["opening"]
+    for section in content["sections"]:
+        yield section["heading"]
+        yield from section["paragraphs"]
+        for part in section["parts"]:
+            yield part["heading"]
+            yield from part["paragraphs"]
