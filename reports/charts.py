@@ -40,12 +40,12 @@ class Shape:
 
 
 def nice_ceiling(value: float, ticks: int = TICKS) -> int:
-    """The axis maximum: the least 1, 2 or 5 x 10^k step times ``ticks`` that holds ``value``."""
+    """The axis maximum: the least 1, 2, 2.5 or 5 x 10^k step times ``ticks`` holding ``value``."""
     if value <= 0:
         return ticks
     raw = value / ticks
     magnitude = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 5, 10):
+    for factor in (1, 2, 2.5, 5, 10):
         step = factor * magnitude
         if step >= raw:
             break
