@@ -275,4 +275,6 @@ class Jobs(Generic[J]):
                 ).update(queued_at=now):
                     self.send(pk)
                     counts["resent"] += 1
+        if any(counts.values()):
+            logger.warning("%s sweep: %s", self.label, counts)
         return counts

@@ -5,7 +5,6 @@ the row already claimed and does nothing, and the sweeper recovers rows whose wo
 """
 
 from celery import shared_task
-from celery.utils.log import get_task_logger
 from django.conf import settings
 from django.utils import timezone
 
@@ -13,8 +12,6 @@ from core.jobs import BUILD_MAX_RETRIES as BUILD_MAX_RETRIES
 from core.jobs import TRANSIENT_ERRORS, build_task_options
 
 from . import bulletins
-
-logger = get_task_logger(__name__)
 
 
 @shared_task(bind=True, **build_task_options(stuck_minutes=settings.BULLETIN_STUCK_MINUTES))
@@ -34,7 +31,4 @@ def build_monthly_bulletins() -> int:
 @shared_task(acks_late=True)
 def sweep_stuck_bulletins() -> dict[str, int]:
     """Beat, every 10 minutes: re-queue or fail bulletins no worker is going to finish."""
-    counts = bulletins.bulletin_sweep()
-    if any(counts.values()):
-        logger.warning("bulletin sweep: %s", counts)
-    return counts
+    return bulletins.bulletin_sweep()
