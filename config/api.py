@@ -13,6 +13,7 @@ from notifications.views import NotificationViewSet
 from patrols import views as patrols
 from patrols.api_bulletins import BulletinViewSet
 from public_reports.views import PublicReportViewSet
+from reports.views import ReportViewSet
 from reports.views_stats import StatsView
 from rivers import views as rivers
 
@@ -36,6 +37,7 @@ router.register("deadline-rules", calendars.DeadlineRuleViewSet, basename="deadl
 router.register("map-patch-batches", map_patches.PatchBatchViewSet, basename="map-patch-batch")
 router.register("map-patches", map_patches.MapPatchViewSet, basename="map-patch")
 router.register("public-reports", PublicReportViewSet, basename="public-report")
+router.register("reports", ReportViewSet, basename="report")
 router.register("publicity-events", activities.PublicityEventViewSet, basename="publicity-event")
 router.register("cleanups", activities.CleanupViewSet, basename="cleanup")
 router.register("meetings", activities.MeetingViewSet, basename="meeting")

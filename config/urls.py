@@ -16,6 +16,7 @@ urlpatterns = [
     path("ledgers/", include("rivers.urls")),
     path("patrols/", include("patrols.urls")),
     path("bulletins/", include("patrols.urls_bulletins")),
+    path("reports/", include("reports.urls")),
     path("r/", include("public_reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api")),

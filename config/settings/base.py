@@ -221,7 +221,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
     },
 }
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["BulletinStatusEnum"] = "patrols.models.BulletinStatus"
+# The statuses of every job row (bulletins, work reports): core.models.JobStatus.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["JobStatusEnum"] = "core.models.JobStatus"
 # WeasyPrint logs every layout step at INFO; a worker's log needs only its warnings.
 LOGGING["loggers"] = {**LOGGING.get("loggers", {}), "weasyprint.progress": {"level": "WARNING"}}
 
@@ -257,4 +258,31 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "InspectorEnum": "activities.models.Inspector",
         "CheckResultEnum": "activities.models.CheckResult",
     }
+)
+
+# Work reports (工作总结): built like the bulletins (core.jobs); last quarter's report of every
+# street at 06:30 on the first day of a quarter. A build still running after REPORT_STUCK_MINUTES
+# is taken to be lost and retried once, then failed. Files are kept REPORT_FILE_DAYS days after
+# a build, then deleted by the daily cleanup (the row and its data stay; regenerating remakes them).
+REPORT_STUCK_MINUTES = env.int("REPORT_STUCK_MINUTES", default=30)
+REPORT_FILE_DAYS = env.int("REPORT_FILE_DAYS", default=90)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "quarterly-reports": {
+            "task": "reports.tasks.build_quarterly_reports",
+            # Asia/Shanghai, as CELERY_TIMEZONE.
+            "schedule": crontab(minute=30, hour=6, day_of_month=1, month_of_year="1,4,7,10"),
+        },
+        "sweep-stuck-reports": {
+            "task": "reports.tasks.sweep_stuck_reports",
+            "schedule": crontab(minute="*/10"),
+        },
+        "clean-expired-reports": {
+            "task": "reports.tasks.clean_expired_reports",
+            "schedule": crontab(minute=15, hour=3),
+        },
+    }
+)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {"ReportKindEnum": "reports.models.ReportKind", "RoundingEnum": "reports.models.Rounding"}
 )

@@ -1,0 +1,106 @@
+"""API shapes of the work reports: the report as read, a request, the office's text edits."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.fields import ScopedPrimaryKeyRelatedField
+from rivers.models import Region
+
+from .models import Report, ReportKind, ReportStatus, Rounding
+from .selectors import report_title
+
+URL_OR_NULL = {"type": "string", "format": "uri", "nullable": True}
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True, label=_("区域名称"))
+    period = serializers.SerializerMethodField(
+        label=_("期次"), help_text=_("季度 1-4，半年 1-2；年度总结为 null。")
+    )
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    title = serializers.SerializerMethodField(label=_("标题"))
+    pdf = serializers.SerializerMethodField(
+        label=_("PDF 地址"), help_text=_("生成完成前或文件过期后为 null。")
+    )
+    docx = serializers.SerializerMethodField(
+        label=_("Word 地址"), help_text=_("生成完成前或文件过期后为 null。")
+    )
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "kind",
+            "year",
+            "period",
+            "region",
+            "region_name",
+            "title",
+            "status",
+            "status_label",
+            "progress",
+            "pdf",
+            "docx",
+            "error",
+            "rounding",
+            "opening",
+            "problems_note",
+            "plans",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "expires_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "integer", "nullable": True})
+    def get_period(self, obj: Report) -> int | None:
+        return obj.period or None
+
+    def get_title(self, obj: Report) -> str:
+        return report_title(obj)
+
+    def _download(self, obj: Report, field_name: str, route: str) -> str | None:
+        if obj.status != ReportStatus.DONE or not getattr(obj, field_name):
+            return None
+        # The API's own download, which checks the account; media files are not public.
+        url = reverse(route, args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+    @extend_schema_field(URL_OR_NULL)
+    def get_pdf(self, obj: Report) -> str | None:
+        return self._download(obj, "pdf", "report-pdf")
+
+    @extend_schema_field(URL_OR_NULL)
+    def get_docx(self, obj: Report) -> str | None:
+        return self._download(obj, "docx", "report-docx")
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReportKind.choices, label=_("报告类型"))
+    year = serializers.IntegerField(min_value=2000, max_value=2100, label=_("年度"))
+    period = serializers.IntegerField(
+        min_value=1,
+        max_value=4,
+        allow_null=True,
+        required=False,
+        default=None,
+        label=_("期次"),
+        help_text=_("季度 1-4，半年 1（上半年）或 2（下半年）；年度总结不填。"),
+    )
+    region = ScopedPrimaryKeyRelatedField(queryset=Region.objects.all(), label=_("区域"))
+    rounding = serializers.ChoiceField(
+        choices=Rounding.choices, required=False, default=None, label=_("数字写法")
+    )
+
+
+class ReportTextsSerializer(serializers.Serializer):
+    """The office's own words; a blank text means the generated default."""
+
+    rounding = serializers.ChoiceField(choices=Rounding.choices, required=False)
+    opening = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    problems_note = serializers.CharField(max_length=10000, allow_blank=True, required=False)
+    plans = serializers.CharField(max_length=10000, allow_blank=True, required=False)

@@ -1,0 +1,256 @@
+"""Writes of the work reports: request, edit the office's text, regenerate, build, clean up.
+
+A report is a row that is also its own job (core.jobs, as the monthly bulletins): a request
+creates or resets the row and a worker builds it once, whatever the number of messages; the
+sweeper recovers rows whose worker died. The files are kept ``REPORT_FILE_DAYS`` days after a
+build; the row and its data snapshot stay after that, and regenerating makes the files again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from core.exceptions import StateConflict
+from core.jobs import Claim, Jobs
+from core.pdf import PDFUnavailable
+from rivers.models import Chief, Region, RegionLevel
+
+from .documents import ReportError, build_documents
+from .models import Report, ReportKind, Rounding
+from .selectors import report_file_stem
+from .statistics import period_bounds
+
+logger = logging.getLogger(__name__)
+
+REPORT_JOBS: Jobs[Report] = Jobs(
+    model=Report,
+    task="reports.tasks.build_report",
+    stuck_setting="REPORT_STUCK_MINUTES",
+    error_message=gettext_lazy("生成报告时出错：%(detail)s。请稍后重试，或联系管理员。"),
+    readable_errors=(ReportError, PDFUnavailable),
+)
+PERIODS = {ReportKind.QUARTERLY: 4, ReportKind.HALF_YEAR: 2, ReportKind.ANNUAL: 0}
+TEXT_FIELDS = ("rounding", "opening", "problems_note", "plans")
+# Test hook, documented in tests/test_report_worker.py: seconds a build waits at each progress
+# step, set only in the environment of a worker that test kills in the middle of a build.
+PAUSE_ENV = "REPORT_BUILD_TEST_PAUSE"
+
+
+# --- requesting ---------------------------------------------------------------------------------
+
+
+def _checked_period(*, kind: str, year: int, period: int | None, today: datetime.date) -> int:
+    """The stored period (0 for a year) of a valid request; a ValidationError otherwise."""
+    if kind not in PERIODS:
+        raise ValidationError({"kind": [_("报告类型应为季度、半年或年度。")]})
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": [_("年度应在 2000 至 2100 之间。")]})
+    if kind == ReportKind.ANNUAL:
+        if period:
+            raise ValidationError({"period": [_("年度总结不分期次，期次应为空。")]})
+        period = 0
+    elif kind == ReportKind.QUARTERLY and not (period and 1 <= period <= 4):
+        raise ValidationError({"period": [_("季度报告的期次应为 1 至 4。")]})
+    elif kind == ReportKind.HALF_YEAR and not (period and 1 <= period <= 2):
+        raise ValidationError({"period": [_("半年报告的期次应为 1（上半年）或 2（下半年）。")]})
+    first, _last = period_bounds(kind=kind, year=year, period=period)
+    if first > today:
+        # A period that has begun may be reported on (a progress report); one to come may not.
+        key = "year" if kind == ReportKind.ANNUAL else "period"
+        raise ValidationError({key: [_("该期尚未开始，不能生成报告。")]})
+    return period
+
+
+@transaction.atomic
+def report_request(
+    *,
+    region: Region,
+    kind: str,
+    year: int,
+    period: int | None,
+    user: User | None,
+    rounding: str | None = None,
+    regenerate: bool = False,
+    today: datetime.date | None = None,
+) -> Report:
+    """Queue the report of ``region`` for the period; asking again is harmless.
+
+    A failed (or lost pending) report is queued again; a done one only with ``regenerate``.
+    ``user`` None is the beat job, which may ask for any region.
+    """
+    if user is not None and not Region.objects.visible_to(user).filter(pk=region.pk).exists():
+        raise ValidationError({"region": [_("该区域不在您的管辖范围内。")]})
+    period = _checked_period(
+        kind=kind, year=year, period=period, today=today or timezone.localdate()
+    )
+    if rounding is not None and rounding not in Rounding.values:
+        raise ValidationError({"rounding": [_("数字写法应为精确数字或概数。")]})
+    report, created = Report.objects.get_or_create(
+        region=region,
+        kind=kind,
+        year=year,
+        period=period,
+        defaults={
+            "queued_at": timezone.now(),
+            "requested_by": user,
+            "rounding": rounding or Rounding.EXACT,
+        },
+    )
+    if created:
+        REPORT_JOBS.send(report.pk)
+        return report
+    fields = {"requested_by": user} if user is not None else {}
+    if rounding is not None:
+        fields["rounding"] = rounding
+    if REPORT_JOBS.requeue(report.pk, rebuild=regenerate, **fields):
+        report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def report_update_texts(
+    *,
+    report: Report,
+    user: User,
+    opening: str | None = None,
+    problems_note: str | None = None,
+    plans: str | None = None,
+    rounding: str | None = None,
+) -> Report:
+    """The office's own words (None: unchanged); they go into the next build.
+
+    Written by a single UPDATE of these fields alone, so that a build running meanwhile keeps
+    its own fields; blank means the generated default text.
+    """
+    given = {
+        "opening": opening,
+        "problems_note": problems_note,
+        "plans": plans,
+        "rounding": rounding,
+    }
+    changes = {name: value for name, value in given.items() if value is not None}
+    for name, value in changes.items():
+        setattr(report, name, value.strip() if name != "rounding" else value)
+    report.full_clean(exclude=[f.name for f in Report._meta.fields if f.name not in TEXT_FIELDS])
+    if changes:
+        Report.objects.filter(pk=report.pk).update(
+            **{name: getattr(report, name) for name in changes}
+        )
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def report_regenerate(*, report: Report, user: User) -> Report:
+    """Build a done or failed report again with today's records and the office's texts."""
+    # Done, failed or still pending: reset and (re)sent; a running build is left alone.
+    if not REPORT_JOBS.requeue(report.pk, rebuild=True, requested_by=user):
+        raise StateConflict(_("报告正在生成，请等待完成后再重新生成。"))
+    report.refresh_from_db()
+    return report
+
+
+def reports_for_last_quarter(*, today: datetime.date) -> list[Report]:
+    """The beat job of the quarter's first day: last quarter's report of every street that had
+    chiefs serving in it; reports already made are kept as they are."""
+    last_quarter_day = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    last_quarter_day -= datetime.timedelta(days=1)
+    quarter = (last_quarter_day.month - 1) // 3 + 1
+    first, last = period_bounds(
+        kind=ReportKind.QUARTERLY, year=last_quarter_day.year, period=quarter
+    )
+    serving = Chief.objects.serving_between(first, last)
+    streets = Region.objects.filter(level=RegionLevel.STREET).filter(
+        Q(pk__in=serving.values("region")) | Q(pk__in=serving.values("region__parent"))
+    )
+    return [
+        report_request(
+            region=street,
+            kind=ReportKind.QUARTERLY,
+            year=last_quarter_day.year,
+            period=quarter,
+            user=None,
+            today=today,
+        )
+        for street in streets.order_by("code")
+    ]
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def report_build(*, report_id: int) -> Report | None:
+    """Build a queued report; ``None`` when it is not pending (already built, or being built).
+
+    A transient error puts the row back to pending and propagates, for the task to retry; any
+    other error fails the row with a readable message (core.jobs.Jobs.run).
+    """
+    if not REPORT_JOBS.run(report_id, _build):
+        return None
+    return Report.objects.select_related("region").filter(pk=report_id).first()
+
+
+def _progress_reporter(claim: Claim[Report]) -> Callable[[int], None]:
+    pause = float(os.environ.get(PAUSE_ENV) or 0)
+
+    def on_progress(value: int) -> None:
+        claim.progress(value)
+        if pause:
+            time.sleep(pause)
+
+    return on_progress
+
+
+def _build(claim: Claim[Report]) -> None:
+    report = Report.objects.select_related("region").get(pk=claim.pk)
+    on_progress = _progress_reporter(claim)
+    on_progress(5)
+    documents = build_documents(report=report, on_progress=on_progress)
+    stem = f"reports/{report_file_stem(report)}"
+    stored: dict[str, str] = {}
+    try:
+        stored["pdf"] = claim.store(report, "pdf", f"{stem}.pdf", documents.pdf)
+        stored["docx"] = claim.store(report, "docx", f"{stem}.docx", documents.docx)
+    except BaseException:
+        for field_name, name in stored.items():
+            getattr(report, field_name).storage.delete(name)  # no half-saved pair left behind
+        raise
+    expires_at = timezone.now() + datetime.timedelta(days=settings.REPORT_FILE_DAYS)
+    claim.publish(report, files=stored, data=documents.data, expires_at=expires_at)
+
+
+# --- upkeep -------------------------------------------------------------------------------------
+
+
+def report_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Re-queue or fail reports no worker is going to finish (core.jobs.Jobs.sweep)."""
+    return REPORT_JOBS.sweep(now=now)
+
+
+def report_clean_expired(*, now: datetime.datetime) -> int:
+    """Delete the files of reports past ``expires_at``; the rows and their data stay."""
+    expired = Report.objects.filter(expires_at__lte=now).exclude(pdf="", docx="")
+    cleaned = 0
+    for pk, pdf, docx in expired.values_list("pk", "pdf", "docx"):
+        # Conditional on the names: a build that replaced the files meanwhile keeps its own.
+        if not Report.objects.filter(pk=pk, pdf=pdf, docx=docx).update(pdf="", docx=""):
+            continue
+        storage = Report._meta.get_field("pdf").storage
+        for name in (pdf, docx):
+            if name:
+                storage.delete(name)
+        cleaned += 1
+    return cleaned

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views_web
+
+urlpatterns = [
+    path("", views_web.report_index, name="report-index"),
+    path("<int:pk>/", views_web.report_view, name="report-view"),
+    path("<int:pk>/regenerate/", views_web.report_regenerate, name="report-page-regenerate"),
+]

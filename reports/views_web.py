@@ -1,0 +1,180 @@
+"""Work report pages: the list with a request form, and a report with its status, downloads and
+(for the office) its text parts and a regenerate button.
+
+The status is followed in the browser by polling the API (static/js/reports.js); the files are
+downloaded from the API, which checks the account. Leaders read, chief accounts are refused
+(403), reports of regions outside the account's region are not found (404).
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import User
+from core.exceptions import StateConflict
+from core.permissions import OFFICE_ROLES
+
+from . import selectors, services
+from .models import Report, ReportKind, ReportStatus, Rounding
+from .views import READ_ROLES
+
+
+def _require_reader(user: User) -> None:
+    if user.effective_role not in READ_ROLES:
+        raise PermissionDenied(_("工作报告仅供河长办和领导查看。"))
+
+
+def _require_editor(user: User) -> None:
+    if user.effective_role not in OFFICE_ROLES:
+        raise PermissionDenied(_("只有河长办和管理员可以生成和修改报告。"))
+
+
+class ReportRequestForm(forms.Form):
+    region = forms.ModelChoiceField(label=gettext_lazy("区域"), queryset=None)
+    kind = forms.ChoiceField(label=gettext_lazy("报告类型"), choices=ReportKind.choices)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    period = forms.TypedChoiceField(
+        label=gettext_lazy("期次"),
+        choices=[
+            ("", gettext_lazy("—（年度总结不选）")),
+            (1, gettext_lazy("第一季度 / 上半年")),
+            (2, gettext_lazy("第二季度 / 下半年")),
+            (3, gettext_lazy("第三季度")),
+            (4, gettext_lazy("第四季度")),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    rounding = forms.ChoiceField(
+        label=gettext_lazy("数字写法"), choices=Rounding.choices, initial=Rounding.EXACT
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = selectors.report_regions(user=user)
+        self.fields["region"].queryset = regions
+        if user.region_id:
+            self.fields["region"].initial = user.region_id
+
+
+class ReportTextsForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ["rounding", "opening", "problems_note", "plans"]
+        widgets = {
+            "opening": forms.Textarea(attrs={"rows": 4}),
+            "problems_note": forms.Textarea(attrs={"rows": 6}),
+            "plans": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "opening": gettext_lazy("留空则使用自动生成的开头段落。"),
+            "problems_note": gettext_lazy("补充在自动列出的问题之后；可留空。"),
+            "plans": gettext_lazy("留空则使用自动生成的下一步工作打算。"),
+        }
+
+
+def _last_quarter_initial() -> dict:
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3  # the last quarter that has ended; 0: last year's fourth
+    year = today.year if quarter else today.year - 1
+    return {"kind": ReportKind.QUARTERLY, "year": year, "period": quarter or 4}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require_reader(user)
+    can_request = user.effective_role in OFFICE_ROLES
+    form = ReportRequestForm(user=user, initial=_last_quarter_initial()) if can_request else None
+    if request.method == "POST":
+        _require_editor(user)
+        form = ReportRequestForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                report = services.report_request(user=user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已提交：%(title)s，状态：%(status)s。")
+                    % {
+                        "title": selectors.report_title(report),
+                        "status": report.get_status_display(),
+                    },
+                )
+                # To the report, whose page follows the build; reloading does not ask again.
+                return redirect("report-view", pk=report.pk)
+    reports = selectors.report_list(user=user)
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    for report in page.object_list:
+        report.period_name = selectors.report_period_name(report)
+    return render(
+        request,
+        "reports/report_list.html",
+        {"form": form, "page": page, "can_request": can_request},
+    )
+
+
+def _visible(request: HttpRequest, pk: int) -> Report:
+    _require_reader(request.user)
+    return get_object_or_404(selectors.report_list(user=request.user), pk=pk)
+
+
+def _detail(request: HttpRequest, report: Report, texts_form=None, status: int = 200):
+    can_edit = request.user.effective_role in OFFICE_ROLES
+    if can_edit and texts_form is None:
+        texts_form = ReportTextsForm(instance=report)
+    # Done but without files: the cleanup removed them once they expired.
+    expired = report.status == ReportStatus.DONE and not report.pdf
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "report": report,
+            "title": selectors.report_title(report),
+            "texts_form": texts_form if can_edit else None,
+            "can_edit": can_edit,
+            "expired": expired,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible(request, pk)
+    if request.method == "GET":
+        return _detail(request, report)
+    _require_editor(request.user)
+    form = ReportTextsForm(request.POST, instance=Report.objects.get(pk=report.pk))
+    if not form.is_valid():
+        return _detail(request, report, texts_form=form, status=400)
+    services.report_update_texts(report=report, user=request.user, **form.cleaned_data)
+    messages.success(request, _("已保存。重新生成后，新的文字才会写入报告。"))
+    return redirect("report-view", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible(request, pk)
+    _require_editor(request.user)
+    try:
+        services.report_regenerate(report=report, user=request.user)
+    except StateConflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已提交重新生成。"))
+    return redirect("report-view", pk=report.pk)
