@@ -6,8 +6,8 @@ every machine and a street added by a later ``--scale`` run matches one added in
 Rows are written with ``bulk_create`` so load-test scales stay fast; the first street then goes
 through the roster services for what must look like real history (a replaced chief).
 
-Later stages (a year of patrols, issues, activities) are meant to be further steps of
-``build_demo`` that take the street plans it has just written.
+Later stages (a year of patrols, issues, activities) are further steps of ``build_demo`` that
+take the street plans it has just written.
 """
 
 from __future__ import annotations
@@ -26,6 +26,16 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
+from activities.demo import build_activities
+from activities.models import (
+    Cleanup,
+    FacilityCheck,
+    Inspection,
+    Meeting,
+    OutfallCheck,
+    PublicityEvent,
+    SignUpdate,
+)
 from issues.demo import build_issues
 from issues.models import Issue
 from patrols.demo import build_patrols
@@ -233,6 +243,13 @@ COUNT_LABELS = {
     "findings": "巡河发现",
     "issues": "问题",
     "accounts": "账号",
+    "publicity_events": "宣传活动",
+    "cleanups": "河道清理行动",
+    "meetings": "会议培训",
+    "inspections": "督查",
+    "sign_updates": "公示牌更新记录",
+    "outfall_checks": "排污口排查记录",
+    "facility_checks": "设施排查记录",
 }
 
 
@@ -273,6 +290,9 @@ def build_demo(
             # After the logins: the demo accounts move each issue through the workflow.
             issues = build_issues(streets=plans, today=today, seed=seed)
             _log(stdout, f"已生成近一年的问题 {issues} 个。")
+            # After the issues: the checks that found problems are linked to their tickets.
+            activities = build_activities(streets=plans, today=today, seed=seed)
+            _log(stdout, f"已生成近一年的工作活动和排查记录 {activities} 条。")
     return DemoResult(
         county=county,
         new_streets=plans,
@@ -301,6 +321,13 @@ def demo_counts(county: Region) -> dict[str, int]:
         "findings": Finding.objects.in_region(county).count(),
         "issues": Issue.objects.in_region(county).count(),
         "accounts": User.objects.in_region(county).count(),
+        "publicity_events": PublicityEvent.objects.in_region(county).count(),
+        "cleanups": Cleanup.objects.in_region(county).count(),
+        "meetings": Meeting.objects.in_region(county).count(),
+        "inspections": Inspection.objects.in_region(county).count(),
+        "sign_updates": SignUpdate.objects.in_region(county).count(),
+        "outfall_checks": OutfallCheck.objects.in_region(county).count(),
+        "facility_checks": FacilityCheck.objects.in_region(county).count(),
     }
 
 

@@ -2,10 +2,14 @@
 and facility checks) through the API: writes, scope, roles, validation, filters, issue tickets."""
 
 import datetime
+import io
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from openpyxl import load_workbook
 
 from accounts.models import Role
@@ -20,7 +24,8 @@ from activities.models import (
 )
 from issues.models import Issue, IssueSource, IssueStatus
 from issues.services import issue_replay, issue_report
-from rivers.models import FacilityKind, OutfallKind, Sign
+from rivers.demo import build_demo, demo_counts
+from rivers.models import FacilityKind, OutfallKind, Region, Sign
 
 from . import factories
 from .conftest import make_account
@@ -561,3 +566,52 @@ def _issue(street, user) -> Issue:
         source="inspection",
         reach=street.reaches[0],
     )
+
+
+# --- The demo builder ----------------------------------------------------------------------------
+
+DEMO_TODAY = D(2026, 11, 22)
+
+
+def _fingerprint() -> dict[str, list]:
+    return {
+        "publicity": sorted(
+            PublicityEvent.objects.values_list("date", "title", "place", "leaflets")
+        ),
+        "cleanups": sorted(
+            Cleanup.objects.values_list("date", "campaign", "region__name", "garbage_t")
+        ),
+        "inspections": sorted(Inspection.objects.values_list("date", "inspector")),
+        "signs": sorted(SignUpdate.objects.values_list("sign__code", "date")),
+        "outfalls": sorted(OutfallCheck.objects.values_list("outfall__name", "date", "result")),
+        "facilities": sorted(FacilityCheck.objects.values_list("facility__name", "date")),
+    }
+
+
+def test_the_demo_year_of_activities_is_the_same_for_the_same_seed_and_day(
+    db, monkeypatch, tmp_path
+):
+    """(tests/test_demo_activities.py checks the year itself.)"""
+    monkeypatch.setattr("rivers.demo.build_patrols", lambda **kwargs: 0)
+    prints = []
+    with override_settings(MEDIA_ROOT=str(tmp_path)):
+        for _ in range(2):
+            with transaction.atomic():
+                result = build_demo(today=DEMO_TODAY)
+                assert result.created
+                prints.append(_fingerprint())
+                transaction.set_rollback(True)
+    assert prints[0] == prints[1]
+    assert all(prints[0].values())
+
+
+def test_seed_demo_prints_the_activity_counts(db, monkeypatch, settings, tmp_path):
+    assert not Region.objects.exists()
+    monkeypatch.setattr("rivers.demo.build_patrols", lambda **kwargs: 0)
+    settings.MEDIA_ROOT = str(tmp_path)
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    counts = demo_counts(Region.objects.get(parent__isnull=True))
+    assert f"宣传活动：{counts['publicity_events']}" in out.getvalue()
+    assert f"排污口排查记录：{counts['outfall_checks']}" in out.getvalue()
+    assert "工作活动和排查记录" in out.getvalue()
