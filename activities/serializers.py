@@ -139,7 +139,7 @@ class AssetCheckSerializer(serializers.ModelSerializer):
         required=False,
         default=False,
         label=_("生成问题工单"),
-        help_text=_("结果为 problem 时可同时生成一个问题工单（来源：督查发现）。"),
+        help_text=_("结果为 problem 时可同时生成一个问题工单（来源：河长办发现）。"),
     )
     issue_category = serializers.ChoiceField(
         choices=IssueCategory.choices,

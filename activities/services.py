@@ -44,9 +44,9 @@ from .models import (
 A = TypeVar("A", bound=Activity)
 C = TypeVar("C", bound=AssetCheck)
 
-# Where a check's issue says it came from. The checks are the office's own visits (排查), which
-# the issue workflow files under 督查发现 unless the lead decides otherwise.
-CHECK_ISSUE_SOURCE = IssueSource.INSPECTION
+# Where a check's issue says it came from: the checks are the office's own visits (排查), not
+# an inspection (督查) by the congress or the discipline office.
+CHECK_ISSUE_SOURCE = IssueSource.OFFICE
 
 
 def _check_not_future(day: datetime.date, field: str = "date") -> None:

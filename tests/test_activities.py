@@ -457,7 +457,7 @@ def test_a_problem_check_opens_an_issue_linked_to_it(
     issue = Issue.objects.get(pk=data["issue"])
     assert data["issue_code"] == issue.code
     assert "open_issue" not in data
-    assert issue.source == IssueSource.INSPECTION
+    assert issue.source == IssueSource.OFFICE
     assert issue.category == "flood_obstruction"
     assert issue.reach == asset.reach and issue.region == asset.reach.region
     assert (issue.lat, issue.lon) == (asset.lat, asset.lon)
@@ -563,7 +563,7 @@ def _issue(street, user) -> Issue:
         user=user,
         title="排口异味",
         category="outfall",
-        source="inspection",
+        source="office",
         reach=street.reaches[0],
     )
 
