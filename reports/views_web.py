@@ -89,6 +89,15 @@ def _last_quarter_initial() -> dict:
     return {"kind": ReportKind.QUARTERLY, "year": year, "period": quarter or 4}
 
 
+def _submit(form: ReportRequestForm, user: User) -> Report | None:
+    """The requested report, or None with the service's refusal added to the form."""
+    try:
+        return services.report_request(user=user, **form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_index(request: HttpRequest) -> HttpResponse:
@@ -99,22 +108,16 @@ def report_index(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _require_editor(user)
         form = ReportRequestForm(request.POST, user=user)
-        if form.is_valid():
-            try:
-                report = services.report_request(user=user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(
-                    request,
-                    _("已提交：%(title)s，状态：%(status)s。")
-                    % {
-                        "title": selectors.report_title(report),
-                        "status": report.get_status_display(),
-                    },
-                )
-                # To the report, whose page follows the build; reloading does not ask again.
-                return redirect("report-view", pk=report.pk)
+        report = _submit(form, user) if form.is_valid() else None
+        if report is not None:
+            status = report.get_status_display()
+            title = selectors.report_title(report)
+            messages.success(
+                request,
+                _("已提交：%(title)s，状态：%(status)s。") % {"title": title, "status": status},
+            )
+            # To the report, whose page follows the build; reloading does not ask again.
+            return redirect("report-view", pk=report.pk)
     reports = selectors.report_list(user=user)
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
     for report in page.object_list:
