@@ -42,6 +42,11 @@ APPROXIMATE_FROM = 20
 LISTED_REACHES = 6
 LISTED_SHORT_CHIEFS = 3
 LISTED_SUPERIOR_ISSUES = 5
+# Beyond this many, superior issues are summed up and only the first few named.
+NAMED_SUPERIOR_ISSUES = 3
+LISTED_UNITS = 3
+LISTED_COMMUNITIES = 5
+LISTED_CATEGORIES = 3
 # The busiest cleanup months named after "其中".
 LISTED_CLEANUP_MONTHS = 2
 
@@ -424,7 +429,7 @@ class _Writer:
         reaches = self.d.get("patrolled_reaches") or []
         named = [
             _("%(river)s%(bank)s%(reach)s")
-            % {"river": row["river"], "bank": row.get("bank_label", ""), "reach": row["reach"]}
+            % {"river": row["river"], "bank": _bank(row), "reach": row["reach"]}
             for row in reaches[:LISTED_REACHES]
         ]
         if len(reaches) > LISTED_REACHES:
@@ -538,7 +543,9 @@ class _Writer:
                 body += _("，发现问题%(count)s处") % {"count": problems}
                 if communities:
                     body += _("，督促%(communities)s进行了整改") % {
-                        "communities": join_items(communities)
+                        "communities": _some(
+                            communities, LISTED_COMMUNITIES, _("等%(count)s个社区")
+                        )
                     }
                 elif _positive(self.f.get("facility_issues_closed")):
                     body += _("，已整改%(count)s处") % {
@@ -571,20 +578,26 @@ class _Writer:
                         "畜禽养殖业、屠宰行业的排查，严禁病死动物尸体和屠宰废水、废物在河道周边"
                         "倾倒或进入河道。"
                     )
-                    % {"chief": _chief_word(self.spec.region_level), "units": join_items(police)},
+                    % {
+                        "chief": _chief_word(self.spec.region_level),
+                        "units": _some(police, LISTED_UNITS, _("等%(count)s个单位")),
+                    },
                 )
             )
 
         superior = self.d.get("superior_issues") or []
         if superior:
-            cases = [self._superior_case(row) for row in superior[:LISTED_SUPERIOR_ISSUES]]
-            body = _("高度重视上级部门反馈问题的整改工作。") + _("；").join(cases)
+            body = _("高度重视上级部门反馈问题的整改工作。")
             if len(superior) > LISTED_SUPERIOR_ISSUES:
-                body += _("；%(span)s共收到上级交办及检察建议问题%(count)s个") % {
+                body += _(
+                    "%(span)s共收到上级交办及检察建议问题%(count)s个，已整改销号%(closed)s个，其中"
+                ) % {
                     "span": self.span,
                     "count": len(superior),
+                    "closed": sum(1 for row in superior if row.get("closed_month")),
                 }
-            body += _("。")
+                superior = superior[:NAMED_SUPERIOR_ISSUES]
+            body += _("；").join(self._superior_case(row) for row in superior) + _("。")
             points.append((_("落实上级交办问题整改。"), body))
         return _numbered(points)
 
@@ -708,7 +721,7 @@ class _Writer:
 
         short = _int(self.d.get("short_chiefs_count"))
         if short:
-            body = _("%(count)s名河长巡河次数未达到制度要求") % {"count": short}
+            body = _("%(count)s人巡河次数未达到制度要求") % {"count": short}
             named = [
                 _("%(name)s（%(region)s%(role)s，巡河%(done)s次，巡河率%(rate)s）")
                 % {
@@ -726,11 +739,12 @@ class _Writer:
             points.append((_("部分河长履职意识不强。"), body))
 
         recurring = self.d.get("recurring_categories") or []
-        if recurring:
+        if any(row.get("category") != "other" for row in recurring):
             kinds = [
                 _("%(category)s问题%(count)s个") % {"category": row["label"], "count": row["count"]}
                 for row in recurring
-            ]
+                if row.get("category") != "other"
+            ][:LISTED_CATEGORIES]
             points.append(
                 (
                     _("部分问题反复出现。"),
@@ -766,7 +780,7 @@ class _Writer:
         )
         short = _int(self.d.get("short_chiefs_count"))
         if short:
-            check += _("对巡河未达到制度要求的%(count)s名河长重点督促。") % {"count": short}
+            check += _("对巡河未达到制度要求的%(count)s人重点督促。") % {"count": short}
         overdue = _int(self.f.get("issues_overdue"))
         if overdue:
             check += _("对逾期未整改的%(count)s个问题逐一跟踪督办，限期整改到位。") % {
@@ -792,6 +806,21 @@ class _Writer:
             )
             % {"region": self.region},
         ]
+
+
+def _bank(row: dict[str, Any]) -> str:
+    """ "左岸"/"右岸" as the seeds write it; nothing for both banks or when the name says it."""
+    label = row.get("bank_label") or ""
+    if row.get("bank") == "both" or label in row.get("reach", ""):
+        return ""
+    return label
+
+
+def _some(items: list[str], limit: int, more: str) -> str:
+    """At most ``limit`` names, then "等N个…" for the whole count."""
+    if len(items) <= limit:
+        return join_items(items)
+    return join_items(items[:limit]) + more % {"count": len(items)}
 
 
 def _numbered(points: list[tuple[str, str]]) -> list[str]:

@@ -225,18 +225,18 @@ def test_problems_come_from_the_data_numbered_like_the_seeds():
     text = text_of(spec(kind=ReportKind.QUARTERLY, period=3), figures, details)
     assert "一是问题整改还不够及时。截至9月底，仍有2个问题超过整改时限未完成整改" in text
     assert "逾期最久的是西湖社区“排污口渗漏”（A-2），已逾期40天" in text
-    assert "二是部分河长履职意识不强。4名河长巡河次数未达到制度要求" in text
+    assert "二是部分河长履职意识不强。4人巡河次数未达到制度要求" in text
     assert "张三（东风社区社区级河长，巡河5次，巡河率41.7%）" in text
     assert "三是部分问题反复出现。本季度发现乱堆问题5个" in text
     # The plans then name what to follow up.
-    assert "对巡河未达到制度要求的4名河长重点督促" in text
+    assert "对巡河未达到制度要求的4人重点督促" in text
     assert "对逾期未整改的2个问题逐一跟踪督办" in text
 
 
 def test_a_single_point_is_not_numbered():
     details = {"short_chiefs_count": 1, "short_chiefs": []}
     text = text_of(spec(), {}, details)
-    assert "\n部分河长履职意识不强。1名河长巡河次数未达到制度要求" in text
+    assert "\n部分河长履职意识不强。1人巡河次数未达到制度要求" in text
     assert "一是部分河长" not in text
 
 
@@ -279,6 +279,39 @@ def test_rules_patrolled_reaches_and_outfalls_in_the_sentences():
     assert "工业排口" not in text
     assert "对辖区内2座便民桥、1条过水路面及时进行排查" in text
     assert "发现问题2处，督促东风社区、西湖社区进行了整改" in text
+
+
+def test_long_lists_are_summed_up_not_written_out():
+    superior = [
+        {
+            "source": "superior" if i % 2 else "procuratorate",
+            "title": f"问题{i}",
+            "reported_month": i,
+            "closed_month": i if i < 6 else None,
+            "status_label": "整改中",
+        }
+        for i in range(1, 9)
+    ]
+    details = {
+        "superior_issues": superior,
+        "police_units": [f"第{i}派出所" for i in range(1, 6)],
+        "patrolled_reaches": [
+            {"river": "贾鲁河", "bank": "both", "bank_label": "两岸", "reach": "东风段"},
+            {"river": "贾鲁河", "bank": "left", "bank_label": "左岸", "reach": "庙李段（左岸）"},
+        ],
+        "recurring_categories": [
+            {"category": "other", "label": "其他", "count": 9},
+            {"category": "dumping", "label": "乱堆", "count": 4},
+        ],
+    }
+    text = text_of(spec(region_level="county", region_name="示范区"), {"patrols": 3}, details)
+    assert (
+        "全年共收到上级交办及检察建议问题8个，已整改销号5个，其中1月，对上级交办的“问题1”" in text
+    )
+    assert "“问题4”" not in text
+    assert "区级河长联合第1派出所、第2派出所、第3派出所等5个单位河道警长" in text
+    assert "对贾鲁河东风段、贾鲁河庙李段（左岸）定期不定期地进行巡查" in text
+    assert "全年发现乱堆问题4个，" in text and "其他问题" not in text
 
 
 def test_chart_svg_is_well_formed_and_escapes_text():
