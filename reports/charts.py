@@ -40,12 +40,13 @@ class Shape:
 
 
 def nice_ceiling(value: float, ticks: int = TICKS) -> int:
-    """The axis maximum: the least 1, 2, 2.5 or 5 x 10^k step times ``ticks`` holding ``value``."""
+    """The axis maximum: the least round step (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 x 10^k) times
+    ``ticks`` that holds ``value``."""
     if value <= 0:
         return ticks
     raw = value / ticks
     magnitude = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 2.5, 5, 10):
+    for factor in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         step = factor * magnitude
         if step >= raw:
             break
@@ -134,6 +135,7 @@ def chart_shapes(monthly: list[dict[str, Any]]) -> list[Shape]:
     count = max(1, len(monthly))
     slot = plot_w / count
     found_points, closed_points = [], []
+    labels: list[Shape] = []
     for index, row in enumerate(monthly):
         centre = LEFT + slot * (index + 0.5)
         bar_w = slot * 0.55
@@ -151,7 +153,8 @@ def chart_shapes(monthly: list[dict[str, Any]]) -> list[Shape]:
                     },
                 )
             )
-            shapes.append(
+            # Drawn after the lines (below), on a white halo, so a line never hides a figure.
+            labels.append(
                 Shape(
                     "text",
                     {
@@ -161,6 +164,7 @@ def chart_shapes(monthly: list[dict[str, Any]]) -> list[Shape]:
                         "anchor": "middle",
                         "size": 10,
                         "fill": INK,
+                        "halo": True,
                     },
                 )
             )
@@ -184,6 +188,7 @@ def chart_shapes(monthly: list[dict[str, Any]]) -> list[Shape]:
             shapes.append(Shape("polyline", {"points": points, "stroke": colour}))
         for cx, cy in points:
             shapes.append(Shape("circle", {"cx": cx, "cy": cy, "r": 3, "fill": colour}))
+    shapes.extend(labels)
     shapes.append(
         Shape("line", {"x1": LEFT, "y1": bottom, "x2": LEFT + plot_w, "y2": bottom, "stroke": INK})
     )
@@ -261,6 +266,13 @@ def chart_svg(monthly: list[dict[str, Any]], *, title: str = "") -> str:
                 f'fill="{a["fill"]}"/>'
             )
         elif shape.kind == "text":
+            if a.get("halo"):
+                parts.append(
+                    f'<text x="{_n(a["x"])}" y="{_n(a["y"])}" font-size="{a["size"]}" '
+                    f'fill="#ffffff" stroke="#ffffff" stroke-width="3" '
+                    f'text-anchor="{a["anchor"]}" dominant-baseline="middle">'
+                    f"{escape(a['text'])}</text>"
+                )
             parts.append(
                 f'<text x="{_n(a["x"])}" y="{_n(a["y"])}" font-size="{a["size"]}" '
                 f'fill="{a["fill"]}" text-anchor="{a["anchor"]}" dominant-baseline="middle">'
@@ -347,6 +359,8 @@ def chart_png(monthly: list[dict[str, Any]], *, scale: int = 3) -> bytes | None:
                 fill=a["fill"],
                 font=font(a["size"]),
                 anchor=anchors[a["anchor"]],
+                stroke_width=2 * scale if a.get("halo") else 0,
+                stroke_fill="white",
             )
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)

@@ -590,7 +590,7 @@ class _Writer:
             body = _("高度重视上级部门反馈问题的整改工作。")
             if len(superior) > LISTED_SUPERIOR_ISSUES:
                 body += _(
-                    "%(span)s共收到上级交办及检察建议问题%(count)s个，已整改销号%(closed)s个，其中"
+                    "%(span)s共收到上级交办及检察建议问题%(count)s个，已整改销号%(closed)s个，主要情况如下："
                 ) % {
                     "span": self.span,
                     "count": len(superior),

@@ -72,8 +72,11 @@ def build_documents(
         )
         on_progress(30)
 
+        # While the period runs, the months still to come are not drawn as zeros.
+        today = timezone.localdate()
+        monthly = [row for row in lists["monthly"] if row["month"] <= f"{today:%Y-%m}"]
         # Ours, not user text: every string in the SVG is escaped where it is written.
-        chart = chart_svg(lists["monthly"], title=content["chart_caption"])
+        chart = chart_svg(monthly, title=content["chart_caption"])
         html = render_to_string(
             "reports/report_pdf.html",
             {"content": content, "chart": mark_safe(chart)},  # noqa: S308
@@ -89,8 +92,8 @@ def build_documents(
 
         docx = write_docx(
             content,
-            chart_png=chart_png(lists["monthly"]),
-            monthly=lists["monthly"],
+            chart_png=chart_png(monthly),
+            monthly=monthly,
             monthly_columns=[_("月份"), _("巡河次数"), _("发现问题"), _("已整改")],
         )
         on_progress(95)

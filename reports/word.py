@@ -92,7 +92,7 @@ def _page_numbers(section) -> None:
 def _heading(document, text: str, *, level: int):
     # A built-in heading style, so Word's navigation pane and outline show the structure.
     paragraph = document.add_paragraph(style=f"Heading {level}")
-    paragraph.paragraph_format.first_line_indent = Pt(28) if level > 1 else None
+    paragraph.paragraph_format.first_line_indent = Pt(28)
     paragraph.paragraph_format.space_before = Pt(6)
     paragraph.paragraph_format.space_after = Pt(0)
     if level == 1:

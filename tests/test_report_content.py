@@ -306,7 +306,8 @@ def test_long_lists_are_summed_up_not_written_out():
     }
     text = text_of(spec(region_level="county", region_name="示范区"), {"patrols": 3}, details)
     assert (
-        "全年共收到上级交办及检察建议问题8个，已整改销号5个，其中1月，对上级交办的“问题1”" in text
+        "全年共收到上级交办及检察建议问题8个，已整改销号5个，主要情况如下：1月，对上级交办的“问题1”"
+        in text
     )
     assert "“问题4”" not in text
     assert "区级河长联合第1派出所、第2派出所、第3派出所等5个单位河道警长" in text
@@ -334,6 +335,8 @@ def test_chart_png_is_drawn_with_a_chinese_font():
     assert png is not None and png.startswith(b"\x89PNG")
 
 
-@pytest.mark.parametrize(("value", "ceiling"), [(0, 5), (3, 5), (9, 10), (104, 125), (812, 1000)])
+@pytest.mark.parametrize(
+    ("value", "ceiling"), [(0, 5), (3, 5), (9, 10), (104, 125), (256, 300), (812, 1000)]
+)
 def test_chart_axis_ends_on_a_round_figure(value, ceiling):
     assert nice_ceiling(value) == ceiling

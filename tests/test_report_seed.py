@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from docx import Document
 
 from accounts.models import Role
@@ -358,3 +359,19 @@ def test_no_chinese_font_is_a_readable_error(township, monkeypatch):
     monkeypatch.setattr(documents, "cjk_font_families", lambda: set())
     with pytest.raises(documents.ReportError, match="fonts-noto-cjk"):
         _build(_report(township))
+
+
+def test_months_still_to_come_are_not_charted(township, monkeypatch):
+    today = timezone.localdate()
+    charted = []
+    real_svg = documents.chart_svg
+
+    def spy(monthly, **kwargs):
+        charted.extend(row["month"] for row in monthly)
+        return real_svg(monthly, **kwargs)
+
+    monkeypatch.setattr(documents, "chart_svg", spy)
+    report = Report.objects.create(region=township, kind=ReportKind.ANNUAL, year=today.year)
+    built, _progress = _build(report)
+    assert charted == [f"{today.year}-{month:02d}" for month in range(1, today.month + 1)]
+    assert len(built.data["details"]["monthly"]) == 12  # the snapshot keeps the whole year
