@@ -95,3 +95,22 @@ def api():
 
     client.as_user = as_user
     return client
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that commits must restore the database as migrations left it.
+
+    A transactional test empties the tables when it ends. With ``serialized_rollback`` it puts
+    back what the migrations wrote (content types, default rules, the holiday calendar); mixing
+    the two kinds makes a later restore collide with content types recreated in between.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
+            )

@@ -171,7 +171,7 @@ def test_a_whole_life_replays_to_its_status(api, settings, tmp_path, office_a, c
     assert issue.deadline is not None  # the default for the category and urgency
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_simultaneous_accepts_give_one_success(settings, tmp_path, county):
     from .conftest import _build_street
 

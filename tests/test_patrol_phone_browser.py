@@ -97,7 +97,7 @@ def walk(context, page, steps: int, start_step: int) -> int:
 
 @needs_browser
 # The live server runs in another thread: the test's data must be committed to be seen.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_patrol_survives_offline_reload_and_resend(live_server, chief_account, media_root, request):
     user, chief, reach = chief_account
     host = live_server.url.split("//", 1)[1].rsplit(":", 1)[0]

@@ -526,7 +526,7 @@ def test_the_office_list_needs_credentials(client, db):
 
 @needs_browser
 # The live server runs in another thread: the test's data must be committed to be seen.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_citizen_reports_from_a_phone_and_follows_it_by_its_code(live_server, request):
     reach = factories.ReachFactory(name="城区段")
     sign = factories.SignFactory(reach=reach)
