@@ -58,6 +58,14 @@ class ReportRequestForm(forms.Form):
         label=gettext_lazy("数字写法"), choices=Rounding.choices, initial=Rounding.EXACT
     )
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # The period list stays on the page whatever the type: an annual report ignores it
+        # rather than refusing the request over a field the user had no reason to touch.
+        if cleaned.get("kind") == ReportKind.ANNUAL:
+            cleaned["period"] = None
+        return cleaned
+
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         regions = selectors.report_regions(user=user)

@@ -599,3 +599,19 @@ def test_a_real_build_makes_a_pdf_and_a_word_file(street_a):
     assert report.pdf.read().startswith(b"%PDF")
     with zipfile.ZipFile(io.BytesIO(report.docx.read())) as docx:
         assert "word/document.xml" in docx.namelist()
+
+
+def test_form_ignores_a_quarter_left_selected_for_an_annual_report(client, street_a, office_a):
+    client.force_login(office_a)
+    year = timezone.localdate().year
+    payload = {
+        "region": street_a.street.pk,
+        "kind": "annual",
+        "year": year,
+        "period": 3,
+        "rounding": "exact",
+    }
+    response = client.post("/reports/", payload)
+    report = Report.objects.get()
+    assert response.status_code == 302
+    assert (report.kind, report.year, report.period) == ("annual", year, 0)

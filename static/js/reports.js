@@ -74,4 +74,16 @@
   }
 
   document.querySelectorAll("[data-report][data-api-url]").forEach(watch);
+
+  // The request form: an annual report has no period, so the period list is disabled for it
+  // (the server ignores it too, for browsers without this script).
+  var kind = document.getElementById("id_kind");
+  var period = document.getElementById("id_period");
+  if (kind && period) {
+    var follow = function () {
+      period.disabled = kind.value === "annual";
+    };
+    kind.addEventListener("change", follow);
+    follow();
+  }
 })();
