@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "map_patches",
     "public_reports",
     "notifications",
+    "workbench",
 ]
 
 MIDDLEWARE = [
