@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("ledgers/", include("rivers.urls")),
     path("patrols/", include("patrols.urls")),
+    path("issues/", include("issues.urls")),
     path("bulletins/", include("patrols.urls_bulletins")),
     path("reports/", include("reports.urls")),
     path("r/", include("public_reports.urls")),
