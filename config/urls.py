@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views_web
+from patrols import views_me
 
 urlpatterns = [
     path("", views_web.home, name="home"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("ledgers/", include("rivers.urls")),
     path("patrols/", include("patrols.urls")),
     path("issues/", include("issues.urls")),
+    path("me/", views_me.me_page, name="me"),
     path("bulletins/", include("patrols.urls_bulletins")),
     path("reports/", include("reports.urls")),
     path("r/", include("public_reports.urls")),

@@ -1,0 +1,123 @@
+"""The chief's own page (/me/): my reaches, my patrols this period against my rule, my recent
+patrols and the issues in my hands, with a button to the phone patrol page.
+
+Figures come from the compliance service (patrols.selectors), issues from the scoped issue list;
+other accounts are sent to the home page.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role, User
+from issues.models import Issue
+from issues.selectors import issue_list
+from rivers.models import Chief, Reach, Region, Sign
+
+from . import selectors
+from .models import Patrol, PatrolRule
+from .periods import period_bounds
+from .rules import RuleBook
+
+RECENT_PATROLS = 10
+
+
+@dataclass(frozen=True)
+class PeriodProgress:
+    """The chief's standing in the current period of its rule."""
+
+    rule: PatrolRule
+    rule_text: str
+    first: datetime.date
+    last: datetime.date
+    days_left: int
+    row: selectors.ComplianceRow | None  # None: not serving under the rule in this period
+
+    @property
+    def percent(self) -> int:
+        if self.row is None or self.row.rate is None:
+            return 0
+        return int(self.row.rate * 100)
+
+
+def rule_text(rule: PatrolRule) -> str:
+    """The rule in the office's words: 每周至少1次."""
+    return _("%(period)s至少%(n)s次") % {"period": rule.get_period_display(), "n": rule.min_count}
+
+
+def period_progress(*, chief: Chief, today: datetime.date) -> PeriodProgress | None:
+    """Required, done, counted and rate for the period of the chief's rule that holds today,
+    from the compliance service; None when no rule applies to the chief's post today."""
+    rule = RuleBook.load().rule_for(chief.role, today)
+    if rule is None:
+        return None
+    first, last = period_bounds(rule.period, today)
+    rows = selectors.compliance_of(
+        chiefs=Chief.objects.filter(pk=chief.pk), date_from=first, date_to=last
+    )
+    return PeriodProgress(
+        rule=rule,
+        rule_text=rule_text(rule),
+        first=first,
+        last=last,
+        days_left=(last - today).days,
+        row=rows[0] if rows else None,
+    )
+
+
+def my_reaches(*, chief: Chief) -> QuerySet[Reach]:
+    return (
+        chief.reaches.select_related("river")
+        .prefetch_related(Prefetch("signs", queryset=Sign.objects.order_by("code")))
+        .order_by("river__name", "name")
+    )
+
+
+def my_recent_patrols(*, user: User, chief: Chief) -> QuerySet[Patrol]:
+    return (
+        Patrol.objects.visible_to(user)
+        .filter(chief=chief)
+        .select_related("reach__river")
+        .defer("track_raw", "track")
+        .annotate(findings_count=Count("findings"))
+        .order_by("-started_at")[:RECENT_PATROLS]
+    )
+
+
+def my_open_issues(*, user: User, chief: Chief) -> QuerySet[Issue]:
+    """Open issues handed to the chief or to a region it answers for, soonest deadline first."""
+    regions = Region.objects.subtree(chief.region_id)
+    in_hand = Q(assignee_chief=chief) | Q(assignee_region__in=regions)
+    return issue_list(user=user).open().filter(in_hand).order_by("deadline", "reported_at", "pk")
+
+
+@login_required
+@require_GET
+def me_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.effective_role != Role.CHIEF:
+        return redirect("home")
+    chief = Chief.objects.select_related("region").filter(pk=user.chief_id).first()
+    if chief is None:
+        raise PermissionDenied(_("您的账号未关联河长名录，请联系河长办。"))
+    today = timezone.localdate()
+    return render(
+        request,
+        "me/me.html",
+        {
+            "chief": chief,
+            "today": today,
+            "reaches": my_reaches(chief=chief),
+            "progress": period_progress(chief=chief, today=today),
+            "patrols": my_recent_patrols(user=user, chief=chief),
+            "issues": my_open_issues(user=user, chief=chief),
+        },
+    )
