@@ -20,6 +20,7 @@ urlpatterns = [
     path("me/", views_me.me_page, name="me"),
     path("bulletins/", include("patrols.urls_bulletins")),
     path("reports/", include("reports.urls")),
+    path("workbench/", include("workbench.urls")),
     path("r/", include("public_reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api")),
