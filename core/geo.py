@@ -74,3 +74,30 @@ def line_to_crs(coordinates: Iterable[Iterable[float]], crs: str) -> list[list[f
         new_lat, new_lon = to_crs(lat, lon, crs)
         converted.append([round(new_lon, 6), round(new_lat, 6)])
     return converted
+
+
+MAX_LINE_POINTS = 2000
+
+
+def validate_line_string(value) -> None:
+    """A GeoJSON LineString in WGS-84: 2 to 2,000 ``[lon, lat]`` points within range."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if value in (None, ""):
+        return
+    if not isinstance(value, dict) or value.get("type") != "LineString":
+        raise ValidationError(_("请提供 GeoJSON LineString（WGS-84 经纬度）。"))
+    coordinates = value.get("coordinates")
+    if not isinstance(coordinates, list) or not 2 <= len(coordinates) <= MAX_LINE_POINTS:
+        raise ValidationError(_("线要素须有 2 至 %(max)s 个点。") % {"max": MAX_LINE_POINTS})
+    for point in coordinates:
+        if (
+            not isinstance(point, list)
+            or len(point) not in (2, 3)
+            or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in point)
+        ):
+            raise ValidationError(_("每个点须为 [经度, 纬度]。"))
+        lon, lat = point[0], point[1]
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ValidationError(_("经度须在 -180 至 180、纬度须在 -90 至 90 之间。"))

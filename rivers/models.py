@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.geo import validate_line_string
+
 from .querysets import (
     ChiefQuerySet,
     ReachScopedQuerySet,
@@ -130,6 +132,14 @@ class Reach(models.Model):
     bank = models.CharField(_("岸别"), max_length=8, choices=Bank.choices, default=Bank.BOTH)
     length_km = models.DecimalField(
         _("长度（公里）"), max_digits=8, decimal_places=3, validators=LENGTH_VALIDATORS
+    )
+    # The reach drawn on the dashboard's map: a GeoJSON LineString of [lon, lat] in WGS-84.
+    geometry = models.JSONField(
+        _("河段走向"),
+        null=True,
+        blank=True,
+        validators=[validate_line_string],
+        help_text=_("GeoJSON LineString，WGS-84 经纬度 [经度, 纬度]，至少 2 个点。"),
     )
 
     objects = ScopedQuerySet.as_manager()

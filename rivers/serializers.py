@@ -64,7 +64,17 @@ class ReachSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Reach
-        fields = ["id", "river", "river_name", "region", "region_name", "name", "bank", "length_km"]
+        fields = [
+            "id",
+            "river",
+            "river_name",
+            "region",
+            "region_name",
+            "name",
+            "bank",
+            "length_km",
+            "geometry",
+        ]
 
 
 class ChiefSerializer(serializers.ModelSerializer):
