@@ -16,6 +16,7 @@ from core.exceptions import StateConflict
 from core.photos import PhotoError, check_photo
 from notifications.models import NotificationKind
 from patrols.models import Finding
+from reports import rollups
 from rivers.models import Reach, Region, RegionLevel
 
 from .models import (
@@ -102,6 +103,7 @@ def issue_report(
     IssueEvent.objects.create(
         issue=issue, by=user, action=REPORT, from_status="", to_status=IssueStatus.REPORTED
     )
+    rollups.touch(issue)
     return issue
 
 
@@ -194,6 +196,7 @@ def issue_act(
     issue.closed_at = timezone.now() if issue.status == IssueStatus.CLOSED else None
     issue.full_clean()
     issue.save()
+    rollups.touch(issue)
     event = IssueEvent.objects.create(
         issue=issue,
         by=user,

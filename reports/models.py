@@ -15,7 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Job, JobStatus
 from rivers.querysets import ScopedQuerySet
 
-__all__ = ["Report", "ReportKind", "ReportStatus", "Rounding"]
+__all__ = [
+    "ChiefMonth",
+    "IssueMonth",
+    "RegionMonth",
+    "Report",
+    "ReportKind",
+    "ReportStatus",
+    "Rounding",
+]
 
 ReportStatus = JobStatus
 
@@ -89,3 +97,84 @@ class Report(Job):
 
     def __str__(self) -> str:
         return f"{self.region} {self.year} {self.get_kind_display()} {self.period or ''}".strip()
+
+
+# --- Dashboard rollups (reports.rollups keeps them; reports.dashboard reads them) ----------------
+#
+# Small summary tables, one row per region and month (per chief and month for compliance), so
+# the leaders' dashboard never aggregates the raw patrols and issues. They are derived data:
+# the write services mark cells stale (rollups.touch) and a task recomputes them after commit;
+# ``manage.py rebuild_rollups`` and a nightly job recompute whole months. A cell with nothing
+# in it has no row.
+
+
+class RegionMonth(models.Model):
+    """What was filed in one region (its own rows, not those below) in one month."""
+
+    region = models.ForeignKey(
+        "rivers.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("月份"))  # the month's first day
+    patrols = models.PositiveIntegerField(_("巡河次数"), default=0)
+    valid_patrols = models.PositiveIntegerField(_("有效巡河次数"), default=0)
+    issues_found = models.PositiveIntegerField(_("发现问题"), default=0)
+    cleanups = models.PositiveIntegerField(_("清理行动"), default=0)
+    garbage_t = models.DecimalField(_("清理垃圾（吨）"), max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("区域月度汇总")
+        verbose_name_plural = _("区域月度汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "month"], name="region_month_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m}"
+
+
+class IssueMonth(models.Model):
+    """Issues reported in one region and month, by category, current status and the month
+    they were closed in (so "closed by the period's end" is a sum over closed months)."""
+
+    region = models.ForeignKey(
+        "rivers.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("发现月份"))
+    category = models.CharField(_("问题类别"), max_length=24)
+    status = models.CharField(_("状态"), max_length=24)
+    closed_month = models.DateField(_("销号月份"), null=True, blank=True)
+    issues = models.PositiveIntegerField(_("问题数"), default=0)
+
+    class Meta:
+        verbose_name = _("问题月度汇总")
+        verbose_name_plural = _("问题月度汇总")
+        indexes = [models.Index(fields=["region", "month"], name="issue_month_region_month")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m} {self.category} {self.status}"
+
+
+class ChiefMonth(models.Model):
+    """One chief's compliance in one month, as patrols.selectors.compliance_of counts it."""
+
+    chief = models.ForeignKey(
+        "rivers.Chief", verbose_name=_("河长"), on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.ForeignKey(
+        "rivers.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("月份"))
+    required = models.DecimalField(_("应巡河次数"), max_digits=8, decimal_places=2, default=0)
+    done = models.PositiveIntegerField(_("巡河次数"), default=0)
+    counted = models.PositiveIntegerField(_("计入次数"), default=0)
+
+    class Meta:
+        verbose_name = _("河长月度巡河汇总")
+        verbose_name_plural = _("河长月度巡河汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["chief", "month"], name="chief_month_unique")
+        ]
+        indexes = [models.Index(fields=["region", "month"], name="chief_month_region_month")]
+
+    def __str__(self) -> str:
+        return f"{self.chief_id} {self.month:%Y-%m}"

@@ -4,6 +4,8 @@ The state lives in the ``Report`` row, not in Celery (core.jobs): a duplicate me
 the row already claimed and does nothing, and the sweeper recovers rows whose worker died.
 """
 
+import datetime
+
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
@@ -38,3 +40,31 @@ def sweep_stuck_reports() -> dict[str, int]:
 def clean_expired_reports() -> int:
     """Beat, daily: delete the files of reports past their expiry (the rows stay)."""
     return services.report_clean_expired(now=timezone.now())
+
+
+# --- Dashboard rollups (reports.rollups) --------------------------------------------------------
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, max_retries=3, retry_backoff=10, acks_late=True)
+def refresh_rollups(
+    region_months: list[list] | None = None, chief_months: list[list] | None = None
+) -> int:
+    """Recompute the named rollup cells ([id, "YYYY-MM-01"] pairs); safe to run twice."""
+    from . import rollups
+
+    def keys(pairs):
+        return [(int(pk), datetime.date.fromisoformat(month)) for pk, month in pairs or ()]
+
+    return rollups.refresh(region_months=keys(region_months), chief_months=keys(chief_months))
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, max_retries=3, retry_backoff=60, acks_late=True)
+def rebuild_recent_rollups(months: int = 2) -> int:
+    """Beat, nightly: rebuild the last ``months`` months (roster or rule changes, lost messages)."""
+    from . import rollups
+
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    return rollups.rebuild(first=first, last=today).rows

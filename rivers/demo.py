@@ -40,6 +40,7 @@ from issues.demo import build_issues
 from issues.models import Issue
 from patrols.demo import build_patrols
 from patrols.models import Finding, Patrol
+from reports.rollups import rebuild as rebuild_rollups
 
 from .models import (
     Bank,
@@ -293,6 +294,8 @@ def build_demo(
             # After the issues: the checks that found problems are linked to their tickets.
             activities = build_activities(streets=plans, today=today, seed=seed)
             _log(stdout, f"已生成近一年的工作活动和排查记录 {activities} 条。")
+            # Last: the dashboard's rollups, from everything written above.
+            rebuild_rollups(last=today)
     return DemoResult(
         county=county,
         new_streets=plans,
@@ -403,6 +406,20 @@ class _Course:
         lon = self.start[1] + t * self.dlon + across * self.dlat
         return Decimal(f"{lat:.6f}"), Decimal(f"{lon:.6f}")
 
+    def line(self, lo: float, hi: float, side: int, points: int = 8) -> dict:
+        """The stretch from ``lo`` to ``hi`` as a GeoJSON LineString with a gentle bend; a
+        one-bank reach runs a few metres off the channel on its side (no random draws, so the
+        rest of the demo stays as it was)."""
+        coordinates = []
+        for i in range(points + 1):
+            f = lo + (hi - lo) * i / points
+            t = f * self.span
+            across = side * 0.00008 + 0.0002 * math.sin(f * 3 * math.pi)
+            lat = self.start[0] + t * self.dlat - across * self.dlon
+            lon = self.start[1] + t * self.dlon + across * self.dlat
+            coordinates.append([round(lon, 6), round(lat, 6)])
+        return {"type": "LineString", "coordinates": coordinates}
+
 
 @dataclass
 class _ReachPlace:
@@ -481,6 +498,7 @@ def _plan_rivers(
                     name=f"{region.name}段{suffix}",
                     bank=bank,
                     length_km=length,
+                    geometry=course.line(lo, hi, side),
                 )
                 plan.reaches.append(reach)
                 places.append(_ReachPlace(reach, course, lo, hi, side))

@@ -287,3 +287,17 @@ CELERY_BEAT_SCHEDULE.update(
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {"ReportKindEnum": "reports.models.ReportKind", "RoundingEnum": "reports.models.Rounding"}
 )
+
+# Leaders' dashboard (reports.dashboard): rollups rebuilt nightly for the last two months, at
+# 02:40 Asia/Shanghai (as CELERY_TIMEZONE). The map's tiles: a URL template such as Tianditu's
+# (with its key) or an intranet tile server; empty draws the map on a plain background.
+# MAP_TILE_CRS says which datum the tiles are drawn in: "wgs84" (Tianditu, OSM) or "gcj02"
+# (AutoNavi/Gaode, Tencent); positions are stored in WGS-84 and converted on the way out.
+CELERY_BEAT_SCHEDULE["rebuild-recent-rollups"] = {
+    "task": "reports.tasks.rebuild_recent_rollups",
+    "schedule": crontab(minute=40, hour=2),
+}
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+MAP_TILE_CRS = env.str("MAP_TILE_CRS", default="wgs84")
+MAP_TILE_SUBDOMAINS = env.str("MAP_TILE_SUBDOMAINS", default="")

@@ -1,0 +1,308 @@
+"""The dashboard's rollups: monthly summary rows kept in step with the records they count.
+
+Three small tables (reports.models): ``RegionMonth`` (patrols, valid patrols, issues found,
+cleanups, garbage per region and month), ``IssueMonth`` (issues reported per region and month by
+category, status and closing month) and ``ChiefMonth`` (each chief's required, done and counted
+patrols per month, exactly as ``patrols.selectors.compliance_of`` counts them for that month).
+
+How they stay current:
+- the write services call ``touch(record)`` once; the cells the record counts in (before and
+  after the change) are refreshed by the task ``reports.tasks.refresh_rollups`` queued on commit
+  (inline when Celery runs eagerly). Touches are gathered per thread, so one transaction that
+  writes many records queues the cells once;
+- ``rebuild()`` recomputes whole months (``manage.py rebuild_rollups``; the nightly beat job
+  rebuilds the last two months, which catches roster and rule changes and any lost message).
+
+Each refresh recomputes its cells from the records (never adds or subtracts), under one
+advisory lock, so running it twice or out of order leaves the same rows.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, DateField, F, Min, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from activities.models import Cleanup
+from issues.models import Issue
+from patrols.models import Patrol
+from patrols.selectors import compliance_of
+from rivers.models import Chief
+
+from .models import ChiefMonth, IssueMonth, RegionMonth
+
+logger = logging.getLogger(__name__)
+
+# pg_advisory_xact_lock key: one refresh at a time, so delete-and-insert never interleave.
+LOCK_KEY = 7_305_118_001
+BATCH_SIZE = 2000
+
+Key = tuple[int, datetime.date]  # (region or chief id, first day of the month)
+
+
+# --- months -------------------------------------------------------------------------------------
+
+
+def month_of(day: datetime.date | datetime.datetime) -> datetime.date:
+    if isinstance(day, datetime.datetime):
+        day = timezone.localdate(day)
+    return day.replace(day=1)
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    months, month = [], month_of(first)
+    while month <= last:
+        months.append(month)
+        month = (month_end(month) + datetime.timedelta(days=1)).replace(day=1)
+    return months
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# --- marking cells stale ------------------------------------------------------------------------
+
+
+@dataclass
+class _Cells:
+    regions: set[Key]
+    chiefs: set[Key]
+
+
+def cells_of(record) -> _Cells:
+    """The rollup cells a patrol, an issue or a cleanup counts in, as the record now stands."""
+    cells = _Cells(set(), set())
+    if isinstance(record, Patrol):
+        cells.regions.add((record.reach.region_id, month_of(record.started_on)))
+        cells.chiefs.add((record.chief_id, month_of(record.started_on)))
+    elif isinstance(record, Issue):
+        cells.regions.add((record.region_id, month_of(record.reported_at)))
+    elif isinstance(record, Cleanup):
+        cells.regions.add((record.region_id, month_of(record.date)))
+    return cells
+
+
+_pending = threading.local()
+
+
+def touch(*records) -> None:
+    """Mark the cells of ``records`` stale: those they count in now and, read again when the
+    transaction commits, those they count in then (an edit may move a record to another
+    month or region). Call it once per write, before or after the change."""
+    pending = getattr(_pending, "records", None)
+    if pending is None:
+        pending = _pending.records = []
+        _pending.cells = _Cells(set(), set())
+    for record in records:
+        now = cells_of(record)
+        if now.regions or now.chiefs:
+            pending.append(record)
+            _pending.cells.regions |= now.regions
+            _pending.cells.chiefs |= now.chiefs
+    if records:
+        # Every touch registers a flush; the first to run after a commit sends everything
+        # gathered so far and the rest find nothing. Cells of a rolled-back transaction ride
+        # along with the next commit: a refresh too many is harmless.
+        transaction.on_commit(_flush, robust=True)
+
+
+def _flush() -> None:
+    records = getattr(_pending, "records", None)
+    if not records:
+        return
+    cells = _pending.cells
+    for record in records:
+        later = cells_of(record)
+        cells.regions |= later.regions
+        cells.chiefs |= later.chiefs
+    _pending.records, _pending.cells = None, None
+    from .tasks import refresh_rollups
+
+    refresh_rollups.delay(
+        region_months=sorted([pk, month.isoformat()] for pk, month in cells.regions),
+        chief_months=sorted([pk, month.isoformat()] for pk, month in cells.chiefs),
+    )
+
+
+# --- recomputing --------------------------------------------------------------------------------
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def _group_by_month(keys: Iterable[Key]) -> dict[datetime.date, set[int]]:
+    grouped: dict[datetime.date, set[int]] = defaultdict(set)
+    for pk, month in keys:
+        grouped[month_of(month)].add(pk)
+    return grouped
+
+
+def refresh(*, region_months: Iterable[Key] = (), chief_months: Iterable[Key] = ()) -> int:
+    """Recompute the given cells; returns the rows written."""
+    written = 0
+    with transaction.atomic():
+        _lock()
+        for month, region_ids in sorted(_group_by_month(region_months).items()):
+            written += _refresh_regions(first=month, last=month, region_ids=region_ids)
+        for month, chief_ids in sorted(_group_by_month(chief_months).items()):
+            written += _refresh_chiefs(month=month, chief_ids=chief_ids)
+    return written
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    first: datetime.date | None
+    last: datetime.date | None
+    months: int
+    rows: int
+
+
+def rebuild(
+    *, first: datetime.date | None = None, last: datetime.date | None = None
+) -> RebuildResult:
+    """Recompute every cell of the months from ``first`` to ``last`` (default: from the oldest
+    record to the current month)."""
+    last = month_of(last or timezone.localdate())
+    first = month_of(first) if first is not None else _oldest_month()
+    if first is None or first > last:
+        return RebuildResult(first=first, last=last, months=0, rows=0)
+    with transaction.atomic():
+        _lock()
+        rows = _refresh_regions(first=first, last=last, region_ids=None)
+        months = months_between(first, last)
+        for month in months:
+            rows += _refresh_chiefs(month=month, chief_ids=None)
+    return RebuildResult(first=first, last=last, months=len(months), rows=rows)
+
+
+def _oldest_month() -> datetime.date | None:
+    candidates = [
+        Patrol.objects.aggregate(first=Min("started_on"))["first"],
+        Issue.objects.aggregate(first=Min("reported_at"))["first"],
+        Cleanup.objects.aggregate(first=Min("date"))["first"],
+    ]
+    found = [month_of(day) for day in candidates if day is not None]
+    return min(found) if found else None
+
+
+def _refresh_regions(
+    *, first: datetime.date, last: datetime.date, region_ids: set[int] | None
+) -> int:
+    """Region cells of the months ``first``..``last`` (all regions when ``region_ids`` is None):
+    the old rows go, the computed ones (cells with anything in them) come in."""
+    last_day = month_end(last)
+    start, end = _day_start(first), _day_start(last_day + datetime.timedelta(days=1))
+    patrols = Patrol.objects.filter(started_on__gte=first, started_on__lte=last_day)
+    issues = Issue.objects.filter(reported_at__gte=start, reported_at__lt=end)
+    cleanups = Cleanup.objects.filter(date__gte=first, date__lte=last_day)
+    old_regions = RegionMonth.objects.filter(month__gte=first, month__lte=last)
+    old_issues = IssueMonth.objects.filter(month__gte=first, month__lte=last)
+    if region_ids is not None:
+        patrols = patrols.filter(reach__region_id__in=region_ids)
+        issues = issues.filter(region_id__in=region_ids)
+        cleanups = cleanups.filter(region_id__in=region_ids)
+        old_regions = old_regions.filter(region_id__in=region_ids)
+        old_issues = old_issues.filter(region_id__in=region_ids)
+
+    cells: dict[Key, RegionMonth] = {}
+
+    def cell(region_id: int, month: datetime.date) -> RegionMonth:
+        key = (region_id, month)
+        if key not in cells:
+            cells[key] = RegionMonth(region_id=region_id, month=month)
+        return cells[key]
+
+    for row in (
+        patrols.values(region=F("reach__region_id"), m=TruncMonth("started_on"))
+        .annotate(n=Count("*"), valid=Count("pk", filter=Q(valid=True)))
+        .order_by()
+    ):
+        target = cell(row["region"], row["m"])
+        target.patrols, target.valid_patrols = row["n"], row["valid"]
+    issue_rows = []
+    for row in (
+        issues.values(
+            "region_id",
+            "category",
+            "status",
+            m=TruncMonth("reported_at", output_field=DateField()),
+            closed=TruncMonth("closed_at", output_field=DateField()),
+        )
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        cell(row["region_id"], row["m"]).issues_found += row["n"]
+        issue_rows.append(
+            IssueMonth(
+                region_id=row["region_id"],
+                month=row["m"],
+                category=row["category"],
+                status=row["status"],
+                closed_month=row["closed"],
+                issues=row["n"],
+            )
+        )
+    for row in (
+        cleanups.values("region_id", m=TruncMonth("date"))
+        .annotate(n=Count("*"), garbage=Sum("garbage_t"))
+        .order_by()
+    ):
+        target = cell(row["region_id"], row["m"])
+        target.cleanups, target.garbage_t = row["n"], row["garbage"] or Decimal(0)
+
+    old_regions.delete()
+    old_issues.delete()
+    RegionMonth.objects.bulk_create(cells.values(), batch_size=BATCH_SIZE)
+    IssueMonth.objects.bulk_create(issue_rows, batch_size=BATCH_SIZE)
+    return len(cells) + len(issue_rows)
+
+
+def _refresh_chiefs(*, month: datetime.date, chief_ids: set[int] | None) -> int:
+    """Chief cells of one month, from compliance_of over that month (the rule logic lives
+    there and only there)."""
+    old = ChiefMonth.objects.filter(month=month)
+    if chief_ids is None:
+        chiefs = Chief.objects.all()
+    else:
+        # The named chiefs, and every chief of the month not rolled up yet: a chief who files
+        # nothing owes patrols all the same, and must not wait for the nightly rebuild.
+        old = old.filter(chief_id__in=chief_ids)
+        chiefs = Chief.objects.filter(
+            Q(pk__in=chief_ids)
+            | ~Q(pk__in=ChiefMonth.objects.filter(month=month).values("chief_id"))
+        )
+    rows = compliance_of(chiefs=chiefs, date_from=month, date_to=month_end(month))
+    old.delete()
+    ChiefMonth.objects.bulk_create(
+        (
+            ChiefMonth(
+                chief_id=row.chief_id,
+                region_id=row.region_id,
+                month=month,
+                required=row.required,
+                done=row.done,
+                counted=row.counted,
+            )
+            for row in rows
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    return len(rows)
