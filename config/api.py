@@ -14,6 +14,7 @@ from patrols import views as patrols
 from patrols.api_bulletins import BulletinViewSet
 from public_reports.views import PublicReportViewSet
 from reports.views import ReportViewSet
+from reports.views_dashboard import DashboardMapView, DashboardView
 from reports.views_stats import StatsView
 from rivers import views as rivers
 
@@ -55,6 +56,8 @@ urlpatterns = [
         name="patrol-compliance-rankings",
     ),
     path("stats/", StatsView.as_view(), name="stats"),
+    path("dashboard/", DashboardView.as_view(), name="dashboard-api"),
+    path("dashboard/map/", DashboardMapView.as_view(), name="dashboard-map"),
     path("ledgers/roster/", include("rivers.api_ledger")),
     # Before the router, whose issues/<pk>/ would otherwise take it.
     path("issues/ledger/", IssueLedgerView.as_view(), name="issue-ledger"),

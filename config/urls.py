@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views_web
 from patrols import views_me
+from reports import views_dashboard
 
 urlpatterns = [
     path("", views_web.home, name="home"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("me/", views_me.me_page, name="me"),
     path("bulletins/", include("patrols.urls_bulletins")),
     path("reports/", include("reports.urls")),
+    path("dashboard/", views_dashboard.dashboard_page, name="dashboard"),
     path("workbench/", include("workbench.urls")),
     path("r/", include("public_reports.urls")),
     path("admin/", admin.site.urls),

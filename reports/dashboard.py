@@ -1,0 +1,456 @@
+"""The leaders' dashboard: figures, chart series, the overdue list and the map of a region.
+
+Everything monthly comes from the rollups (reports.rollups); only what is true *now* (open and
+overdue issues, the map's markers) is read from the records, through the partial index on open
+issues. So the cost does not grow with the years of patrols and closed issues behind it.
+
+Periods are whole months (the rollups' grain): a period runs from the first day of
+``date_from``'s month to the last day of ``date_to``'s month. The counting rules are those of
+``reports.statistics`` (the reports and the ``stats/`` API):
+- issues found: reported in the period; closed: of those, closed by the period's end;
+- patrol rate: patrols counted against patrols required, summed over the chiefs' months
+  (``compliance_of`` month by month; a weekly rule's week that straddles two months is capped
+  in each month, where a single call over a quarter would cap it once);
+- open and overdue: issues reported by the period's end that are open today, and of those the
+  ones past their deadline (a snapshot, so for a past period it reads "still overdue");
+- a period running on past the current month ends with the current month.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from calendars.models import IssueCategory
+from core import geo
+from issues.models import Issue, IssueStatus
+from rivers.models import Outfall, OutfallKind, Reach, Region, RegionLevel, Sign
+
+from .models import ChiefMonth, IssueMonth, RegionMonth
+from .rollups import month_end, month_of, months_between
+
+READ_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
+OVERDUE_LIST = 20
+MAP_CAP = 2000  # markers or lines per layer
+RATE_PLACES = Decimal("0.0001")
+
+# Open statuses on the map and in the status chart: red is the most urgent to act on.
+STATUS_COLOURS = {
+    IssueStatus.REPORTED: "#c62828",
+    IssueStatus.ASSIGNED: "#ef6c00",
+    IssueStatus.RECTIFYING: "#1565c0",
+    IssueStatus.AWAITING_ACCEPTANCE: "#6a1b9a",
+    IssueStatus.CLOSED: "#2e7d32",
+}
+
+
+# --- periods ------------------------------------------------------------------------------------
+
+
+class PeriodChoice:
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    LAST_YEAR = "last_year"
+    CUSTOM = "custom"
+
+
+def period_choices() -> list[tuple[str, str]]:
+    return [
+        (PeriodChoice.MONTH, _("本月")),
+        (PeriodChoice.QUARTER, _("本季度")),
+        (PeriodChoice.YEAR, _("本年")),
+        (PeriodChoice.LAST_YEAR, _("上年")),
+        (PeriodChoice.CUSTOM, _("自定义月份")),
+    ]
+
+
+def period_bounds(
+    choice: str, *, today: datetime.date, first: datetime.date | None = None, last=None
+) -> tuple[datetime.date, datetime.date]:
+    """First and last day of a period choice (``custom``: the months of ``first``..``last``)."""
+    if choice == PeriodChoice.MONTH:
+        return today.replace(day=1), month_end(today)
+    if choice == PeriodChoice.QUARTER:
+        start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+        return start, month_end(start.replace(month=start.month + 2))
+    if choice == PeriodChoice.LAST_YEAR:
+        return datetime.date(today.year - 1, 1, 1), datetime.date(today.year - 1, 12, 31)
+    if choice == PeriodChoice.CUSTOM and first is not None and last is not None:
+        return snap(first, last)
+    return datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
+
+
+def snap(date_from: datetime.date, date_to: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """A range widened to whole months."""
+    return month_of(date_from), month_end(month_of(date_to))
+
+
+def _issue_url(pk: int) -> str:
+    """The issue's page (the issues app's ``issue-page``, /issues/<id>/)."""
+    try:
+        return reverse("issue-page", args=[pk])
+    except NoReverseMatch:
+        return f"/issues/{pk}/"
+
+
+# --- the figures --------------------------------------------------------------------------------
+
+
+def _rate(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return min(Decimal(1), Decimal(part) / Decimal(whole)).quantize(RATE_PLACES, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    region: dict[str, Any]
+    date_from: datetime.date
+    date_to: datetime.date
+    figures: dict[str, Any]
+    series: dict[str, list[dict[str, Any]]]
+    overdue: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def _ranked_children(region: Region, subtree: list[dict]) -> dict[int, int]:
+    """Each region of the subtree mapped to the child of ``region`` it lies in."""
+    child_of = {}
+    children = {row["pk"] for row in subtree if row["parent_id"] == region.pk}
+    for row in subtree:
+        if row["pk"] in children:
+            child_of[row["pk"]] = row["pk"]
+        elif row["parent_id"] in children:
+            child_of[row["pk"]] = row["parent_id"]
+    return child_of
+
+
+def dashboard(
+    *, user: User, region: Region, date_from: datetime.date, date_to: datetime.date
+) -> Dashboard:
+    """The dashboard of ``region`` (and all below it) for the months of the period; only the
+    regions ``user`` may see are counted."""
+    first, last_day = snap(date_from, date_to)
+    today = timezone.localdate()
+    if first <= today < last_day:
+        # Months still to come hold nothing yet and would owe patrols: the period ends with
+        # the current month.
+        last_day = month_end(today)
+    last = month_of(last_day)
+    end = timezone.make_aware(
+        datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min)
+    )
+
+    subtree = list(
+        Region.objects.visible_to(user)
+        .subtree(region)
+        .values("pk", "name", "level", "parent_id", "code")
+    )
+    ids = [row["pk"] for row in subtree]
+    names = {row["pk"]: row["name"] for row in subtree}
+    child_of = _ranked_children(region, subtree)
+    in_months = {"month__gte": first, "month__lte": last}
+
+    monthly = {
+        row["month"]: row
+        for row in RegionMonth.objects.filter(region_id__in=ids, **in_months)
+        .values("month")
+        .annotate(
+            patrols=Sum("patrols"),
+            valid_patrols=Sum("valid_patrols"),
+            issues_found=Sum("issues_found"),
+            cleanups=Sum("cleanups"),
+            garbage_t=Sum("garbage_t"),
+        )
+        .order_by()
+    }
+    issues = IssueMonth.objects.filter(region_id__in=ids, **in_months)
+    by_region_issues = list(
+        issues.values("region_id")
+        .annotate(found=Sum("issues"), closed=Sum("issues", filter=Q(closed_month__lte=last)))
+        .order_by()
+    )
+    by_category = {
+        row["category"]: row["n"]
+        for row in issues.values("category").annotate(n=Sum("issues")).order_by()
+    }
+    by_status = {
+        row["status"]: row["n"]
+        for row in issues.values("status").annotate(n=Sum("issues")).order_by()
+    }
+    by_region_chiefs = list(
+        ChiefMonth.objects.filter(region_id__in=ids, **in_months)
+        .values("region_id")
+        .annotate(required=Sum("required"), counted=Sum("counted"), done=Sum("done"))
+        .order_by()
+    )
+
+    open_issues = (
+        Issue.objects.visible_to(user).in_region(region).open().filter(reported_at__lt=end)
+    )
+    now = open_issues.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=today)))
+    overdue_rows = (
+        open_issues.filter(deadline__lt=today)
+        .select_related("region", "reach__river")
+        .order_by("deadline", "reported_at", "pk")[:OVERDUE_LIST]
+    )
+
+    # Totals and rankings from the per-region rows.
+    found = sum(row["found"] for row in by_region_issues)
+    closed = sum(row["closed"] or 0 for row in by_region_issues)
+    required = sum((row["required"] for row in by_region_chiefs), Decimal(0))
+    counted = sum(row["counted"] for row in by_region_chiefs)
+    done = sum(row["done"] for row in by_region_chiefs)
+    per_child: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {"required": Decimal(0), "counted": 0, "found": 0, "closed": 0}
+    )
+    for row in by_region_chiefs:
+        if row["region_id"] in child_of:
+            child = per_child[child_of[row["region_id"]]]
+            child["required"] += row["required"]
+            child["counted"] += row["counted"]
+    for row in by_region_issues:
+        if row["region_id"] in child_of:
+            child = per_child[child_of[row["region_id"]]]
+            child["found"] += row["found"]
+            child["closed"] += row["closed"] or 0
+    children = sorted(set(child_of.values()), key=lambda pk: names[pk])
+    patrol_ranking = sorted(
+        (
+            {
+                "region_id": pk,
+                "name": names[pk],
+                "rate": _rate(per_child[pk]["counted"], per_child[pk]["required"]),
+                "counted": per_child[pk]["counted"],
+                "required": per_child[pk]["required"],
+            }
+            for pk in children
+        ),
+        key=lambda row: -1 if row["rate"] is None else -row["rate"],
+    )
+    resolution_ranking = sorted(
+        (
+            {
+                "region_id": pk,
+                "name": names[pk],
+                "rate": _rate(per_child[pk]["closed"], per_child[pk]["found"]),
+                "closed": per_child[pk]["closed"],
+                "found": per_child[pk]["found"],
+            }
+            for pk in children
+        ),
+        key=lambda row: -1 if row["rate"] is None else -row["rate"],
+    )
+
+    months = [
+        {
+            "month": month.strftime("%Y-%m"),
+            "patrols": (monthly.get(month) or {}).get("patrols") or 0,
+            "valid_patrols": (monthly.get(month) or {}).get("valid_patrols") or 0,
+            "issues_found": (monthly.get(month) or {}).get("issues_found") or 0,
+        }
+        for month in months_between(first, last)
+    ]
+    garbage = sum((row["garbage_t"] or Decimal(0) for row in monthly.values()), Decimal(0))
+    figures = {
+        "patrol_rate": _rate(counted, required),
+        "patrols": sum(row["patrols"] or 0 for row in monthly.values()),
+        "valid_patrols": sum(row["valid_patrols"] or 0 for row in monthly.values()),
+        "patrols_required": required.quantize(Decimal("0.01")),
+        "patrols_done": done,
+        "patrols_counted": counted,
+        "issues_found": found,
+        "issues_closed": closed,
+        "issues_open": now["open"],
+        "issues_overdue": now["overdue"],
+        "resolution_rate": _rate(closed, found),
+        "cleanups": sum(row["cleanups"] or 0 for row in monthly.values()),
+        "garbage_t": garbage.quantize(Decimal("0.01")),
+    }
+    series = {
+        "months": months,
+        "by_category": [
+            {"key": key, "label": str(IssueCategory(key).label), "n": n}
+            for key, n in sorted(by_category.items(), key=lambda item: -item[1])
+            if key in IssueCategory.values
+        ],
+        "by_status": [
+            {
+                "key": status,
+                "label": str(status.label),
+                "n": by_status.get(status, 0),
+                "colour": STATUS_COLOURS[status],
+            }
+            for status in IssueStatus
+        ],
+        "patrol_ranking": patrol_ranking,
+        "resolution_ranking": resolution_ranking,
+    }
+    overdue = [
+        {
+            "id": issue.pk,
+            "code": issue.code,
+            "title": issue.title,
+            "region": issue.region.name,
+            "reach": str(issue.reach) if issue.reach_id else "",
+            "status": issue.status,
+            "status_label": str(IssueStatus(issue.status).label),
+            "deadline": issue.deadline,
+            "days_overdue": (today - issue.deadline).days,
+            "url": _issue_url(issue.pk),
+        }
+        for issue in overdue_rows
+    ]
+    return Dashboard(
+        region={
+            "id": region.pk,
+            "name": region.name,
+            "level": region.level,
+            "child_level": _child_level(region.level),
+        },
+        date_from=first,
+        date_to=last_day,
+        figures=figures,
+        series=series,
+        overdue=overdue,
+    )
+
+
+def _child_level(level: str) -> str | None:
+    return {RegionLevel.COUNTY: RegionLevel.STREET, RegionLevel.STREET: RegionLevel.COMMUNITY}.get(
+        level
+    )
+
+
+# --- the map ------------------------------------------------------------------------------------
+
+
+def _point(lat, lon, crs: str) -> dict[str, Any]:
+    lat, lon = geo.to_crs(lat, lon, crs)
+    return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+
+
+def dashboard_map(*, user: User, region: Region, crs: str | None = None) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the region's reaches (lines), open issues, outfalls and
+    signs (points), at most ``MAP_CAP`` of each, in the datum of the tiles (``crs``)."""
+    crs = crs or settings.MAP_TILE_CRS
+    features: list[dict[str, Any]] = []
+    capped = {}
+
+    def take(layer: str, rows) -> list:
+        rows = list(rows[: MAP_CAP + 1])
+        capped[layer] = len(rows) > MAP_CAP
+        return rows[:MAP_CAP]
+
+    reaches = take(
+        "reaches",
+        Reach.objects.visible_to(user)
+        .in_region(region)
+        .filter(geometry__isnull=False)
+        .values("pk", "name", "river__name", "geometry")
+        .order_by("pk"),
+    )
+    for row in reaches:
+        coordinates = (row["geometry"] or {}).get("coordinates") or []
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"reach-{row['pk']}",
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": geo.line_to_crs(coordinates, crs),
+                },
+                "properties": {
+                    "layer": "reaches",
+                    "name": f"{row['river__name']} {row['name']}",
+                },
+            }
+        )
+    issues = take(
+        "issues",
+        Issue.objects.visible_to(user)
+        .in_region(region)
+        .open()
+        .filter(lat__isnull=False, lon__isnull=False)
+        .values("pk", "code", "title", "status", "lat", "lon", "deadline")
+        .order_by("deadline", "pk"),
+    )
+    today = timezone.localdate()
+    for row in issues:
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"issue-{row['pk']}",
+                "geometry": _point(row["lat"], row["lon"], crs),
+                "properties": {
+                    "layer": "issues",
+                    "name": f"{row['code']} {row['title']}",
+                    "status": row["status"],
+                    "status_label": str(IssueStatus(row["status"]).label),
+                    "colour": STATUS_COLOURS[row["status"]],
+                    "overdue": bool(row["deadline"] and row["deadline"] < today),
+                    "url": _issue_url(row["pk"]),
+                },
+            }
+        )
+    outfall_labels = dict(OutfallKind.choices)
+    for row in take(
+        "outfalls",
+        Outfall.objects.visible_to(user)
+        .in_region(region)
+        .values("pk", "name", "kind", "lat", "lon")
+        .order_by("pk"),
+    ):
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"outfall-{row['pk']}",
+                "geometry": _point(row["lat"], row["lon"], crs),
+                "properties": {
+                    "layer": "outfalls",
+                    "name": row["name"],
+                    "kind": str(outfall_labels.get(row["kind"], row["kind"])),
+                },
+            }
+        )
+    for row in take(
+        "signs",
+        Sign.objects.visible_to(user)
+        .in_region(region)
+        .values("pk", "code", "lat", "lon")
+        .order_by("pk"),
+    ):
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"sign-{row['pk']}",
+                "geometry": _point(row["lat"], row["lon"], crs),
+                "properties": {"layer": "signs", "name": row["code"]},
+            }
+        )
+    return {"type": "FeatureCollection", "crs_name": crs, "capped": capped, "features": features}
