@@ -102,6 +102,13 @@ class IssuePageFilter(IssueFilter):
     HIDDEN = ("reach", "river", "referred")
     BOOLEANS = ("overdue", "supervised")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for declared in self.filters.values():
+            # "All" rather than a row of dashes for a filter left open.
+            if isinstance(declared, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
+                declared.extra["empty_label"] = _("全部")
+
     @property
     def form(self):
         form = super().form

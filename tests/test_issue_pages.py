@@ -115,7 +115,11 @@ def test_the_export_link_carries_the_filters(client, office_a, street_a):
 def test_an_empty_list_says_so(client, office_a):
     client.force_login(office_a)
     response = client.get("/issues/?status=closed")
-    assert "暂无符合条件的问题" in response.content.decode()
+    page = response.content.decode()
+    assert "暂无符合条件的问题" in page
+    filters = page.split('class="filters"', 1)[1].split("</form>", 1)[0]
+    assert "---------" not in filters
+    assert '<option value="">全部</option>' in filters
 
 
 def test_another_region_s_issue_is_not_listed_and_its_page_is_not_found(
