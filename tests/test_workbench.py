@@ -596,3 +596,12 @@ def test_a_chief_is_relieved_and_replaced_from_its_page(client, office_a, street
         reverse("workbench:action", args=["chiefs", chief.pk, "relieve"]), {"on": "2024-07-01"}
     )
     assert again.status_code == 200 and "已于" in again.content.decode()
+
+
+def test_open_filters_read_all_and_dates_use_a_date_picker(client, office_a):
+    client.force_login(office_a)
+    html = client.get(_list("chiefs")).content.decode()
+    filters = html.split('class="filters"', 1)[1].split("</form>", 1)[0]
+    assert "---------" not in filters and "未知" not in filters
+    assert '<option value="" selected>全部</option>' in filters
+    assert 'type="date" name="date_from"' in filters

@@ -4,6 +4,7 @@ filters are the API's), writes through its serializer and services."""
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -70,12 +71,26 @@ def _check_write(resource: Resource, request: HttpRequest, view=None, instance=N
         raise PermissionDenied
 
 
-def _scope_filter_choices(filterset, user) -> None:
-    """Choice lists of the filter form offer only records the user can see."""
+def _prepare_filter_form(filterset, user) -> None:
+    """The API's filter form, made for people: choice lists offer only records the user can
+    see, an open choice reads "全部", yes/no filters are a plain select, dates a date picker."""
     for form_field in filterset.form.fields.values():
         queryset = getattr(form_field, "queryset", None)
         if queryset is not None and hasattr(queryset, "visible_to"):
             form_field.queryset = display.label_queryset(queryset.visible_to(user))
+        if isinstance(form_field, forms.NullBooleanField):
+            form_field.widget = forms.Select(
+                choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]
+            )
+        elif isinstance(form_field, forms.DateField):
+            form_field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        elif isinstance(form_field, forms.ModelChoiceField):
+            form_field.empty_label = _("全部")
+        elif isinstance(form_field, forms.ChoiceField):
+            # django-filter's choice fields add the blank choice themselves, with empty_label.
+            choices = [c for c in form_field.choices if c[0] != ""]
+            form_field.empty_label = _("全部")
+            form_field.choices = choices
 
 
 def _ordering_choices(resource: Resource, view) -> list[tuple[str, str]]:
@@ -120,7 +135,7 @@ def record_list(request: HttpRequest, resource: str) -> HttpResponse:
     filterset_class = DjangoFilterBackend().get_filterset_class(view, queryset)
     if filterset_class is not None:
         filterset = filterset_class(request.GET, queryset=queryset, request=view.request)
-        _scope_filter_choices(filterset, request.user)
+        _prepare_filter_form(filterset, request.user)
         queryset = filterset.qs if filterset.is_valid() else queryset.none()
     if getattr(view, "search_fields", None):
         queryset = SearchFilter().filter_queryset(view.request, queryset, view)
