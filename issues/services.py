@@ -31,7 +31,7 @@ from .models import (
     SupervisionOrderSequence,
 )
 from .notices import assignee_label, notify_assignees
-from .workflow import REPORT, TRANSITIONS
+from .workflow import REPORT, TRANSITIONS, allowed_actions
 
 # Where the work is in the assignee's hands (the statuses the office may remind): the morning job
 # reminds and supervises only these; an issue awaiting acceptance waits on the office.
@@ -107,17 +107,29 @@ def issue_report(
     return issue
 
 
-def _check_chief_in_charge(*, user: User, issue: Issue) -> None:
+def chief_in_charge(*, user: User, issue: Issue) -> bool:
     """A chief moves only the issues handed to it or to a region it answers for."""
     chief = user.chief
-    in_charge = chief is not None and (
+    return chief is not None and (
         issue.assignee_chief_id == chief.pk
         or (
             issue.assignee_region_id is not None
             and Region.objects.subtree(chief.region_id).filter(pk=issue.assignee_region_id).exists()
         )
     )
-    if not in_charge:
+
+
+def issue_actions_for(*, issue: Issue, user: User) -> list[str]:
+    """The workflow actions ``user`` may take on ``issue`` now: what the page offers is what
+    ``issue_act`` would accept (role, status, and for a chief, being in charge)."""
+    role = user.effective_role
+    if role == Role.CHIEF and not chief_in_charge(user=user, issue=issue):
+        return []
+    return allowed_actions(status=issue.status, role=role)
+
+
+def _check_chief_in_charge(*, user: User, issue: Issue) -> None:
+    if not chief_in_charge(user=user, issue=issue):
         raise PermissionDenied(_("该问题未交办给您。"))
 
 

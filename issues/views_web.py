@@ -37,7 +37,7 @@ from .filters import IssueFilter
 from .models import Issue, IssueEvent, IssuePhoto, IssueStatus, PhotoStage
 from .views import WRITE_ROLES, IssueViewSet
 from .views_ledger import LEDGER_ROLES
-from .workflow import ACTION_LABELS, TRANSITIONS, allowed_actions
+from .workflow import ACTION_LABELS, TRANSITIONS
 
 PAGE_SIZE = 40
 DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
@@ -471,7 +471,7 @@ def _issue_page(
     forms_shown = forms_shown or {}
     actions = [
         forms_shown.get(action) or ActionForm(action=action, user=user)
-        for action in allowed_actions(status=issue.status, role=user.effective_role)
+        for action in services.issue_actions_for(issue=issue, user=user)
     ]
     can_upload = user.effective_role in WRITE_ROLES["photos"]
     if can_upload and photo_form is None:

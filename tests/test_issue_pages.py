@@ -15,7 +15,9 @@ from accounts.models import Role
 from issues import services
 from issues.models import Issue, IssueEvent, IssuePhoto, IssueStatus, PhotoStage
 from issues.workflow import TRANSITIONS
+from rivers.models import ChiefRole
 
+from . import factories
 from .conftest import make_account
 
 ROLES = [Role.ADMIN, Role.OFFICE, Role.LEADER, Role.CHIEF]
@@ -320,6 +322,18 @@ def test_the_page_offers_exactly_the_actions_of_the_role_in_the_status(
     assert shown_actions(response) == expected
     if not expected:
         assert 'id="no-actions"' in response.content.decode()
+
+
+def test_a_chief_not_in_charge_is_offered_no_actions(client, street_a):
+    # A second chief of the same community: sees the issue, is not the one it was handed to.
+    other = factories.ChiefFactory(region=street_a.chiefs[0].region, role=ChiefRole.COMMUNITY_CHIEF)
+    account = make_account(Role.CHIEF, other.region, chief=other)
+    issue = make_issue(street_a, status=IssueStatus.ASSIGNED, chief=street_a.chiefs[0])
+    client.force_login(account)
+    response = client.get(f"/issues/{issue.pk}/")
+    assert response.status_code == 200
+    assert shown_actions(response) == set()
+    assert 'id="no-actions"' in response.content.decode()
 
 
 # An account, a starting status and the fields each action asks for.
