@@ -23,6 +23,9 @@ __all__ = [
     "ReportKind",
     "ReportStatus",
     "Rounding",
+    "TreeClosedMonth",
+    "TreeIssueMonth",
+    "TreeMonth",
 ]
 
 ReportStatus = JobStatus
@@ -178,3 +181,72 @@ class ChiefMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chief_id} {self.month:%Y-%m}"
+
+
+# What the dashboard reads: the same figures summed over each region's subtree (the region, its
+# children and grandchildren), derived from the rows above by reports.rollups whenever they
+# change. A county's year is then 12 rows, and its streets' ranking 12 rows per street.
+
+
+class TreeMonth(models.Model):
+    region = models.ForeignKey(
+        "rivers.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("月份"))
+    patrols = models.PositiveIntegerField(_("巡河次数"), default=0)
+    valid_patrols = models.PositiveIntegerField(_("有效巡河次数"), default=0)
+    issues_found = models.PositiveIntegerField(_("发现问题"), default=0)
+    cleanups = models.PositiveIntegerField(_("清理行动"), default=0)
+    garbage_t = models.DecimalField(_("清理垃圾（吨）"), max_digits=14, decimal_places=2, default=0)
+    required = models.DecimalField(_("应巡河次数"), max_digits=14, decimal_places=2, default=0)
+    done = models.PositiveIntegerField(_("巡河次数"), default=0)
+    counted = models.PositiveIntegerField(_("计入次数"), default=0)
+
+    class Meta:
+        verbose_name = _("区域（含下级）月度汇总")
+        verbose_name_plural = _("区域（含下级）月度汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "month"], name="tree_month_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m}"
+
+
+class TreeIssueMonth(models.Model):
+    """Issues reported in a region's subtree in a month, by category and current status."""
+
+    region = models.ForeignKey(
+        "rivers.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("发现月份"))
+    category = models.CharField(_("问题类别"), max_length=24)
+    status = models.CharField(_("状态"), max_length=24)
+    issues = models.PositiveIntegerField(_("问题数"), default=0)
+
+    class Meta:
+        verbose_name = _("区域（含下级）问题月度汇总")
+        verbose_name_plural = _("区域（含下级）问题月度汇总")
+        indexes = [models.Index(fields=["region", "month"], name="tree_issue_region_month")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m} {self.category} {self.status}"
+
+
+class TreeClosedMonth(models.Model):
+    """Issues reported in a region's subtree in a month and closed in ``closed_month``."""
+
+    region = models.ForeignKey(
+        "rivers.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("发现月份"))
+    closed_month = models.DateField(_("销号月份"))
+    issues = models.PositiveIntegerField(_("问题数"), default=0)
+
+    class Meta:
+        verbose_name = _("区域（含下级）销号月度汇总")
+        verbose_name_plural = _("区域（含下级）销号月度汇总")
+        indexes = [models.Index(fields=["region", "month"], name="tree_closed_region_month")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m} {self.closed_month:%Y-%m}"

@@ -4,6 +4,8 @@ Three small tables (reports.models): ``RegionMonth`` (patrols, valid patrols, is
 cleanups, garbage per region and month), ``IssueMonth`` (issues reported per region and month by
 category, status and closing month) and ``ChiefMonth`` (each chief's required, done and counted
 patrols per month, exactly as ``patrols.selectors.compliance_of`` counts them for that month).
+From these, the Tree* tables hold the same figures summed over each region's subtree (region,
+children, grandchildren), which is what the dashboard reads: a county's year is 12 rows.
 
 How they stay current:
 - the write services call ``touch(record)`` once; the cells the record counts in (before and
@@ -37,9 +39,16 @@ from activities.models import Cleanup
 from issues.models import Issue
 from patrols.models import Patrol
 from patrols.selectors import compliance_of
-from rivers.models import Chief
+from rivers.models import Chief, Region
 
-from .models import ChiefMonth, IssueMonth, RegionMonth
+from .models import (
+    ChiefMonth,
+    IssueMonth,
+    RegionMonth,
+    TreeClosedMonth,
+    TreeIssueMonth,
+    TreeMonth,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -158,12 +167,18 @@ def _group_by_month(keys: Iterable[Key]) -> dict[datetime.date, set[int]]:
 def refresh(*, region_months: Iterable[Key] = (), chief_months: Iterable[Key] = ()) -> int:
     """Recompute the given cells; returns the rows written."""
     written = 0
+    touched: dict[datetime.date, set[int]] = defaultdict(set)
     with transaction.atomic():
         _lock()
         for month, region_ids in sorted(_group_by_month(region_months).items()):
             written += _refresh_regions(first=month, last=month, region_ids=region_ids)
+            touched[month] |= region_ids
         for month, chief_ids in sorted(_group_by_month(chief_months).items()):
-            written += _refresh_chiefs(month=month, chief_ids=chief_ids)
+            regions = _refresh_chiefs(month=month, chief_ids=chief_ids)
+            written += len(regions)
+            touched[month] |= set(regions)
+        for month, region_ids in sorted(touched.items()):
+            written += _refresh_tree(months=[month], region_ids=region_ids)
     return written
 
 
@@ -189,7 +204,8 @@ def rebuild(
         rows = _refresh_regions(first=first, last=last, region_ids=None)
         months = months_between(first, last)
         for month in months:
-            rows += _refresh_chiefs(month=month, chief_ids=None)
+            rows += len(_refresh_chiefs(month=month, chief_ids=None))
+        rows += _refresh_tree(months=months, region_ids=None)
     return RebuildResult(first=first, last=last, months=len(months), rows=rows)
 
 
@@ -275,9 +291,9 @@ def _refresh_regions(
     return len(cells) + len(issue_rows)
 
 
-def _refresh_chiefs(*, month: datetime.date, chief_ids: set[int] | None) -> int:
+def _refresh_chiefs(*, month: datetime.date, chief_ids: set[int] | None) -> list[int]:
     """Chief cells of one month, from compliance_of over that month (the rule logic lives
-    there and only there)."""
+    there and only there); returns the region of each row written."""
     old = ChiefMonth.objects.filter(month=month)
     if chief_ids is None:
         chiefs = Chief.objects.all()
@@ -305,4 +321,95 @@ def _refresh_chiefs(*, month: datetime.date, chief_ids: set[int] | None) -> int:
         ),
         batch_size=BATCH_SIZE,
     )
-    return len(rows)
+    return [row.region_id for row in rows]
+
+
+def _refresh_tree(*, months: list[datetime.date], region_ids: set[int] | None) -> int:
+    """The subtree sums (Tree* rows) of ``region_ids`` and all their ancestors (every region
+    when None) for ``months``, from the regions' own rows: a record counts in its region, the
+    parent and the grandparent."""
+    parents = dict(Region.objects.values_list("pk", "parent_id"))
+
+    def chain(region_id: int) -> list[int]:
+        up = []
+        while region_id is not None and len(up) < 4:
+            up.append(region_id)
+            region_id = parents.get(region_id)
+        return up
+
+    targets = None
+    sources = RegionMonth.objects.filter(month__in=months)
+    issue_sources = IssueMonth.objects.filter(month__in=months)
+    chief_sources = ChiefMonth.objects.filter(month__in=months)
+    old = [
+        model.objects.filter(month__in=months)
+        for model in (TreeMonth, TreeIssueMonth, TreeClosedMonth)
+    ]
+    if region_ids is not None:
+        targets = {ancestor for pk in region_ids for ancestor in chain(pk)}
+        below = [pk for pk in parents if targets.intersection(chain(pk))]
+        sources = sources.filter(region_id__in=below)
+        issue_sources = issue_sources.filter(region_id__in=below)
+        chief_sources = chief_sources.filter(region_id__in=below)
+        old = [rows.filter(region_id__in=targets) for rows in old]
+
+    def into(region_id: int) -> list[int]:
+        return [t for t in chain(region_id) if targets is None or t in targets]
+
+    trees: dict[Key, TreeMonth] = {}
+
+    def tree(region_id: int, month: datetime.date) -> TreeMonth:
+        if (region_id, month) not in trees:
+            trees[(region_id, month)] = TreeMonth(region_id=region_id, month=month)
+        return trees[(region_id, month)]
+
+    for row in sources.values_list(
+        "region_id", "month", "patrols", "valid_patrols", "issues_found", "cleanups", "garbage_t"
+    ):
+        region_id, month, patrols, valid, found, cleanups, garbage = row
+        for target in into(region_id):
+            cell = tree(target, month)
+            cell.patrols += patrols
+            cell.valid_patrols += valid
+            cell.issues_found += found
+            cell.cleanups += cleanups
+            cell.garbage_t += garbage
+    for region_id, month, required, done, counted in (
+        chief_sources.values("region_id", "month")
+        .annotate(required=Sum("required"), done=Sum("done"), counted=Sum("counted"))
+        .values_list("region_id", "month", "required", "done", "counted")
+        .order_by()
+    ):
+        for target in into(region_id):
+            cell = tree(target, month)
+            cell.required += required
+            cell.done += done
+            cell.counted += counted
+    by_status: dict[tuple, int] = defaultdict(int)
+    by_closing: dict[tuple, int] = defaultdict(int)
+    for region_id, month, category, status, closed_month, n in issue_sources.values_list(
+        "region_id", "month", "category", "status", "closed_month", "issues"
+    ):
+        for target in into(region_id):
+            by_status[(target, month, category, status)] += n
+            if closed_month is not None:
+                by_closing[(target, month, closed_month)] += n
+
+    for rows in old:
+        rows.delete()
+    TreeMonth.objects.bulk_create(trees.values(), batch_size=BATCH_SIZE)
+    TreeIssueMonth.objects.bulk_create(
+        (
+            TreeIssueMonth(region_id=r, month=m, category=c, status=s, issues=n)
+            for (r, m, c, s), n in by_status.items()
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    TreeClosedMonth.objects.bulk_create(
+        (
+            TreeClosedMonth(region_id=r, month=m, closed_month=c, issues=n)
+            for (r, m, c), n in by_closing.items()
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    return len(trees) + len(by_status) + len(by_closing)
