@@ -16,6 +16,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -33,7 +34,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from core.filters import RegionFilterSet
 from issues.models import IssueStatus
-from rivers.models import Region
+from rivers.models import Region, RegionLevel
 
 from .dashboard import (
     READ_ROLES,
@@ -178,9 +179,21 @@ class DashboardForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.visible_to(user).order_by("code")
-        self.fields["region"].empty_label = None
+        visible = Region.objects.visible_to(user)
+        self.fields["region"].queryset = visible
         self.fields["period"].choices = period_choices()
+        # Offered: the county and street levels, and the communities beside and below the
+        # region shown (a county has over a thousand; any visible region is still accepted).
+        selected = _int_or_none(self.data.get("region"))
+        offered = visible.filter(
+            Q(level__in=[RegionLevel.COUNTY, RegionLevel.STREET])
+            | Q(parent_id=selected)
+            | Q(parent_id__in=Region.objects.filter(pk=selected).values("parent_id"))
+        )
+        self.fields["region"].widget.choices = [
+            (pk, f"{'　' * DEPTH.get(level, 0)}{name}")
+            for pk, name, level in offered.order_by("code").values_list("pk", "name", "level")
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -274,6 +287,16 @@ def _open_status_labels():
 
 def _api_prefix() -> str:
     return reverse("dashboard-api").removesuffix("dashboard/")
+
+
+DEPTH = {RegionLevel.COUNTY: 0, RegionLevel.STREET: 1, RegionLevel.COMMUNITY: 2}
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _int_or_404(value: str) -> int:

@@ -18,7 +18,14 @@ from issues.models import Issue, IssuePhoto, IssueStatus, PhotoStage
 from patrols import services as patrol_services
 from reports import rollups
 from reports.dashboard import dashboard, dashboard_map, period_bounds
-from reports.models import ChiefMonth, IssueMonth, RegionMonth
+from reports.models import (
+    ChiefMonth,
+    IssueMonth,
+    RegionMonth,
+    TreeClosedMonth,
+    TreeIssueMonth,
+    TreeMonth,
+)
 from reports.rollups import month_end
 from reports.statistics import region_statistics
 from rivers.models import ChiefRole
@@ -224,6 +231,25 @@ def test_a_rebuild_gives_the_same_rows_and_a_second_rebuild_changes_nothing(writ
             sorted(
                 ChiefMonth.objects.values_list("chief_id", "month", "required", "done", "counted")
             ),
+            sorted(
+                TreeMonth.objects.values_list(
+                    "region_id",
+                    "month",
+                    "patrols",
+                    "issues_found",
+                    "garbage_t",
+                    "required",
+                    "counted",
+                )
+            ),
+            sorted(
+                TreeIssueMonth.objects.values_list(
+                    "region_id", "month", "category", "status", "issues"
+                )
+            ),
+            sorted(
+                TreeClosedMonth.objects.values_list("region_id", "month", "closed_month", "issues")
+            ),
         )
 
     kept_by_hooks = snapshot()
@@ -324,11 +350,12 @@ def test_dashboard_api_refuses_a_region_outside_and_chiefs(api, office_b, writte
     assert api.as_user(chief).get("/api/v1/dashboard/map/").status_code == 403
 
 
-def test_dashboard_counts_only_regions_the_account_sees(office_b, written, street_b):
-    # Asked (wrongly) for the county, street B's office still counts only street B.
-    figures = figures_of_rollups(office_b, street_b.street.parent, TWO_AGO, LAST_MONTH)
-    assert figures["patrols"] == 1
-    assert figures["issues_found"] == 1
+def test_dashboard_of_a_region_the_account_cannot_see_is_empty(office_b, written, street_b):
+    county = figures_of_rollups(office_b, street_b.street.parent, TWO_AGO, LAST_MONTH)
+    assert county["patrols"] == 0 and county["issues_found"] == 0
+    assert county["issues_open"] == 0 and county["patrol_rate"] is None
+    own = figures_of_rollups(office_b, street_b.street, TWO_AGO, LAST_MONTH)
+    assert own["patrols"] == 1 and own["issues_found"] == 1
 
 
 def test_map_is_geojson_of_the_region_only(api, office_a, written, street_b):
