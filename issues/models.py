@@ -133,6 +133,18 @@ class Issue(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline"], name="issue_status_deadline"),
             models.Index(fields=["region", "reported_at"], name="issue_region_reported"),
+            # Open issues stay few however many closed ones pile up: the dashboard counts them
+            # per region (index only) and lists the most overdue first without a sort.
+            models.Index(
+                fields=["region", "deadline", "reported_at"],
+                condition=~Q(status="closed"),
+                name="issue_open_region_deadline",
+            ),
+            models.Index(
+                fields=["deadline", "reported_at", "id"],
+                condition=~Q(status="closed"),
+                name="issue_open_deadline",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,14 +13,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Open and overdue counts are read live from the issues table; open issues are few, so a
-        # partial index keeps those reads small however many closed issues pile up. (RunSQL:
-        # the index belongs to the issues table but serves the dashboard, which owns it.)
-        migrations.RunSQL(
-            "CREATE INDEX IF NOT EXISTS issue_open_region_deadline "
-            "ON issues_issue (region_id, deadline) WHERE status <> 'closed'",
-            "DROP INDEX IF EXISTS issue_open_region_deadline",
-        ),
         migrations.CreateModel(
             name='ChiefMonth',
             fields=[

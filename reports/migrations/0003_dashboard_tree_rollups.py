@@ -4,25 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def open_issue_indexes(apps, schema_editor):
-    """Open issues, counted for a region (index-only on PostgreSQL: reported_at rides along)
-    and listed most overdue first (in deadline order, so the first 20 need no sort)."""
-    include = " INCLUDE (reported_at)" if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute("DROP INDEX IF EXISTS issue_open_region_deadline")
-    schema_editor.execute(
-        "CREATE INDEX issue_open_region_deadline ON issues_issue (region_id, deadline)"
-        f"{include} WHERE status <> 'closed'"
-    )
-    schema_editor.execute(
-        "CREATE INDEX IF NOT EXISTS issue_open_deadline ON issues_issue "
-        "(deadline, reported_at, id) WHERE status <> 'closed'"
-    )
-
-
-def drop_open_issue_indexes(apps, schema_editor):
-    schema_editor.execute("DROP INDEX IF EXISTS issue_open_deadline")
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -31,7 +12,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(open_issue_indexes, drop_open_issue_indexes),
         migrations.CreateModel(
             name='TreeClosedMonth',
             fields=[
