@@ -301,3 +301,13 @@ MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 MAP_TILE_CRS = env.str("MAP_TILE_CRS", default="wgs84")
 MAP_TILE_SUBDOMAINS = env.str("MAP_TILE_SUBDOMAINS", default="")
+
+# Security headers in every environment, so tests and development see what production sends:
+# core.security's Content-Security-Policy (no inline script or style, no framing, the map's tile
+# host as the one outside image source) plus Django's own nosniff, referrer and opener policies.
+# HSTS is production's (config/settings/production.py), sent over HTTPS only.
+MIDDLEWARE.insert(1, "core.security.ContentSecurityPolicyMiddleware")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
