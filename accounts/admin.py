@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .forms import AdminLoginForm
 from .models import User
 
 
@@ -19,3 +20,7 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("河长制"), {"fields": ("role", "region", "chief")}),
     )
+
+
+# The admin's login takes the same one-try-at-a-time path as the portal's (accounts.lockout).
+admin.site.login_form = AdminLoginForm

@@ -1,6 +1,9 @@
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers as drf_serializers
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
@@ -12,6 +15,7 @@ from core.views import ScopedModelViewSet
 
 from . import selectors, serializers, services
 from .filters import AccountFilter
+from .lockout import login_attempt
 
 
 class AccountViewSet(ScopedModelViewSet):
@@ -36,18 +40,31 @@ class TokenView(APIView):
         return [IsAuthenticated()]
 
     @extend_schema(
-        request=serializers.TokenRequestSerializer, responses=serializers.TokenSerializer
+        request=serializers.TokenRequestSerializer,
+        responses={
+            200: serializers.TokenSerializer,
+            (429, "application/json"): OpenApiResponse(
+                inline_serializer("LoginLockedOut", {"detail": drf_serializers.CharField()}),
+                description=gettext_lazy("该用户名从该地址登录失败次数过多，暂时锁定。"),
+            ),
+        },
     )
     def post(self, request):
         form = serializers.TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(
-            request=request._request,
-            username=form.validated_data["username"],
-            password=form.validated_data["password"],
-        )
+        username = form.validated_data["username"]
+        # Through axes like the login page (the Django request: axes reads its address and marks
+        # it locked out, and its middleware answers 429), one try per username and address.
+        with login_attempt(request._request, username):
+            user = authenticate(
+                request=request._request,
+                username=username,
+                password=form.validated_data["password"],
+            )
         if user is None:
             raise ValidationError({"non_field_errors": [_("用户名或密码不正确。")]})
+        # A token is a login: last_login, axes' access log and its reset of the failures follow.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

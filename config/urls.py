@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.forms import LoginForm
 from core import views_web
 from patrols import views_me
 from reports import views_dashboard
@@ -12,7 +13,11 @@ from reports import views_dashboard
 urlpatterns = [
     path("", views_web.home, name="home"),
     path("healthz", views_web.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ledgers/", include("rivers.urls")),

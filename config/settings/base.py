@@ -311,3 +311,35 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Logins (accounts.lockout, accounts.middleware). django-axes counts failed logins per username
+# AND address: the AXES_FAILURE_LIMIT-th failure locks that pair for AXES_COOLOFF_TIME (429);
+# tries during the lock do not extend it. A good login clears the pair's failures.
+# `manage.py axes_reset_username <name>` (or axes_reset_ip, axes_reset) unlocks at once.
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS.append("axes")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked pair before any password
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["accounts.middleware.SessionLimitsMiddleware", "axes.middleware.AxesMiddleware"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+# Behind a reverse proxy: the header it writes the client's address into (X-Forwarded-For: its
+# last entry; X-Real-IP). Empty: REMOTE_ADDR. Defaults to X-Forwarded-For where public reports
+# already trust it.
+LOGIN_CLIENT_IP_HEADER = env.str(
+    "LOGIN_CLIENT_IP_HEADER",
+    default="X-Forwarded-For" if PUBLIC_REPORT_TRUST_X_FORWARDED_FOR else "",
+)
+# A session ends SESSION_IDLE_MINUTES after its last request or SESSION_MAX_HOURS after its
+# login, whichever comes first, however active its user.
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
