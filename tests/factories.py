@@ -218,3 +218,162 @@ class FacilityCheckFactory(factory.django.DjangoModelFactory):
     facility = factory.SubFactory(FacilityFactory)
     date = datetime.date(2024, 7, 15)
     result = "normal"
+
+
+# --- Patrols, issues, notifications, calendars, map patches, public reports, work reports ----
+
+
+class PatrolRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "patrols.PatrolRule"
+
+    role = ChiefRole.CLEANER
+    period = "day"
+    min_count = 1
+
+
+class PatrolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "patrols.Patrol"
+
+    chief = factory.SubFactory(ChiefFactory)
+    reach = factory.SubFactory(ReachFactory)
+    started_at = factory.LazyFunction(
+        lambda: datetime.datetime(2024, 5, 6, 9, 0, tzinfo=datetime.UTC)
+    )
+    ended_at = factory.LazyAttribute(lambda o: o.started_at + datetime.timedelta(minutes=40))
+    started_on = factory.LazyAttribute(lambda o: o.started_at.date())
+    distance_km = Decimal("1.20")
+    valid = True
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "patrols.Finding"
+
+    patrol = factory.SubFactory(PatrolFactory)
+    description = factory.Sequence(lambda n: f"岸边垃圾{n}")
+    lat = Decimal("34.750000")
+    lon = Decimal("113.620000")
+
+
+class BulletinFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "patrols.Bulletin"
+
+    street = factory.SubFactory(StreetFactory)
+    month = datetime.date(2024, 5, 1)
+    status = "pending"
+
+
+class IssueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "issues.Issue"
+
+    code = factory.Sequence(lambda n: f"WT-2024-{n:05d}")
+    title = factory.Sequence(lambda n: f"河道垃圾{n}")
+    category = "dumping"
+    source = "office"
+    urgency = "normal"
+    status = "reported"
+    reach = factory.SubFactory(ReachFactory)
+    region = factory.LazyAttribute(lambda o: o.reach.region if o.reach else None)
+    reported_at = factory.LazyFunction(
+        lambda: datetime.datetime(2024, 5, 6, 10, 0, tzinfo=datetime.UTC)
+    )
+
+
+class IssueEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "issues.IssueEvent"
+
+    issue = factory.SubFactory(IssueFactory)
+    action = "report"
+    to_status = "reported"
+
+
+class SupervisionOrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "issues.SupervisionOrder"
+
+    issue = factory.SubFactory(IssueFactory)
+    street = factory.LazyAttribute(lambda o: o.issue.region.parent or o.issue.region)
+    year = 2024
+    serial = factory.Sequence(lambda n: n + 1)
+    number = factory.LazyAttribute(lambda o: f"督办〔{o.year}〕{o.serial}号")
+    deadline = datetime.date(2024, 6, 30)
+    reason = "超期未整改"
+    issued_at = factory.LazyFunction(
+        lambda: datetime.datetime(2024, 6, 1, 9, 0, tzinfo=datetime.UTC)
+    )
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notifications.Notification"
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = "remind"
+    title = factory.Sequence(lambda n: f"催办通知{n}")
+    dedup_key = factory.Sequence(lambda n: f"test-{n}")
+
+
+class CalendarDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "calendars.CalendarDay"
+
+    date = factory.Sequence(lambda n: datetime.date(2090, 1, 1) + datetime.timedelta(days=n))
+    is_workday = False
+    name = "测试假日"
+    source = "manual"
+
+
+class DeadlineRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "calendars.DeadlineRule"
+        django_get_or_create = ("category", "urgency")
+
+    category = "dumping"
+    urgency = "normal"
+    working_days = 10
+
+
+class PatchBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "map_patches.PatchBatch"
+
+    name = factory.Sequence(lambda n: f"图斑批次{n}")
+    region = factory.SubFactory(StreetFactory)
+    source_file = "patches.csv"
+
+
+class MapPatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "map_patches.MapPatch"
+
+    batch = factory.SubFactory(PatchBatchFactory)
+    patch_id = factory.Sequence(lambda n: f"TB{n:05d}")
+    lat = Decimal("34.750000")
+    lon = Decimal("113.620000")
+    region = factory.LazyAttribute(lambda o: o.batch.region)
+
+
+class PublicReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "public_reports.PublicReport"
+
+    issue = factory.SubFactory(IssueFactory, source="public")
+    tracking_code = factory.Sequence(lambda n: f"TRK{n:07d}")
+    reporter_phone = factory.Sequence(lambda n: f"139{n:08d}")
+    client_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reports.Report"
+
+    region = factory.SubFactory(StreetFactory)
+    kind = "quarterly"
+    year = 2024
+    period = 2
+    status = "pending"
