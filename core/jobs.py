@@ -13,6 +13,9 @@ sent and is never left half done:
 - a transient error (database, file store) puts the row back to pending for the task to retry
   with backoff; after the last retry the row is failed; any other error fails it at once with
   a readable message;
+- a worker that dies mid-build (SIGKILL, out of memory) never acknowledges its message (acks
+  late): the broker gives it back (Redis: after the visibility timeout; a lost pool child: at
+  once), and that *redelivered* message takes the running row over while it has attempts left;
 - the sweeper re-queues rows running past the timeout (their worker died) up to
   ``max_attempts`` claims, then fails them, and resends pending rows whose message was lost.
 
@@ -31,7 +34,7 @@ from typing import Any, Generic, TypeVar
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -172,9 +175,16 @@ class Jobs(Generic[J]):
 
     # --- building -------------------------------------------------------------------------
 
-    def claim(self, pk: int) -> Claim[J] | None:
+    def claim(self, pk: int, *, redelivered: bool = False) -> Claim[J] | None:
+        """Claim a pending row; with ``redelivered`` (the broker gave back the message of a
+        worker that died holding it) also a running one that has attempts left: the dead
+        worker's claim is void from now on, so even if it were alive its writes would be lost.
+        """
         token = timezone.now()
-        claimed = self.model.objects.filter(pk=pk, status=JobStatus.PENDING).update(
+        claimable = Q(status=JobStatus.PENDING)
+        if redelivered:
+            claimable |= Q(status=JobStatus.RUNNING, attempts__lt=self.max_attempts)
+        claimed = self.model.objects.filter(claimable, pk=pk).update(
             status=JobStatus.RUNNING,
             started_at=token,
             finished_at=None,
@@ -185,17 +195,19 @@ class Jobs(Generic[J]):
         if not claimed:
             logger.info("%s %s is not pending; nothing to build", self.label, pk)
             return None
+        if redelivered:
+            logger.warning("%s %s: redelivered message claimed the build", self.label, pk)
         return Claim(jobs=self, pk=pk, token=token)
 
-    def run(self, pk: int, build: Callable[[Claim[J]], None]) -> bool:
-        """Claim row ``pk`` and ``build`` it; False when it was not pending.
+    def run(self, pk: int, build: Callable[[Claim[J]], None], *, redelivered: bool = False) -> bool:
+        """Claim row ``pk`` (see ``claim``) and ``build`` it; False when it was not claimed.
 
         A transient error puts the row back to pending and propagates, for the task to retry;
         any other error fails the row with a readable message and is not raised again. Not one
         transaction: the progress must be seen while the build runs, so every write is a
         single conditional UPDATE instead.
         """
-        claim = self.claim(pk)
+        claim = self.claim(pk, redelivered=redelivered)
         if claim is None:
             return False
         with translation.override(self.language):
@@ -222,11 +234,12 @@ class Jobs(Generic[J]):
             status=JobStatus.FAILED, error=error, finished_at=timezone.now()
         )
 
-    def run_task(self, task, pk: int, build: Callable[[int], J | None]) -> str:
-        """The body of a build task (``task`` is the bound task): ``build(pk)`` returns the
-        row, or None when there was nothing to build (a duplicate message)."""
+    def run_task(self, task, pk: int, build: Callable[[int, bool], J | None]) -> str:
+        """The body of a build task (``task`` is the bound task): ``build(pk, redelivered)``
+        returns the row, or None when there was nothing to build (a duplicate message)."""
+        delivery = getattr(task.request, "delivery_info", None) or {}
         try:
-            row = build(pk)
+            row = build(pk, bool(delivery.get("redelivered")))
         except TRANSIENT_ERRORS as exc:
             if task.request.retries >= task.max_retries:
                 self._give_up_after_retries(pk, exc, retries=task.max_retries)

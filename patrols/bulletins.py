@@ -143,13 +143,15 @@ def bulletins_for_last_month(*, today: datetime.date) -> list[Bulletin]:
 # --- building -----------------------------------------------------------------------------------
 
 
-def bulletin_build(*, bulletin_id: int) -> Bulletin | None:
-    """Build a queued bulletin; ``None`` when it is not pending (already built, or being built).
+def bulletin_build(*, bulletin_id: int, redelivered: bool = False) -> Bulletin | None:
+    """Build a queued bulletin; ``None`` when it is not pending (already built, or being built);
+    ``redelivered`` (the broker gave back a dead worker's message) also takes over a running row
+    with attempts left (core.jobs.Jobs.claim).
 
     A transient error puts the row back to pending and propagates, for the task to retry;
     any other error fails the row with a readable message (see core.jobs.Jobs.run).
     """
-    if not JOBS.run(bulletin_id, _build):
+    if not JOBS.run(bulletin_id, _build, redelivered=redelivered):
         return None
     return Bulletin.objects.select_related("street").filter(pk=bulletin_id).first()
 

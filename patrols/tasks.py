@@ -18,7 +18,9 @@ from . import bulletins
 def build_bulletin(self, bulletin_id: int) -> str:
     """Build one bulletin; transient errors are retried, any other fails the row (not raised)."""
     return bulletins.JOBS.run_task(
-        self, bulletin_id, lambda pk: bulletins.bulletin_build(bulletin_id=pk)
+        self,
+        bulletin_id,
+        lambda pk, redelivered: bulletins.bulletin_build(bulletin_id=pk, redelivered=redelivered),
     )
 
 

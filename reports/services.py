@@ -192,13 +192,15 @@ def reports_for_last_quarter(*, today: datetime.date) -> list[Report]:
 # --- building -----------------------------------------------------------------------------------
 
 
-def report_build(*, report_id: int) -> Report | None:
-    """Build a queued report; ``None`` when it is not pending (already built, or being built).
+def report_build(*, report_id: int, redelivered: bool = False) -> Report | None:
+    """Build a queued report; ``None`` when it is not pending (already built, or being built);
+    ``redelivered`` (the broker gave back a dead worker's message) also takes over a running row
+    with attempts left (core.jobs.Jobs.claim).
 
     A transient error puts the row back to pending and propagates, for the task to retry; any
     other error fails the row with a readable message (core.jobs.Jobs.run).
     """
-    if not REPORT_JOBS.run(report_id, _build):
+    if not REPORT_JOBS.run(report_id, _build, redelivered=redelivered):
         return None
     return Report.objects.select_related("region").filter(pk=report_id).first()
 

@@ -20,7 +20,9 @@ from . import services
 def build_report(self, report_id: int) -> str:
     """Build one report; transient errors are retried, any other fails the row (not raised)."""
     return services.REPORT_JOBS.run_task(
-        self, report_id, lambda pk: services.report_build(report_id=pk)
+        self,
+        report_id,
+        lambda pk, redelivered: services.report_build(report_id=pk, redelivered=redelivered),
     )
 
 

@@ -176,9 +176,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+# The cache holds nothing that cannot be computed again: with Redis down it misses (core.cache),
+# and a dead host costs a second, not a hung request.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -343,3 +349,25 @@ LOGIN_CLIENT_IP_HEADER = env.str(
 SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+
+# Celery workers (issue #7). A message is acknowledged when its task ends, so a worker killed
+# mid-task gives it back (CELERY_TASK_ACKS_LATE, CELERY_TASK_REJECT_ON_WORKER_LOST, above); one
+# message at a time; a task past its soft limit is told to stop, past the hard one killed (the
+# build tasks set their own limits under REPORT/BULLETIN_STUCK_MINUTES: core.jobs); a pool child
+# past CELERY_WORKER_MAX_MEMORY_PER_CHILD KiB is replaced after its task.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=10 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=11 * 60)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=300_000)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis gives an unacknowledged message (its worker died) back to the queue after the visibility
+# timeout, and a redelivered build takes its row over (core.jobs.Jobs.claim). It must exceed the
+# longest a task may hold its message (a build's hard limit, a retry's countdown of at most
+# 10 minutes), or a live task would be delivered twice: the stuck timeout plus 10 minutes.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int(
+        "CELERY_VISIBILITY_TIMEOUT",
+        default=(max(REPORT_STUCK_MINUTES, BULLETIN_STUCK_MINUTES) + 10) * 60,
+    ),
+    # Publishing from a web request must not hang on a broker host that is gone.
+    "socket_connect_timeout": 3,
+}
