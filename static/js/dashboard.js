@@ -125,7 +125,7 @@
         axisPointer: { type: "shadow" },
         formatter: function (items) {
           var row = shown[items[0].dataIndex];
-          return row.name + "<br>" + percent(row.rate) + " (" + detail(row) + ")";
+          return row.name + "\n" + percent(row.rate) + " (" + detail(row) + ")";
         },
       },
       grid: { left: 110, right: 50, top: 10, bottom: 30 },
@@ -171,7 +171,11 @@
         ? (series[node.getAttribute("data-chart")] || []).length : 0;
       if (rows > 12) node.style.height = Math.min(2000, 60 + rows * 28) + "px";
       var chart = window.echarts.init(node, null, { renderer: "canvas" });
-      chart.setOption(build());
+      var option = build();
+      // Tooltips drawn on the canvas, not as HTML: ECharts' HTML tooltips carry style=""
+      // attributes the Content-Security-Policy refuses, and names never reach innerHTML.
+      if (option.tooltip) option.tooltip.renderMode = "richText";
+      chart.setOption(option);
       charts.push(chart);
     });
     window.addEventListener("resize", function () {
