@@ -116,7 +116,7 @@ def build_activities(*, streets: Sequence[StreetPlan], today: datetime.date, see
     with their issues; returns how many rows were written."""
     written = 0
     for plan in streets:
-        rng = random.Random(f"{seed}-activities-{plan.number}")  # noqa: S311 - repeatable demo
+        rng = random.Random(f"{seed}-activities-{plan.number}")  # noqa: S311 - repeatable demo  # nosec B311
         written += _Street(plan, rng, today=today).build()
     return written
 

@@ -41,7 +41,7 @@ def cjk_font_families() -> set[str]:
         logger.error("fc-list not found: cannot tell whether a Chinese font is installed")
         return set()
     try:
-        result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+        result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)  # nosec B603
             [fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=30, check=True
         )
     except (OSError, subprocess.SubprocessError):

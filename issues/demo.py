@@ -537,7 +537,7 @@ def build_issues(*, streets: Sequence[StreetPlan], today: datetime.date, seed: s
         street = _street(plan)
         if street is None:
             continue  # no login may act in the street: no timeline could be genuine
-        rng = random.Random(f"{seed}-issues-{plan.number}")  # noqa: S311 - repeatable demo
+        rng = random.Random(f"{seed}-issues-{plan.number}")  # noqa: S311 - repeatable demo  # nosec B311
         specs = _casebook_specs(plan, rng, today=today, tz=tz)
         specs += _patrol_specs(plan, rng, today=today, tz=tz)
         specs.sort(key=lambda spec: spec.reported_at)  # codes then number issues as found

@@ -295,7 +295,7 @@ def build_patrols(
     written = 0
     for plan in streets:
         # One generator per street: its patrols are the same whichever run created it.
-        rng = random.Random(f"{seed}-patrols-{plan.number}")  # noqa: S311 - repeatable demo
+        rng = random.Random(f"{seed}-patrols-{plan.number}")  # noqa: S311 - repeatable demo  # nosec B311
         patrols, findings = street_patrols(plan, today=today, rng=rng, rule_book=rule_book, now=now)
         Patrol.objects.bulk_create(patrols, batch_size=batch_size)
         Finding.objects.bulk_create(findings, batch_size=batch_size)

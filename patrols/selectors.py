@@ -103,7 +103,7 @@ def _counting_query(
     # The inner SQL comes from the ORM with its parameters kept apart; nothing user-typed is
     # formatted into the string.
     sql = (
-        "SELECT t.chief_id, SUM(t.n), "  # noqa: S608
+        "SELECT t.chief_id, SUM(t.n), "  # noqa: S608  # nosec B608
         "SUM(CASE WHEN t.bucket IS NULL THEN 0 WHEN t.n < t.cap THEN t.n ELSE t.cap END) "
         f"FROM ({inner}) t GROUP BY t.chief_id"
     )

@@ -79,7 +79,7 @@ def build_documents(
         chart = chart_svg(monthly, title=content["chart_caption"])
         html = render_to_string(
             "reports/report_pdf.html",
-            {"content": content, "chart": mark_safe(chart)},  # noqa: S308
+            {"content": content, "chart": mark_safe(chart)},  # noqa: S308  # nosec B308 B703
         )
         on_progress(40)
         try:

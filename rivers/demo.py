@@ -446,7 +446,7 @@ def _past_date(rng: random.Random, first_year: int, last_year: int) -> datetime.
 
 
 def _plan_street(county: Region, number: int, *, today: datetime.date, seed: str) -> StreetPlan:
-    rng = random.Random(f"{seed}-{number}")  # noqa: S311 - repeatable demo data, not secrets
+    rng = random.Random(f"{seed}-{number}")  # noqa: S311 - repeatable demo data, not secrets  # nosec B311
     street_name, prefix, police_station = _street_names(number)
     street = Region(
         name=street_name,
@@ -711,7 +711,7 @@ def replacement_date(today: datetime.date) -> datetime.date:
 
 def _replace_one_chief(plan: StreetPlan, *, today: datetime.date, seed: str) -> Chief:
     # A separate generator, so the street's own data doesn't depend on whether this step runs.
-    rng = random.Random(f"{seed}-replacement")  # noqa: S311 - repeatable demo data
+    rng = random.Random(f"{seed}-replacement")  # noqa: S311 - repeatable demo data  # nosec B311
     predecessor = plan.community_chiefs[REPLACED_COMMUNITY]
     name, phone = _person(rng)
     on = max(replacement_date(today), predecessor.appointed_on + datetime.timedelta(days=1))
