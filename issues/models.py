@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from calendars.models import IssueCategory, Urgency
@@ -128,6 +129,23 @@ class Issue(models.Model):
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("reported_at")),
                 name="issue_closed_after_reported",
                 violation_error_message=_("销号时间不能早于发现时间。"),
+            ),
+            # The deadline is a local (Asia/Shanghai) date: not before the day it was reported.
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True)
+                | Q(
+                    deadline__gte=Cast(
+                        models.Func(
+                            models.Value("Asia/Shanghai"),
+                            F("reported_at"),
+                            function="timezone",
+                            output_field=models.DateTimeField(),
+                        ),
+                        models.DateField(),
+                    )
+                ),
+                name="issue_deadline_not_before_reported",
+                violation_error_message=_("整改时限不能早于发现日期。"),
             ),
         ]
         indexes = [

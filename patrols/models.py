@@ -104,7 +104,10 @@ class Patrol(models.Model):
                 condition=Q(ended_at__gt=F("started_at")),
                 name="patrol_ends_after_it_starts",
                 violation_error_message=_("结束时间必须晚于开始时间。"),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(distance_km__gte=0), name="patrol_distance_not_negative"
+            ),
         ]
         indexes = [
             models.Index(fields=["chief", "started_on"], name="patrol_chief_day"),
