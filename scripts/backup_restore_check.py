@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import subprocess
+import subprocess  # nosec B404 - runs pg_dump and pg_restore only
 import sys
 import tempfile
 from pathlib import Path
@@ -94,7 +94,7 @@ def report(rows: list[tuple[str, str, str, bool]], out=sys.stdout) -> bool:
 
 
 def run(command: list[str]) -> None:
-    done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603 (pg tools)
+    done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603  # nosec B603
     if done.returncode:
         raise RuntimeError(f"{command[0]} failed ({done.returncode}): {done.stderr.strip()}")
 
