@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import subprocess  # nosec B404 - runs pg_dump and pg_restore only
+import subprocess  # nosec B404
 import sys
 import tempfile
 from pathlib import Path
