@@ -5,9 +5,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.models import AuditAction
+from audit.services import REDACTED, audit_record, created, diff, snapshot
 from rivers.models import Chief, Region
 
 from .models import ASSIGNABLE_ROLES, Role, User
+
+# What the audit log keeps of an account (never the password hash; that it changed, yes).
+ACCOUNT_AUDIT_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "role",
+    "region",
+    "chief",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
 
 
 def _check_assignable(*, user: User, role: str) -> None:
@@ -55,6 +71,8 @@ def account_create(
     _set_password(account=account, password=password)
     account.full_clean(exclude=["password"])
     account.save()
+    changes = created(account, fields=ACCOUNT_AUDIT_FIELDS)
+    audit_record(user=user, action=AuditAction.CREATE, obj=account, changes=changes)
     return account
 
 
@@ -66,6 +84,7 @@ def account_update(*, instance: User, user: User, **data) -> User:
     chief = data.get("chief", instance.chief if role == Role.CHIEF else None)
     region = _check_chief_link(role=role, chief=chief, region=data.get("region", instance.region))
     password = data.pop("password", None)
+    before = snapshot(instance, fields=ACCOUNT_AUDIT_FIELDS)
     for name, value in data.items():
         setattr(instance, name, value)
     instance.chief, instance.region = chief, region
@@ -73,6 +92,10 @@ def account_update(*, instance: User, user: User, **data) -> User:
         _set_password(account=instance, password=password)
     instance.full_clean(exclude=["password"])
     instance.save()
+    changes = diff(before, snapshot(instance, fields=ACCOUNT_AUDIT_FIELDS))
+    if password:
+        changes["password"] = [REDACTED, REDACTED]  # that it changed, and nothing more
+    audit_record(user=user, action=AuditAction.UPDATE, obj=instance, changes=changes)
     return instance
 
 
@@ -82,5 +105,8 @@ def account_deactivate(*, instance: User, user: User) -> None:
     _check_assignable(user=user, role=instance.role)
     if instance.pk == user.pk:
         raise ValidationError({"detail": [_("不能停用自己的账号。")]})
+    was_active = instance.is_active
     instance.is_active = False
     instance.save(update_fields=["is_active"])
+    changes = {"is_active": [was_active, False]}
+    audit_record(user=user, action=AuditAction.UPDATE, obj=instance, changes=changes)

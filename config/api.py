@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.views import AccountViewSet, TokenView
 from activities import views as activities
+from audit.views import AuditEntryViewSet
 from calendars import views as calendars
 from issues.views import IssueViewSet, SupervisionOrderViewSet
 from issues.views_ledger import IssueLedgerView
@@ -46,6 +47,7 @@ router.register("inspections", activities.InspectionViewSet, basename="inspectio
 router.register("sign-updates", activities.SignUpdateViewSet, basename="sign-update")
 router.register("outfall-checks", activities.OutfallCheckViewSet, basename="outfall-check")
 router.register("facility-checks", activities.FacilityCheckViewSet, basename="facility-check")
+router.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -26,4 +26,11 @@ def exception_handler(exc, context):
         return Response({"detail": message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    request = context.get("request")
+    if response is not None and response.status_code == 403 and request is not None:
+        # Every refusal goes to the audit log (web pages: audit.context's middleware).
+        from audit.services import audit_denied
+
+        audit_denied(request=request._request, reason=str(exc))
+    return response

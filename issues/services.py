@@ -11,9 +11,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from audit.models import AuditAction
+from audit.services import audit_record, created, diff, snapshot
 from calendars.selectors import default_deadline, working_days_between
 from core.exceptions import StateConflict
 from core.photos import PhotoError, check_photo
+from core.services import model_update
 from notifications.models import NotificationKind
 from patrols.models import Finding
 from reports import rollups
@@ -104,6 +107,21 @@ def issue_report(
         issue=issue, by=user, action=REPORT, from_status="", to_status=IssueStatus.REPORTED
     )
     rollups.touch(issue)
+    audit_record(user=user, action=AuditAction.CREATE, obj=issue, changes=created(issue))
+    return issue
+
+
+@transaction.atomic
+def issue_update(*, instance: Issue, user: User, **data) -> Issue:
+    """Correct what was reported (title, description, category, place); the status moves only
+    through ``issue_act``."""
+    before = snapshot(instance)
+    rollups.touch(instance)
+    issue = model_update(instance=instance, data=data)
+    rollups.touch(issue)
+    audit_record(
+        user=user, action=AuditAction.UPDATE, obj=issue, changes=diff(before, snapshot(issue))
+    )
     return issue
 
 
@@ -184,6 +202,7 @@ def issue_act(
         raise StateConflict(_("验收前须上传整改后照片。"))
 
     original_deadline = issue.deadline
+    before = snapshot(issue)
     if transition.needs_assignee:
         for name, value in _resolve_assignee(assignee=assignee, issue=issue).items():
             setattr(issue, name, value)
@@ -217,6 +236,13 @@ def issue_act(
         to_status=issue.status,
         comment=comment,
         deadline=issue.deadline if (deadline or transition.needs_assignee) else None,
+    )
+    audit_record(
+        user=user,
+        action=action,
+        obj=issue,
+        changes=diff(before, snapshot(issue)),
+        detail={"comment": comment} if comment else None,
     )
     order = None
     if action == "escalate":
@@ -264,7 +290,7 @@ def _supervision_order_create(
     sequence.save(update_fields=["last"])
     with translation.override(settings.LANGUAGE_CODE):
         assignee = assignee_label(issue)
-    return SupervisionOrder.objects.create(
+    order = SupervisionOrder.objects.create(
         issue=issue,
         event=event,
         street=street,
@@ -278,6 +304,10 @@ def _supervision_order_create(
         issued_at=issued_at,
         issued_by=by,
     )
+    audit_record(
+        user=by, system=by is None, action=AuditAction.CREATE, obj=order, changes=created(order)
+    )
+    return order
 
 
 @transaction.atomic
@@ -301,12 +331,20 @@ def issue_auto_escalate(
         return None
     with translation.override(settings.LANGUAGE_CODE):
         comment = _("超期%(days)s个工作日，系统自动督办") % {"days": days}
+    before = snapshot(issue, fields=["deadline", "supervised"])
     issue.deadline = default_deadline(
         category=issue.category, urgency=issue.urgency, reported_on=today
     )
     issue.supervised = True
     issue.full_clean()
     issue.save(update_fields=["deadline", "supervised"])
+    audit_record(
+        system=True,
+        action="escalate",
+        obj=issue,
+        changes=diff(before, snapshot(issue, fields=["deadline", "supervised"])),
+        detail={"comment": comment, "automatic": True},
+    )
     event = IssueEvent.objects.create(
         issue=issue,
         by=None,
@@ -338,7 +376,7 @@ def issue_photo_add(*, issue: Issue, user: User, image: IO[bytes], stage: str) -
         photo = check_photo(image)
     except PhotoError as error:
         raise ValidationError({"image": [str(error)]}) from error
-    return IssuePhoto.objects.create(
+    issue_photo = IssuePhoto.objects.create(
         issue=issue,
         stage=stage,
         image=photo.content,
@@ -346,6 +384,13 @@ def issue_photo_add(*, issue: Issue, user: User, image: IO[bytes], stage: str) -
         taken_at=photo.taken_at,
         uploaded_by=user,
     )
+    audit_record(
+        user=user,
+        action=AuditAction.PHOTO_ADD,
+        obj=issue,
+        detail={"photo": issue_photo.pk, "stage": stage, "file": issue_photo.image.name},
+    )
+    return issue_photo
 
 
 def issue_replay(*, issue: Issue) -> str:

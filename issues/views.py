@@ -37,6 +37,7 @@ class IssueViewSet(ScopedModelViewSet):
 
     selector = selectors.issue_list
     create_service = services.issue_report
+    update_service = services.issue_update
     serializer_class = serializers.IssueSerializer
     filterset_class = IssueFilter
     search_fields = ["code", "title", "description", "reach__name", "reach__river__name"]

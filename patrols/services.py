@@ -14,6 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from audit.models import AuditAction
+from audit.services import audit_record, created, diff, snapshot
 from core.exceptions import StateConflict
 from core.photos import PhotoError, check_photo
 from core.services import model_create
@@ -26,6 +28,19 @@ from .models import Finding, FindingPhoto, Patrol, PatrolRule
 from .rules import RuleBook
 
 CLOCK_SKEW = datetime.timedelta(minutes=10)
+# What the audit log keeps of a new patrol (the tracks stay in the patrol itself).
+PATROL_AUDIT_FIELDS = (
+    "uuid",
+    "chief",
+    "reach",
+    "started_at",
+    "ended_at",
+    "distance_km",
+    "valid",
+    "invalid_reason",
+    "notes",
+    "created_by",
+)
 
 
 def _check_months(months: Any) -> list[int]:
@@ -54,6 +69,7 @@ def patrol_rule_create(*, user: User, months: Sequence[int] = (), **data) -> Pat
     rule.full_clean()
     _check_rule_overlap(rule=rule)
     rule.save()
+    audit_record(user=user, action=AuditAction.CREATE, obj=rule, changes=created(rule))
     return rule
 
 
@@ -61,11 +77,14 @@ def patrol_rule_create(*, user: User, months: Sequence[int] = (), **data) -> Pat
 def patrol_rule_update(*, instance: PatrolRule, user: User, **data) -> PatrolRule:
     if "months" in data:
         data["months"] = _check_months(list(data["months"]))
+    before = snapshot(instance)
     for name, value in data.items():
         setattr(instance, name, value)
     instance.full_clean()
     _check_rule_overlap(rule=instance)
     instance.save()
+    changes = diff(before, snapshot(instance))
+    audit_record(user=user, action=AuditAction.UPDATE, obj=instance, changes=changes)
     return instance
 
 
@@ -232,6 +251,18 @@ def patrol_submit(
                         exif=photo.exif,
                         taken_at=photo.taken_at,
                     )
+            audit_record(
+                user=user,
+                action=AuditAction.CREATE,
+                obj=patrol,
+                changes=created(patrol, fields=PATROL_AUDIT_FIELDS),
+                detail={
+                    "findings": len(findings),
+                    "photos": sum(len(files) for files in checked_photos.values()),
+                    "points": len(raw_points),
+                    "points_dropped": dropped,
+                },
+            )
     except IntegrityError:
         # The same patrol sent twice at once: the other request won; answer with its patrol.
         existing = _existing_patrol(user=user, uuid=uuid)

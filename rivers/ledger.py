@@ -34,6 +34,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import User
+from audit.models import AuditAction
+from audit.services import audit_record
 from core.ledgers import XLSX_MEDIA_TYPE as XLSX_MEDIA_TYPE  # the template's type, re-exported
 from core.ledgers import RowError, cell_text, is_blank, normalise_header
 from core.services import model_create, model_update
@@ -1116,6 +1118,31 @@ class _RosterImport:
                 chief_update(instance=chief.instance, user=user, **data)
         self._current = None
 
+    def audit(self, *, file: IO[bytes] | bytes, rows: int) -> None:
+        """One entry for the whole import, naming every record it made or changed (each chief's
+        appointment or change also has its own entry, from the roster's services)."""
+        kinds = {
+            "regions": self.new_regions,
+            "rivers": self._river_plans(),
+            "reaches": self._reach_plans(),
+            "chiefs": list(self.chiefs.values()),
+        }
+        audit_record(
+            user=self.user,
+            action=AuditAction.BULK_IMPORT,
+            object_type=Chief._meta.label_lower,
+            object_repr=SHEET_NAME,
+            detail={
+                "file": getattr(file, "name", ""),
+                "rows": rows,
+                "created": {k: [p.instance.pk for p in v if p.new] for k, v in kinds.items()},
+                "updated": {
+                    k: [p.instance.pk for p in v if not p.new and p.changes]
+                    for k, v in kinds.items()
+                },
+            },
+        )
+
     def report_rejection(self, exc: ValidationError) -> None:
         plan = self._current
         if plan is None:  # pragma: no cover - every write sets it
@@ -1168,6 +1195,7 @@ class _RosterImport:
         try:
             with transaction.atomic():
                 self.apply()
+                self.audit(file=file, rows=len(rows))
         except ValidationError as exc:
             self.report_rejection(exc)
         except IntegrityError:

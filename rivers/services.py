@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit.models import AuditAction
+from audit.services import audit_record, created, diff, snapshot
 from core.exceptions import StateConflict
 from core.services import model_create, model_update
 from core.text import join_items
@@ -62,7 +64,9 @@ def chief_appoint(*, user: User, reaches: Iterable[Reach] = (), **data) -> Chief
     reaches = list(reaches)
     if "region" in data:
         _check_reaches_in_region(reaches=reaches, region=data["region"])
-    return model_create(model=Chief, data={**data, "reaches": reaches})
+    chief = model_create(model=Chief, data={**data, "reaches": reaches})
+    audit_record(user=user, action=AuditAction.CREATE, obj=chief, changes=created(chief))
+    return chief
 
 
 @transaction.atomic
@@ -70,7 +74,28 @@ def chief_update(*, instance: Chief, user: User, **data) -> Chief:
     region = data.get("region", instance.region)
     reaches = data.get("reaches", list(instance.reaches.all()))
     _check_reaches_in_region(reaches=reaches, region=region)
-    return model_update(instance=instance, data=data)
+    before = snapshot(instance)
+    chief = model_update(instance=instance, data=data)
+    audit_record(
+        user=user, action=AuditAction.UPDATE, obj=chief, changes=diff(before, snapshot(chief))
+    )
+    return chief
+
+
+@transaction.atomic
+def chief_delete(*, instance: Chief, user: User) -> None:
+    """Remove a roster entry typed by mistake (one that served should be relieved instead)."""
+    before = snapshot(instance)
+    pk, name = instance.pk, str(instance)
+    instance.delete()
+    audit_record(
+        user=user,
+        action=AuditAction.DELETE,
+        object_type=Chief._meta.label_lower,
+        object_id=pk,
+        object_repr=name,
+        changes=diff(before, {}),
+    )
 
 
 @transaction.atomic
@@ -78,7 +103,11 @@ def chief_relieve(*, chief: Chief, on: datetime.date) -> Chief:
     """End an appointment; the entry stays on the roster for the periods it served."""
     if chief.relieved_on is not None:
         raise StateConflict(_("该河长已于%(day)s免职。") % {"day": chief.relieved_on})
-    return model_update(instance=chief, data={"relieved_on": on})
+    before = chief.relieved_on
+    chief = model_update(instance=chief, data={"relieved_on": on})
+    changes = {"relieved_on": [before, on]}
+    audit_record(action=AuditAction.RELIEVE, obj=chief, changes=changes)
+    return chief
 
 
 @transaction.atomic
@@ -101,10 +130,19 @@ def chief_replace(
             "reaches": list(chief.reaches.all()),
         },
     )
+    audit_record(action=AuditAction.CREATE, obj=successor, changes=created(successor))
     account = getattr(chief, "account", None)
     if account is not None:
         # The login belongs to the person, not the post: the old account loses the link.
+        before = snapshot(account, fields=["chief", "is_active"])
         account.chief = None
         account.is_active = False
         account.save(update_fields=["chief", "is_active"])
+        changes = diff(before, snapshot(account, fields=["chief", "is_active"]))
+        audit_record(action=AuditAction.UPDATE, obj=account, changes=changes)
+    audit_record(
+        action=AuditAction.REPLACE,
+        obj=chief,
+        detail={"successor": successor.pk, "successor_name": successor.name, "on": on},
+    )
     return successor

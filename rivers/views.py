@@ -49,6 +49,7 @@ class ChiefViewSet(ScopedModelViewSet):
     selector = selectors.chief_list
     create_service = services.chief_appoint
     update_service = services.chief_update
+    delete_service = services.chief_delete
     serializer_class = serializers.ChiefSerializer
     filterset_class = filters.ChiefFilter
     search_fields = ["name", "title", "unit", "phone"]

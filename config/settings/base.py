@@ -371,3 +371,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Publishing from a web request must not hang on a broker host that is gone.
     "socket_connect_timeout": 3,
 }
+
+# The audit log (audit/): logins, refusals and every change to issues, patrols and the roster.
+# Its middleware keeps the request at hand for the services (address as LOGIN_CLIENT_IP_HEADER
+# says, client, path) and records refused pages.
+INSTALLED_APPS.append("audit")
+MIDDLEWARE.append("audit.context.AuditContextMiddleware")

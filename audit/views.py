@@ -1,0 +1,23 @@
+from rest_framework import viewsets
+
+from accounts.models import Role
+
+from . import selectors
+from .filters import AuditEntryFilter
+from .serializers import AuditEntrySerializer
+
+
+class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit log (administrators only): read, filter, never write (PUT, PATCH, DELETE and
+    POST answer 405)."""
+
+    serializer_class = AuditEntrySerializer
+    filterset_class = AuditEntryFilter
+    read_roles = write_roles = frozenset({Role.ADMIN})
+    search_fields = ["username", "object_repr", "path"]
+    ordering_fields = ["at", "action", "username"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return selectors.AuditEntry.objects.none()
+        return selectors.audit_entry_list(user=self.request.user)
