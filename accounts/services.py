@@ -4,6 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from audit.models import AuditAction
 from audit.services import REDACTED, audit_record, created, diff, snapshot
@@ -110,3 +111,11 @@ def account_deactivate(*, instance: User, user: User) -> None:
     instance.save(update_fields=["is_active"])
     changes = {"is_active": [was_active, False]}
     audit_record(user=user, action=AuditAction.UPDATE, obj=instance, changes=changes)
+
+
+@transaction.atomic
+def token_revoke(*, user: User) -> None:
+    """End the account's API token (a lost phone, a leaked script): it stops working at once."""
+    revoked, _deleted = Token.objects.filter(user=user).delete()
+    if revoked:
+        audit_record(user=user, action=AuditAction.TOKEN_REVOKED, obj=user)

@@ -70,5 +70,5 @@ class TokenView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
-        Token.objects.filter(user=request.user).delete()
+        services.token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -527,6 +527,9 @@ def test_no_password_or_token_reaches_a_log_or_the_audit_table(
     assert with_token.get("/api/v1/issues/").status_code == 200
     assert with_token.delete("/api/v1/auth/token/").status_code == 204
     assert with_token.get("/api/v1/issues/").status_code == 401
+    revoked = only(action="token_revoked")
+    assert revoked.user == office_a and revoked.path == "/api/v1/auth/token/"
+    assert revoked.method == "DELETE"
 
     admin = api.as_user(admin_user)
     new_password = "Brand-New-" + PASSWORD
