@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.permissions import OFFICE_ROLES
 from core.views import ScopedModelViewSet
 
 from . import selectors, serializers, services
@@ -19,6 +20,10 @@ from .lockout import login_attempt
 
 
 class AccountViewSet(ScopedModelViewSet):
+    """Accounts (usernames, e-mail addresses, roles, last logins): the office's and admins' to
+    read and manage, as on the workbench; chiefs and leaders are refused (403)."""
+
+    read_roles = OFFICE_ROLES
     selector = selectors.account_list
     create_service = services.account_create
     update_service = services.account_update
