@@ -19,7 +19,7 @@ WORKERS=${WORKERS:-3}
 USERS=${USERS:-40}
 SPAWN_RATE=${SPAWN_RATE:-20}
 DURATION=${DURATION:-60s}
-OUT=${OUT:-$ROOT/benchmarks/load/results}
+OUT=${OUT:-$ROOT/test-artifacts/load}  # gitignored
 PY=$ROOT/.venv/bin/python
 
 export DJANGO_SETTINGS_MODULE=benchmarks.load.settings
