@@ -21,8 +21,8 @@ class AuditAction:
     REPLACE = "replace"
     PHOTO_ADD = "photo_add"
     BULK_IMPORT = "bulk_import"
-    TOKEN_CREATED = "token_created"  # noqa: S105 (an action's name)
-    TOKEN_REVOKED = "token_revoked"  # noqa: S105
+    TOKEN_CREATED = "token_created"  # noqa: S105 (an action's name)  # nosec B105
+    TOKEN_REVOKED = "token_revoked"  # noqa: S105  # nosec B105
 
 
 class AuditEntry(models.Model):

@@ -200,7 +200,7 @@ def _build_county(*, year: int, seed: str):
         Sign,
     )
 
-    rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
+    rng = random.Random(seed)  # noqa: S311 (test data, not secrets)  # nosec B311
     tz = datetime.timezone(datetime.timedelta(hours=8))
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
