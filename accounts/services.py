@@ -61,7 +61,7 @@ def account_create(
     user: User,
     username: str,
     password: str,
-    role: str,
+    role: str = Role.OFFICE,
     region: Region | None = None,
     chief: Chief | None = None,
     **extra,

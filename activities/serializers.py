@@ -132,7 +132,7 @@ class AssetCheckSerializer(serializers.ModelSerializer):
     request; ``issue`` then names it."""
 
     issue_code = serializers.CharField(
-        source="issue.code", read_only=True, default=None, label=_("问题编号")
+        source="issue.code", read_only=True, allow_null=True, label=_("问题编号")
     )
     open_issue = serializers.BooleanField(
         write_only=True,

@@ -46,3 +46,6 @@ if settings.DEBUG:
 admin.site.site_header = "河长制工作平台"
 admin.site.site_title = "河长制工作平台"
 admin.site.index_title = "数据管理"
+
+# Unknown addresses under /api/ answer in JSON, like the API (core.exceptions).
+handler404 = "core.exceptions.page_not_found"

@@ -2,8 +2,11 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,7 +18,17 @@ class StateConflict(Exception):
     """Raised by services when a record's state forbids the action; the API answers 409."""
 
 
+def _answer_in_json(request) -> None:
+    """An error is a JSON body, also where a file was asked for (``?format=xlsx``, the PDFs and
+    Word files): a spreadsheet or PDF content type around an error message is a broken file."""
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is not None and renderer.format not in ("json", "api"):
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+
+
 def exception_handler(exc, context):
+    _answer_in_json(context.get("request"))
     if isinstance(exc, StateConflict):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ProtectedError | RestrictedError):
@@ -34,3 +47,10 @@ def exception_handler(exc, context):
 
         audit_denied(request=request._request, reason=str(exc))
     return response
+
+
+def page_not_found(request, exception):
+    """handler404: an address under /api/ that matches no route answers like the API, in JSON."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到。")}, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)

@@ -81,12 +81,16 @@ class IssueViewSet(ScopedModelViewSet):
         request={"multipart/form-data": serializers.IssuePhotoSerializer},
         responses={201: serializers.IssuePhotoSerializer},
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def photos(self, request, pk=None):
         issue = self.get_object()
         if request.method == "GET":
             photos = selectors.issue_photos(issue=issue)
-            return Response(serializers.IssuePhotoSerializer(photos, many=True).data)
+            return Response(
+                serializers.IssuePhotoSerializer(
+                    photos, many=True, context={"request": request}
+                ).data
+            )
         form = serializers.IssuePhotoSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         photo = services.issue_photo_add(
@@ -101,13 +105,19 @@ class IssueViewSet(ScopedModelViewSet):
         )
 
     @extend_schema(responses={200: serializers.IssueEventSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request, pk=None):
         events = selectors.issue_timeline(issue=self.get_object())
         return Response(serializers.IssueEventSerializer(events, many=True).data)
 
     @extend_schema(responses={200: serializers.SupervisionOrderSerializer(many=True)})
-    @action(detail=True, methods=["get"], url_path="supervision-orders")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="supervision-orders",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def supervision_orders(self, request, pk=None):
         """The issue's supervision orders (督办单), newest first."""
         orders = selectors.issue_supervision_orders(issue=self.get_object())

@@ -1,12 +1,13 @@
 import re
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -123,6 +124,9 @@ class ComplianceFilter(RegionFilterSet):
 
 
 class _ComplianceBase(APIView):
+    # Figures per chief or region, not a model's rows: no spreadsheet renderer (core.renderers).
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+
     def _query(self, request):
         query = patrol_serializers.ComplianceQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

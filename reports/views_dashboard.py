@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -129,6 +130,9 @@ _REGION_PARAM = OpenApiParameter(
 class DashboardView(APIView):
     """Figures, chart series and the overdue list of a region for whole months."""
 
+    # Figures, not a model's rows: no spreadsheet renderer (core.renderers).
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+
     read_roles = READ_ROLES
 
     @extend_schema(
@@ -148,6 +152,9 @@ class DashboardView(APIView):
 
 class DashboardMapView(APIView):
     """GeoJSON of the region's reaches, open issues, outfalls and signs (capped per layer)."""
+
+    # Figures, not a model's rows: no spreadsheet renderer (core.renderers).
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
     read_roles = READ_ROLES
 

@@ -116,6 +116,10 @@ def chief_replace(
 ) -> Chief:
     """A successor takes over the post and its reaches from ``on``; the predecessor served
     until the day before, so no day is counted twice."""
+    if on <= chief.appointed_on:
+        raise ValidationError(
+            {"on": [_("接任日期必须晚于前任的任职日期（%(day)s）。") % {"day": chief.appointed_on}]}
+        )
     chief_relieve(chief=chief, on=on - datetime.timedelta(days=1))
     successor = model_create(
         model=Chief,

@@ -230,6 +230,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 # The statuses of every job row (bulletins, work reports): core.models.JobStatus.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["JobStatusEnum"] = "core.models.JobStatus"
+# Every operation documents the errors the shared machinery answers with (core.schema).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "core.schema.document_error_responses",
+]
 # WeasyPrint logs every layout step at INFO; a worker's log needs only its warnings.
 LOGGING["loggers"] = {**LOGGING.get("loggers", {}), "weasyprint.progress": {"level": "WARNING"}}
 
