@@ -23,6 +23,7 @@ from patrols.tasks import BUILD_MAX_RETRIES, build_bulletin
 from rivers.models import ChiefRole
 
 from . import factories
+from .browser import launch, needs_browser, sync_api
 from .conftest import make_account
 from .test_patrols import make_patrol
 
@@ -638,17 +639,8 @@ def test_a_real_celery_worker_builds_a_bulletin(street_a, tmp_path):
 
 # --- the page in a real browser -----------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-try:
-    from playwright import sync_api
-except ImportError:  # the browser tests' extra is not installed
-    sync_api = None
 
-
-@pytest.mark.skipif(
-    sync_api is None or not CHROMIUM.exists(),
-    reason=f"needs Playwright for Python and the system Chromium at {CHROMIUM}",
-)
+@needs_browser
 # The live server runs in another thread: the test's data must be committed to be seen.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_list_page_follows_a_build_until_its_pdf_can_be_downloaded(
@@ -676,9 +668,7 @@ def test_list_page_follows_a_build_until_its_pdf_can_be_downloaded(
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     problems: list[str] = []
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
+        browser = launch(playwright)
         try:
             context = browser.new_context(locale="zh-CN")
             context.set_default_timeout(20_000)
@@ -694,7 +684,8 @@ def test_list_page_follows_a_build_until_its_pdf_can_be_downloaded(
             expect(row.locator("[data-role=pdf]")).to_be_hidden()
 
             update(progress=80)
-            page.wait_for_function("document.querySelector('[data-role=progress]').value === 80")
+            # A locator assertion, not wait_for_function: the page's CSP forbids evaluating strings.
+            expect(row.locator("[data-role=progress]")).to_have_js_property("value", 80)
             update(status=BulletinStatus.DONE, progress=100, pdf="bulletins/x.pdf")
             expect(row.locator("[data-role=status]")).to_have_text("已完成")
             expect(row.locator("[data-role=pdf]")).to_be_visible()

@@ -5,7 +5,6 @@ origin), Swagger UI renders and the phone page registers its service worker. A s
 events are kept in test-artifacts/ when it fails."""
 
 import json
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -15,31 +14,11 @@ from django.utils import timezone
 from accounts.models import Role
 from issues.models import Issue, IssueStatus
 
+from .browser import ARTIFACTS, launch, needs_browser, sync_api
 from .conftest import make_account
 from .test_dashboard_browser import CHARTS, _a_year_of_street
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 TIMEOUT_MS = 20_000
-
-try:
-    from playwright import sync_api
-except ImportError:  # the dev extra is not installed
-    sync_api = None
-
-needs_browser = pytest.mark.skipif(
-    sync_api is None or not CHROMIUM.exists(),
-    reason=f"needs Playwright for Python and the system Chromium at {CHROMIUM}",
-)
 
 # Runs before any page script: every violation the browser reports is kept in window.__csp.
 RECORD_VIOLATIONS = """
@@ -66,9 +45,7 @@ class Browser:
     def __init__(self, playwright, live_server, request):
         self.live_server = live_server
         self.request = request
-        self.browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        self.browser = launch(playwright)
         self.problems: list[str] = []
         self.page = None
 

@@ -4,10 +4,8 @@ nothing is logged as an error. A screenshot and the console are kept when it fai
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Role
@@ -17,31 +15,12 @@ from patrols.models import Patrol
 from reports import rollups
 
 from . import factories
+from .browser import ARTIFACTS, launch, needs_browser, sync_api
 from .conftest import make_account
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 TIMEOUT_MS = 20_000
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 
-try:
-    from playwright import sync_api
-except ImportError:  # the dev extra is not installed
-    sync_api = None
-
-needs_browser = pytest.mark.skipif(
-    sync_api is None or not CHROMIUM.exists(),
-    reason=f"needs Playwright for Python and the system Chromium at {CHROMIUM}",
-)
 CHARTS = ("months", "by_category", "by_status", "patrol_ranking", "resolution_ranking")
 
 
@@ -114,9 +93,7 @@ def test_the_leader_opens_the_dashboard_and_sees_charts_and_the_map(
     factories.SignFactory(reach=street_a.reaches[1])  # one more marker of another kind
 
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch(playwright)
         context = browser.new_context(
             viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
         )

@@ -4,39 +4,17 @@ the office accepts and the issue is closed. No console errors; a screenshot when
 
 import re
 from io import BytesIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from PIL import Image
 
 from issues.models import Issue, IssueStatus, PhotoStage
 
+from .browser import ARTIFACTS, launch, needs_browser, sync_api
 from .conftest import make_account
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 TIMEOUT_MS = 20_000
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
-
-try:
-    from playwright import sync_api
-except ImportError:  # the dev extra is not installed
-    sync_api = None
-
-needs_browser = pytest.mark.skipif(
-    sync_api is None or not CHROMIUM.exists(),
-    reason=f"needs Playwright for Python and the system Chromium at {CHROMIUM}",
-)
 
 
 def jpeg_bytes() -> bytes:
@@ -64,9 +42,7 @@ def test_the_office_assigns_an_issue_the_chief_fixes_it_and_the_office_closes_it
     base = live_server.url
 
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch(playwright)
         context = browser.new_context(
             viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
         )

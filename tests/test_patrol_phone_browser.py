@@ -8,10 +8,8 @@ A few quick checks of the page view and the service worker script run without a 
 
 import io
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.templatetags.static import static
 from PIL import Image
 
@@ -19,34 +17,14 @@ from accounts.models import Role
 from patrols.models import Patrol
 
 from . import factories
+from .browser import ARTIFACTS, launch, needs_browser, sync_api
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 PASSWORD = "correct-horse-battery"  # factories.UserFactory's password
 START = {"latitude": 34.7500, "longitude": 113.6200}
 # About 11 m north per step: well inside the speed a walker could reach between fixes.
 STEP_DEG = 0.0001
 TIMEOUT_MS = 20_000
 PROBE_NETWORK = "fetch('/healthz', {cache: 'no-store'}).then(() => 'online', () => 'offline')"
-
-try:
-    from playwright import sync_api
-except ImportError:  # the dev extra is not installed
-    sync_api = None
-
-needs_browser = pytest.mark.skipif(
-    sync_api is None or not CHROMIUM.exists(),
-    reason=f"needs Playwright for Python and the system Chromium at {CHROMIUM}",
-)
 
 
 @pytest.fixture
@@ -116,9 +94,7 @@ def test_patrol_survives_offline_reload_and_resend(live_server, chief_account, m
             route.fulfill(response=response)
 
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch(playwright)
         context = browser.new_context(
             viewport={"width": 360, "height": 740},
             geolocation=START,

@@ -10,10 +10,8 @@ import io
 import math
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.utils import timezone
@@ -31,33 +29,13 @@ from public_reports.models import (
 )
 
 from . import factories
+from .browser import ARTIFACTS, launch, needs_browser, sync_api
 from .conftest import make_account
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 TIMEOUT_MS = 20_000
 PHONE = "13912345678"
 CITIZEN_IP = "203.0.113.5"
 METRES_PER_DEGREE_LAT = math.pi * 6_371_008.8 / 180
-
-try:
-    from playwright import sync_api
-except ImportError:  # the dev extra is not installed
-    sync_api = None
-
-needs_browser = pytest.mark.skipif(
-    sync_api is None or not CHROMIUM.exists(),
-    reason=f"needs Playwright for Python and the system Chromium at {CHROMIUM}",
-)
 
 
 @pytest.fixture(autouse=True)
@@ -533,9 +511,7 @@ def test_a_citizen_reports_from_a_phone_and_follows_it_by_its_code(live_server, 
     spot_lat, spot_lon = north_of(sign, 60)
 
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch(playwright)
         context = browser.new_context(
             viewport={"width": 360, "height": 740},
             locale="zh-CN",

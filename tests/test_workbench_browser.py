@@ -1,10 +1,7 @@
 """The office's workbench in a real browser: log in through the form, filter the roster, record
 a cleanup through the form (correcting the error the serializer points at) and find it listed."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from accounts.models import Role
 from activities.models import Cleanup
@@ -12,29 +9,10 @@ from rivers.models import ChiefRole
 from tests import factories
 from tests.conftest import make_account
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+from .browser import ARTIFACTS, launch, needs_browser, sync_api
+
 TIMEOUT_MS = 20_000
 PASSWORD = "correct-horse-battery"
-
-try:
-    from playwright import sync_api
-except ImportError:  # the dev extra is not installed
-    sync_api = None
-
-needs_browser = pytest.mark.skipif(
-    sync_api is None or not CHROMIUM.exists(),
-    reason=f"needs Playwright for Python and the system Chromium at {CHROMIUM}",
-)
 
 
 @needs_browser
@@ -51,9 +29,7 @@ def test_office_filters_the_roster_and_records_a_cleanup_through_the_form(
     reach = street_a.reaches[0]
 
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch(playwright)
         context = browser.new_context(
             viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
         )
