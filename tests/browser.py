@@ -5,6 +5,7 @@ system Chromium is missing), open the browser with ``launch(playwright)`` and le
 of a failure under ``ARTIFACTS`` (gitignored).
 """
 
+import time
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,21 @@ def launch(playwright):
     return playwright.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
     )
+
+
+def wait_until(page, expression: str, *, timeout_ms: int = 20_000) -> None:
+    """``page.wait_for_function`` without evaluating a string inside the page, which the
+    portal's Content-Security-Policy forbids ('unsafe-eval'): poll ``page.evaluate`` instead
+    (the browser's own evaluation, which the page's policy does not govern)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        try:
+            if page.evaluate(expression):
+                return
+        except sync_api.Error as error:
+            # A navigation replaced the page between two polls: ask the new one.
+            if "context was destroyed" not in str(error):
+                raise
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_ms} ms waiting for: {expression}")
+        time.sleep(0.1)

@@ -17,7 +17,7 @@ from accounts.models import Role
 from patrols.models import Patrol
 
 from . import factories
-from .browser import ARTIFACTS, launch, needs_browser, sync_api
+from .browser import ARTIFACTS, launch, needs_browser, sync_api, wait_until
 
 PASSWORD = "correct-horse-battery"  # factories.UserFactory's password
 START = {"latitude": 34.7500, "longitude": 113.6200}
@@ -66,9 +66,10 @@ def walk(context, page, steps: int, start_step: int) -> int:
         context.set_geolocation(
             {"latitude": START["latitude"] + n * STEP_DEG, "longitude": START["longitude"]}
         )
-        page.wait_for_function(
+        wait_until(
+            page,
             f"Number(document.getElementById('point-count').textContent) > {before}",
-            timeout=TIMEOUT_MS,
+            timeout_ms=TIMEOUT_MS,
         )
     return start_step + steps
 
@@ -116,7 +117,7 @@ def test_patrol_survives_offline_reload_and_resend(live_server, chief_account, m
             page.wait_for_url("**/patrols/phone/")
             # The worker has stored the page and its files: from here on it works offline.
             page.wait_for_selector("#offline-ready:not([hidden])")
-            page.wait_for_function("navigator.serviceWorker.controller !== null")
+            wait_until(page, "navigator.serviceWorker.controller !== null")
             wait_for_state(page, "idle")
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
@@ -126,7 +127,7 @@ def test_patrol_survives_offline_reload_and_resend(live_server, chief_account, m
             step = walk(context, page, 3, start_step=1)
 
             context.set_offline(True)
-            page.wait_for_function("!navigator.onLine")
+            wait_until(page, "!navigator.onLine")
             # The worker must be cut off too, or the reload below would prove nothing.
             (worker,) = context.service_workers
             assert worker.evaluate(PROBE_NETWORK) == "offline", "Playwright left the worker online"
@@ -156,7 +157,7 @@ def test_patrol_survives_offline_reload_and_resend(live_server, chief_account, m
             points_recorded = point_count(page)
 
             context.set_offline(False)
-            page.wait_for_function("navigator.onLine")
+            wait_until(page, "navigator.onLine")
             context.route("**/api/v1/patrols/", lose_first_answer)
             page.click("#finish")
             wait_for_state(page, "finished")
