@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Cast
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from calendars.models import IssueCategory, Urgency
@@ -130,20 +130,11 @@ class Issue(models.Model):
                 name="issue_closed_after_reported",
                 violation_error_message=_("销号时间不能早于发现时间。"),
             ),
-            # The deadline is a local (Asia/Shanghai) date: not before the day it was reported.
+            # The deadline is a local date: not before the day it was reported. TruncDate takes
+            # the time zone in force when the SQL is made (TIME_ZONE, Asia/Shanghai, under
+            # migrate), and writes SQL that PostgreSQL and the embedded SQLite both run.
             models.CheckConstraint(
-                condition=Q(deadline__isnull=True)
-                | Q(
-                    deadline__gte=Cast(
-                        models.Func(
-                            models.Value("Asia/Shanghai"),
-                            F("reported_at"),
-                            function="timezone",
-                            output_field=models.DateTimeField(),
-                        ),
-                        models.DateField(),
-                    )
-                ),
+                condition=Q(deadline__isnull=True) | Q(deadline__gte=TruncDate("reported_at")),
                 name="issue_deadline_not_before_reported",
                 violation_error_message=_("整改时限不能早于发现日期。"),
             ),
