@@ -298,6 +298,13 @@ def bulletin_data(
     }
 
 
+def _whole_times(required: str) -> str:
+    """Prose counts whole patrols: a pro-rata 241.44 reads "约241" (the tables keep 241.44)."""
+    value = Decimal(required)
+    whole = value.to_integral_value(ROUND_HALF_UP)
+    return _number(whole) if whole == value else _("约%(n)s") % {"n": _number(whole)}
+
+
 def _summary(
     *, title: str, totals: dict[str, Any], communities: list[dict], rules: list[str]
 ) -> list[str]:
@@ -313,7 +320,7 @@ def _summary(
     opening += _(
         "全街道纳入巡河考核的河长共%(chiefs)s名，本月实际巡河%(done)s次，计入考核%(counted)s次，"
         "应巡河%(required)s次，总体巡河率%(rate)s。"
-    ) % {**totals, "rate": totals["rate_display"]}
+    ) % {**totals, "required": _whole_times(totals["required"]), "rate": totals["rate_display"]}
     paragraphs = [opening]
 
     done_ok = totals["chiefs"] - totals["short"]

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from urllib.parse import quote
 
@@ -120,6 +121,18 @@ def test_bulletin_names_the_chiefs_short_of_their_rule_and_ranks_communities(may
     summary = "".join(data["summary"])
     assert summary.startswith(f"按照“周汇报、月通报”制度，现将{TITLE}如下。")
     assert "3名河长未达到巡河要求" in summary and "1名河长本月未巡河" in summary
+    # The prose counts whole patrols; the tables keep the pro-rata fraction.
+    required = Decimal(totals["required"])
+    assert required != required.to_integral_value()
+    whole = required.to_integral_value(ROUND_HALF_UP)
+    assert f"应巡河约{whole}次" in summary
+
+
+def test_bulletin_prose_writes_whole_required_counts():
+    assert bulletins._whole_times("12") == "12"
+    assert bulletins._whole_times("12.00") == "12"
+    assert bulletins._whole_times("241.44") == "约241"
+    assert bulletins._whole_times("4.5") == "约5"
 
 
 def test_bulletin_pdf_is_a_real_pdf_with_the_title_in_an_embedded_chinese_font(may, tmp_path):
