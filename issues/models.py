@@ -37,6 +37,14 @@ class IssueQuerySet(ScopedQuerySet):
     def open(self):
         return self.exclude(status=IssueStatus.CLOSED)
 
+    def in_hands_of(self, chief):
+        """Handed to ``chief`` or to a region it answers for: the issues a chief may move."""
+        from rivers.models import Region
+
+        return self.filter(
+            Q(assignee_chief=chief) | Q(assignee_region__in=Region.objects.subtree(chief.region_id))
+        )
+
 
 class Issue(models.Model):
     """A problem found at a river, from finding to sign-off (发现、交办、整改、验收、销号)."""

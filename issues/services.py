@@ -130,10 +130,7 @@ def chief_in_charge(*, user: User, issue: Issue) -> bool:
     chief = user.chief
     return chief is not None and (
         issue.assignee_chief_id == chief.pk
-        or (
-            issue.assignee_region_id is not None
-            and Region.objects.subtree(chief.region_id).filter(pk=issue.assignee_region_id).exists()
-        )
+        or Issue.objects.in_hands_of(chief).filter(pk=issue.pk).exists()
     )
 
 

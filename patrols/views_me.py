@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role, User
 from issues.models import Issue
 from issues.selectors import issue_list
-from rivers.models import Chief, Reach, Region, Sign
+from rivers.models import Chief, Reach, Sign
 
 from . import selectors
 from .models import Patrol, PatrolRule
@@ -94,9 +94,7 @@ def my_recent_patrols(*, user: User, chief: Chief) -> QuerySet[Patrol]:
 
 def my_open_issues(*, user: User, chief: Chief) -> QuerySet[Issue]:
     """Open issues handed to the chief or to a region it answers for, soonest deadline first."""
-    regions = Region.objects.subtree(chief.region_id)
-    in_hand = Q(assignee_chief=chief) | Q(assignee_region__in=regions)
-    return issue_list(user=user).open().filter(in_hand).order_by("deadline", "reported_at", "pk")
+    return issue_list(user=user).open().in_hands_of(chief).order_by("deadline", "reported_at", "pk")
 
 
 @login_required
