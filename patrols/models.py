@@ -65,6 +65,10 @@ class PatrolRule(models.Model):
     def in_force_on(self, day: datetime.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
+    def in_force_between(self, first: datetime.date, last: datetime.date) -> bool:
+        """In force on some day of [first, last]."""
+        return self.valid_from <= last and (self.valid_to is None or self.valid_to >= first)
+
 
 class PatrolQuerySet(ScopedQuerySet):
     region_lookup = "reach__region"

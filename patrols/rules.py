@@ -76,11 +76,7 @@ class RuleBook:
 
     def roles_between(self, first: datetime.date, last: datetime.date) -> set[str]:
         """The roles with a rule in force on some day of [first, last]."""
-        return {
-            rule.role
-            for rule in self.rules()
-            if rule.valid_from <= last and (rule.valid_to is None or rule.valid_to >= first)
-        }
+        return {rule.role for rule in self.rules() if rule.in_force_between(first, last)}
 
     def rule_for(self, role: str, day: datetime.date) -> PatrolRule | None:
         key = (role, day)

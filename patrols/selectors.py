@@ -92,16 +92,21 @@ def owed_periods(
     ]
 
 
-def _bucket_and_range(rule_book: RuleBook, roles: set[str]) -> Case:
+def _bucket(
+    rule_book: RuleBook, roles: set[str], first: datetime.date, last: datetime.date
+) -> Case:
     """SQL: the period (as period_start_sql's YYYYMMDD) of the rule in force for the patrol's
-    chief on the patrol's day; NULL on a day under no rule."""
+    chief on the patrol's day, for days in [first, last]; NULL on a day under no rule."""
     buckets = []
     # Month-naming rules first, as RuleBook.rule_for decides.
     for rule in sorted(rule_book.rules(), key=lambda r: (not r.months, r.valid_from)):
-        if rule.role not in roles:
+        if rule.role not in roles or not rule.in_force_between(first, last):
             continue
-        condition = Q(chief__role=rule.role, started_on__gte=rule.valid_from)
-        if rule.valid_to is not None:
+        condition = Q(chief__role=rule.role)
+        # Bounds the whole range lies within are left out: this CASE runs once per patrol.
+        if rule.valid_from > first:
+            condition &= Q(started_on__gte=rule.valid_from)
+        if rule.valid_to is not None and rule.valid_to < last:
             condition &= Q(started_on__lte=rule.valid_to)
         if rule.months:
             condition &= Q(started_on__month__in=rule.months)
@@ -143,7 +148,7 @@ def _counting_query(
         .filter(started_on__gte=F("chief__appointed_on"))
         .filter(Q(chief__relieved_on__isnull=True) | Q(started_on__lte=F("chief__relieved_on")))
         .annotate(
-            bucket=_bucket_and_range(rule_book, roles),
+            bucket=_bucket(rule_book, roles, first, max(as_of, first)),
             in_range=Case(When(in_range, then=Value(1)), default=Value(0)),
         )
         .values("chief_id", "bucket")
