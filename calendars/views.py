@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Role
-from core.permissions import OFFICE_ROLES
+from core.permissions import OFFICE_ROLES, POLICY_REFUSED, writes_policy
 from core.views import ScopedModelViewSet
 
 from . import selectors, services
@@ -61,3 +61,6 @@ class DeadlineRuleViewSet(ScopedModelViewSet):
     ordering_fields = ["category", "urgency", "working_days"]
     search_fields: list[str] = []
     write_roles = OFFICE_ROLES
+    # The portal's policy: written by the county's office or an admin only.
+    write_check = staticmethod(writes_policy)
+    write_check_message = POLICY_REFUSED

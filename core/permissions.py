@@ -5,11 +5,27 @@ record outside the account's region is simply not found (404).
 """
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from accounts.models import Role
+from rivers.models import RegionLevel
 
 OFFICE_ROLES = frozenset({Role.ADMIN, Role.OFFICE})
+POLICY_REFUSED = _("全局规则只能由县级河长办或管理员修改。")
+
+
+def writes_policy(user) -> bool:
+    """Whether ``user`` may write the portal-wide rules (patrol rules, deadline rules): the same
+    for every region, so an admin or the office at the top of the tree (the county), never a
+    street's or a community's office."""
+    role = getattr(user, "effective_role", None)
+    if role == Role.ADMIN:
+        return True
+    if role != Role.OFFICE or user.region_id is None:
+        return False
+    # The county's level, or no region above the account's: the top of the tree.
+    return user.region.level == RegionLevel.COUNTY or user.region.parent_id is None
 
 
 class RolePermission(BasePermission):
@@ -22,6 +38,11 @@ class RolePermission(BasePermission):
         roles = getattr(view, "read_roles", None) if request.method in SAFE_METHODS else None
         if request.method not in SAFE_METHODS:
             roles = getattr(view, "write_roles", OFFICE_ROLES)
+            # A view may narrow its writers beyond their role (``write_check``, e.g.
+            # writes_policy): the one check its workbench pages use too.
+            check = getattr(view, "write_check", None)
+            if user.effective_role in roles and check is not None and not check(user):
+                raise PermissionDenied(getattr(view, "write_check_message", self.message))
         return roles is None or user.effective_role in roles
 
     def has_object_permission(self, request, view, obj) -> bool:

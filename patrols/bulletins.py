@@ -36,7 +36,7 @@ from core.pdf import (
 from core.pdf import ForbiddenURL as ForbiddenURL
 from core.pdf import static_url_fetcher as static_url_fetcher
 from core.text import join_items
-from rivers.models import Chief, ChiefRole, Region, RegionLevel
+from rivers.models import PATROLLING_ROLES, Chief, ChiefRole, Region, RegionLevel
 
 from .models import Bulletin
 from .periods import Period
@@ -169,7 +169,11 @@ def _build(claim: Claim[Bulletin]) -> None:
     claim.progress(5)
 
     first, last = _month_bounds(bulletin.month)
-    rows = region_patrol_compliance(region=bulletin.street, date_from=first, date_to=last)
+    # Patrols (巡河) of the chiefs, never cleaners' rounds (保洁); the month has ended, so every
+    # period of it is whole and a chief is short only for a whole period that fell short.
+    rows = region_patrol_compliance(
+        region=bulletin.street, date_from=first, date_to=last, roles=PATROLLING_ROLES
+    )
     claim.progress(30)
     ranking = compliance_ranking(rows, level=RegionLevel.COMMUNITY)
     data = bulletin_data(street=bulletin.street, month=first, rows=rows, ranking=ranking)
@@ -185,7 +189,7 @@ def _build(claim: Claim[Bulletin]) -> None:
 
 
 def _number(value: Decimal) -> str:
-    """4.00 -> "4", 4.50 -> "4.5": patrols owed pro rata are fractions, but rarely."""
+    """4.00 -> "4": patrols owed are whole (whole periods), written without decimals."""
     text = f"{value:.2f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -197,7 +201,8 @@ def _percent(rate: Decimal | None) -> str:
 
 
 def _short(row: ComplianceRow) -> bool:
-    return row.rate is not None and row.rate < 1
+    """Short only for a whole period of the month that ended below the rule."""
+    return row.short
 
 
 def _rule_texts(rows: Iterable[ComplianceRow], month: datetime.date) -> list[str]:
@@ -205,7 +210,8 @@ def _rule_texts(rows: Iterable[ComplianceRow], month: datetime.date) -> list[str
     roles = {row.role for row in rows}
     texts = []
     for role in ChiefRole:
-        rule = rule_book.rule_for(role, month) if role in roles else None
+        # The rule in force at the month's end: the one its last periods were counted by.
+        rule = rule_book.rule_for(role, _month_bounds(month)[1]) if role in roles else None
         if rule is not None:
             texts.append(
                 _("%(role)s%(period)s至少巡河%(count)s次")

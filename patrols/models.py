@@ -1,3 +1,4 @@
+import datetime
 import uuid as uuid_lib
 from decimal import Decimal
 
@@ -18,7 +19,9 @@ class PatrolRule(models.Model):
     """How often a role must patrol, and what a patrol needs to count.
 
     Several rules of one role may split the year (``months``); a rule with no months applies in
-    every month no other rule of the role names.
+    every month no other rule of the role names. A rule is in force from ``valid_from`` to
+    ``valid_to`` (open when empty): an edit closes the row and starts a new one, so the figures of
+    a month already past never change (patrols.services.patrol_rule_change).
     """
 
     role = models.CharField(_("类别"), max_length=24, choices=ChiefRole.choices)
@@ -39,14 +42,32 @@ class PatrolRule(models.Model):
     months = models.JSONField(
         _("适用月份"), default=list, blank=True, help_text=_("1-12 的列表；留空表示全年适用。")
     )
+    valid_from = models.DateField(_("生效日期"))
+    valid_to = models.DateField(
+        _("失效日期"), null=True, blank=True, help_text=_("最后适用的一天；留空表示长期有效。")
+    )
 
     class Meta:
         verbose_name = _("巡河规则")
         verbose_name_plural = _("巡河规则")
-        ordering = ["role", "id"]
+        ordering = ["role", "valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="patrol_rule_valid_to_after_from",
+                violation_error_message=_("失效日期不能早于生效日期。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.get_period_display()} {self.min_count}"
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def in_force_between(self, first: datetime.date, last: datetime.date) -> bool:
+        """In force on some day of [first, last]."""
+        return self.valid_from <= last and (self.valid_to is None or self.valid_to >= first)
 
 
 class PatrolQuerySet(ScopedQuerySet):

@@ -19,9 +19,44 @@ class PatrolRuleSerializer(serializers.ModelSerializer):
         help_text=_("1-12 的列表；留空表示全年适用。"),
     )
 
+    effective_from = serializers.DateField(
+        write_only=True,
+        required=False,
+        label=_("生效日期"),
+        help_text=_("修改自该日起生效，默认今天，不能早于本月1日；此前的日子仍按原规则计算。"),
+    )
+
     class Meta:
         model = PatrolRule
-        fields = ["id", "role", "period", "min_count", "min_minutes", "min_km", "months"]
+        fields = [
+            "id",
+            "role",
+            "period",
+            "min_count",
+            "min_minutes",
+            "min_km",
+            "months",
+            "valid_from",
+            "valid_to",
+            "effective_from",
+        ]
+        read_only_fields = ["valid_to"]
+        extra_kwargs = {
+            "valid_from": {
+                "required": False,
+                "help_text": _("新规则自该日起适用，默认今天，不能早于本月1日。"),
+            }
+        }
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is None:
+            # A new rule starts at valid_from; effective_from is an edit's.
+            fields.pop("effective_from")
+        else:
+            # An edit takes effect from effective_from: where the row starts is its history.
+            fields["valid_from"].read_only = True
+        return fields
 
 
 class FindingPhotoSerializer(serializers.ModelSerializer):

@@ -51,21 +51,58 @@ def _check_months(months: Any) -> list[int]:
     return sorted(set(months))
 
 
-def _check_rule_overlap(*, rule: PatrolRule) -> None:
-    """Two rules of one role may not claim the same month, or the policy is ambiguous."""
-    others = PatrolRule.objects.filter(role=rule.role).exclude(pk=rule.pk)
+def _overlaps_in_time(a: PatrolRule, b: PatrolRule) -> bool:
+    return (a.valid_to is None or b.valid_from <= a.valid_to) and (
+        b.valid_to is None or a.valid_from <= b.valid_to
+    )
+
+
+def _check_rule_overlap(*, rule: PatrolRule, ignore: Sequence[int] = ()) -> None:
+    """Two rules of one role in force on a same day may not claim the same month, or the policy
+    is ambiguous."""
+    others = PatrolRule.objects.filter(role=rule.role).exclude(pk__in=[rule.pk, *ignore])
     for other in others:
+        if not _overlaps_in_time(rule, other):
+            continue
         both_all = not rule.months and not other.months
         shared = set(rule.months) & set(other.months)
         if both_all or shared:
+            until = other.valid_to.isoformat() if other.valid_to else _("长期")
             raise ValidationError(
-                {"months": [_("与同一类别的另一条规则（%(rule)s）月份重叠。") % {"rule": other}]}
+                {
+                    "months": [
+                        _(
+                            "与同一类别的另一条规则（%(rule)s，%(since)s 至 %(until)s）"
+                            "在有效期和月份上重叠。"
+                        )
+                        % {"rule": other, "since": other.valid_from.isoformat(), "until": until}
+                    ]
+                }
             )
 
 
+def _check_not_past_month(*, day: datetime.date, today: datetime.date, field: str) -> None:
+    """A rule takes effect at the earliest in the current month: a month already past keeps the
+    figures it was counted by."""
+    if day < today.replace(day=1):
+        raise ValidationError(
+            {field: [_("生效日期不能早于本月1日：已过去月份的巡河要求不能更改。")]}
+        )
+
+
 @transaction.atomic
-def patrol_rule_create(*, user: User, months: Sequence[int] = (), **data) -> PatrolRule:
-    rule = PatrolRule(months=_check_months(list(months)), **data)
+def patrol_rule_create(
+    *,
+    user: User,
+    months: Sequence[int] = (),
+    valid_from: datetime.date | None = None,
+    today: datetime.date | None = None,
+    **data,
+) -> PatrolRule:
+    today = today or timezone.localdate()
+    valid_from = valid_from or today
+    _check_not_past_month(day=valid_from, today=today, field="valid_from")
+    rule = PatrolRule(months=_check_months(list(months)), valid_from=valid_from, **data)
     rule.full_clean()
     _check_rule_overlap(rule=rule)
     rule.save()
@@ -73,19 +110,109 @@ def patrol_rule_create(*, user: User, months: Sequence[int] = (), **data) -> Pat
     return rule
 
 
+RULE_TERMS = ("role", "period", "min_count", "min_minutes", "min_km", "months")
+
+
 @transaction.atomic
+def patrol_rule_change(
+    *,
+    rule: PatrolRule,
+    user: User,
+    effective_from: datetime.date | None = None,
+    today: datetime.date | None = None,
+    **fields,
+) -> PatrolRule:
+    """Change a rule from ``effective_from`` (default today) on, never before this month.
+
+    A rule in force before that day is closed the day before and a new row carries the change,
+    so the days already under the old rule keep being counted by it; a rule not yet in force by
+    then is changed in place. Answers the row in force from ``effective_from``.
+    """
+    today = today or timezone.localdate()
+    effective_from = effective_from or today
+    _check_not_past_month(day=effective_from, today=today, field="effective_from")
+    if rule.valid_to is not None and effective_from > rule.valid_to:
+        raise ValidationError({"effective_from": [_("生效日期晚于该规则的失效日期。")]})
+    if "months" in fields:
+        fields["months"] = _check_months(list(fields["months"]))
+    # Where a row starts moves only through effective_from; where it ends, through DELETE.
+    fields.pop("valid_from", None)
+    fields.pop("valid_to", None)
+    before = snapshot(rule)
+    if effective_from <= rule.valid_from:
+        for name, value in fields.items():
+            setattr(rule, name, value)
+        rule.full_clean()
+        _check_rule_overlap(rule=rule)
+        rule.save()
+        audit_record(
+            user=user, action=AuditAction.UPDATE, obj=rule, changes=diff(before, snapshot(rule))
+        )
+        return rule
+
+    successor = PatrolRule(
+        **{name: getattr(rule, name) for name in RULE_TERMS},
+        valid_from=effective_from,
+        valid_to=rule.valid_to,
+    )
+    for name, value in fields.items():
+        setattr(successor, name, value)
+    successor.full_clean()
+    rule.valid_to = effective_from - datetime.timedelta(days=1)
+    rule.full_clean()
+    _check_rule_overlap(rule=successor, ignore=[rule.pk])
+    rule.save(update_fields=["valid_to"])
+    successor.save()
+    audit_record(
+        user=user, action=AuditAction.UPDATE, obj=rule, changes=diff(before, snapshot(rule))
+    )
+    audit_record(
+        user=user,
+        action=AuditAction.CREATE,
+        obj=successor,
+        changes=created(successor),
+        detail={"replaces": rule.pk},
+    )
+    return successor
+
+
 def patrol_rule_update(*, instance: PatrolRule, user: User, **data) -> PatrolRule:
-    if "months" in data:
-        data["months"] = _check_months(list(data["months"]))
+    """The API's and the workbench's edit: an effective-dated change (patrol_rule_change)."""
+    return patrol_rule_change(rule=instance, user=user, **data)
+
+
+@transaction.atomic
+def patrol_rule_delete(
+    *, instance: PatrolRule, user: User, today: datetime.date | None = None
+) -> None:
+    """End a rule: one that has been in force ends yesterday (its days stay counted by it); one
+    not yet in force is deleted."""
+    today = today or timezone.localdate()
     before = snapshot(instance)
-    for name, value in data.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    _check_rule_overlap(rule=instance)
-    instance.save()
-    changes = diff(before, snapshot(instance))
-    audit_record(user=user, action=AuditAction.UPDATE, obj=instance, changes=changes)
-    return instance
+    if instance.valid_from < today:
+        end = today - datetime.timedelta(days=1)
+        if instance.valid_to is not None and instance.valid_to <= end:
+            raise ValidationError({"valid_to": [_("该规则已失效，无需再停用。")]})
+        instance.valid_to = end
+        instance.save(update_fields=["valid_to"])
+        audit_record(
+            user=user,
+            action=AuditAction.UPDATE,
+            obj=instance,
+            changes=diff(before, snapshot(instance)),
+            detail={"ended": True},
+        )
+        return
+    pk, name = instance.pk, str(instance)
+    instance.delete()
+    audit_record(
+        user=user,
+        action=AuditAction.DELETE,
+        object_type=PatrolRule._meta.label_lower,
+        object_id=pk,
+        object_repr=name,
+        changes=diff(before, {}),
+    )
 
 
 @dataclass(frozen=True)
@@ -143,6 +270,28 @@ def _check_filing_rights(*, user: User, chief: Chief, reach: Reach) -> None:
     in_chief_region = Region.objects.subtree(chief.region_id).filter(pk=reach.region_id).exists()
     if not in_chief_region and not chief.reaches.filter(pk=reach.pk).exists():
         raise ValidationError({"reach": [_("该河段不在这位河长的责任区域内。")]})
+
+
+def _check_serving(*, chief: Chief, day: datetime.date) -> None:
+    """A patrol belongs to a day the chief held the post: the day before an appointment or after
+    a relief is someone else's (or no one's) to patrol."""
+    if day < chief.appointed_on or (chief.relieved_on is not None and day > chief.relieved_on):
+        until = chief.relieved_on.isoformat() if chief.relieved_on else _("今")
+        raise ValidationError(
+            {
+                "started_at": [
+                    _(
+                        "%(day)s 该河长当日不在任（任职期 %(since)s 至 %(until)s），"
+                        "不能提交该日的巡河记录。"
+                    )
+                    % {
+                        "day": day.isoformat(),
+                        "since": chief.appointed_on.isoformat(),
+                        "until": until,
+                    }
+                ]
+            }
+        )
 
 
 def _read_track(*, track: Any, gpx: IO[bytes] | None) -> list[tracks.TrackPoint]:
@@ -203,6 +352,7 @@ def patrol_submit(
         raise ValidationError({"ended_at": [_("结束时间必须晚于开始时间。")]})
     if started_at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"started_at": [_("开始时间不能晚于当前时间。")]})
+    _check_serving(chief=chief, day=timezone.localdate(started_at))
     raw_points = _read_track(track=track, gpx=gpx)
     checked_photos = _check_photos(findings=findings, photos=photos or {})
     kept, dropped = tracks.drop_jumps(

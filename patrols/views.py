@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.models import Role
 from core.filters import RegionFilterSet
 from core.pagination import PageNumberPagination
-from core.permissions import OFFICE_ROLES
+from core.permissions import OFFICE_ROLES, POLICY_REFUSED, writes_policy
 from core.views import ScopedModelViewSet
 from issues.selectors import issue_list
 from issues.serializers import FindingIssueSerializer, IssueSerializer
@@ -30,14 +30,21 @@ RANKING_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
 
 
 class PatrolRuleViewSet(ScopedModelViewSet):
-    """Patrol rules: how often each role patrols and what a patrol needs to count."""
+    """Patrol rules: how often each role patrols and what a patrol needs to count. An edit takes
+    effect from ``effective_from`` (default today, never in a past month) and answers the row in
+    force from then; DELETE ends a rule that has been in force (yesterday its last day) and
+    deletes one not yet in force."""
 
     selector = selectors.patrol_rule_list
     create_service = services.patrol_rule_create
     update_service = services.patrol_rule_update
+    delete_service = services.patrol_rule_delete
+    # The portal's policy: written by the county's office or an admin only.
+    write_check = staticmethod(writes_policy)
+    write_check_message = POLICY_REFUSED
     serializer_class = patrol_serializers.PatrolRuleSerializer
     filterset_fields = ["role", "period"]
-    ordering_fields = ["role", "period"]
+    ordering_fields = ["role", "period", "valid_from"]
     search_fields: list[str] = []
 
 

@@ -32,7 +32,12 @@ RECENT_PATROLS = 10
 
 @dataclass(frozen=True)
 class PeriodProgress:
-    """The chief's standing in the current period of its rule."""
+    """The chief's standing in the current period of its rule, and in the last one that ended.
+
+    The current period has not ended, so it owes nothing yet (compliance counts whole ended
+    periods only): the page shows the patrols done so far against the rule's minimum, never as
+    a shortfall. The last ended period is where a chief can have fallen short.
+    """
 
     rule: PatrolRule
     rule_text: str
@@ -40,12 +45,23 @@ class PeriodProgress:
     last: datetime.date
     days_left: int
     row: selectors.ComplianceRow | None  # None: not serving under the rule in this period
+    whole: bool  # the chief serves all of this period under this rule: it will be owed
+    previous: selectors.ComplianceRow | None = None  # the last ended period, when it was owed
+    previous_first: datetime.date | None = None
+    previous_last: datetime.date | None = None
+
+    @property
+    def counted(self) -> int:
+        """Patrols so far that will count: the rule's minimum at most."""
+        return 0 if self.row is None else min(self.row.done, self.rule.min_count)
+
+    @property
+    def still_needed(self) -> int:
+        return self.rule.min_count - self.counted
 
     @property
     def percent(self) -> int:
-        if self.row is None or self.row.rate is None:
-            return 0
-        return int(self.row.rate * 100)
+        return self.counted * 100 // self.rule.min_count
 
 
 def rule_text(rule: PatrolRule) -> str:
@@ -54,15 +70,32 @@ def rule_text(rule: PatrolRule) -> str:
 
 
 def period_progress(*, chief: Chief, today: datetime.date) -> PeriodProgress | None:
-    """Required, done, counted and rate for the period of the chief's rule that holds today,
-    from the compliance service; None when no rule applies to the chief's post today."""
-    rule = RuleBook.load().rule_for(chief.role, today)
+    """Patrols so far in the period of the chief's rule that holds today, and the standing of
+    the last ended period, from the compliance service; None when no rule applies today."""
+    rule_book = RuleBook.load()
+    rule = rule_book.rule_for(chief.role, today)
     if rule is None:
         return None
     first, last = period_bounds(rule.period, today)
-    rows = selectors.compliance_of(
-        chiefs=Chief.objects.filter(pk=chief.pk), date_from=first, date_to=last
+    this_chief = Chief.objects.filter(pk=chief.pk)
+    rows = selectors.compliance_of(chiefs=this_chief, date_from=first, date_to=last, as_of=today)
+    whole = (
+        chief.appointed_on <= first
+        and (chief.relieved_on is None or chief.relieved_on >= last)
+        and all(rule_book.rule_for(chief.role, day) is rule for day in _days(first, last))
     )
+    # The last period that ended: the day before this one began, under whatever rule then.
+    previous, previous_first, previous_last = None, None, None
+    yesterday_rule = rule_book.rule_for(chief.role, first - datetime.timedelta(days=1))
+    if yesterday_rule is not None:
+        previous_first, previous_last = period_bounds(
+            yesterday_rule.period, first - datetime.timedelta(days=1)
+        )
+        earlier = selectors.compliance_of(
+            chiefs=this_chief, date_from=previous_last, date_to=previous_last
+        )
+        if earlier and earlier[0].required > 0:
+            previous = earlier[0]
     return PeriodProgress(
         rule=rule,
         rule_text=rule_text(rule),
@@ -70,7 +103,15 @@ def period_progress(*, chief: Chief, today: datetime.date) -> PeriodProgress | N
         last=last,
         days_left=(last - today).days,
         row=rows[0] if rows else None,
+        whole=whole,
+        previous=previous,
+        previous_first=previous_first,
+        previous_last=previous_last,
     )
+
+
+def _days(first: datetime.date, last: datetime.date):
+    return (first + datetime.timedelta(days=n) for n in range((last - first).days + 1))
 
 
 def my_reaches(*, chief: Chief) -> QuerySet[Reach]:

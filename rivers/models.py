@@ -166,6 +166,13 @@ class ChiefRole(models.TextChoices):
     POLICE_CHIEF = "police_chief", _("河道警长")
 
 
+# The chiefs whose patrols are 巡河 (patrol rates, bulletins); cleaners' rounds are 保洁, never
+# patrols, whatever rule an office gives them.
+PATROLLING_ROLES = frozenset(
+    {ChiefRole.GENERAL_CHIEF, ChiefRole.STREET_CHIEF, ChiefRole.COMMUNITY_CHIEF}
+)
+
+
 class Chief(models.Model):
     """One appointment on the roster: a person in a post over a span of dates.
 

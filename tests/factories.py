@@ -230,6 +230,7 @@ class PatrolRuleFactory(factory.django.DjangoModelFactory):
     role = ChiefRole.CLEANER
     period = "day"
     min_count = 1
+    valid_from = datetime.date(2000, 1, 1)  # as the rules written before rules were dated
 
 
 class PatrolFactory(factory.django.DjangoModelFactory):

@@ -255,8 +255,14 @@ def test_patrol_rule_changes_are_recorded(api, admin_user):
         f"/api/v1/patrol-rules/{rule['id']}/", {"min_count": rule["min_count"] + 1}, format="json"
     )
     assert response.status_code == 200
-    entry = only(object_type="patrols.patrolrule")
-    assert entry.changes == {"min_count": [rule["min_count"], rule["min_count"] + 1]}
+    # Effective-dated: the rule in force ends yesterday, a new row carries the change from today.
+    today = timezone.localdate()
+    ended, started = AuditEntry.objects.filter(object_type="patrols.patrolrule").order_by("pk")
+    assert (ended.action, ended.object_id) == ("update", str(rule["id"]))
+    assert ended.changes == {"valid_to": [None, str(today - datetime.timedelta(days=1))]}
+    assert (started.action, started.object_id) == ("create", str(response.json()["id"]))
+    assert started.changes["min_count"] == [None, rule["min_count"] + 1]
+    assert started.changes["valid_from"] == [None, str(today)]
 
 
 # the roster

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from urllib.parse import quote
 
@@ -42,8 +41,9 @@ def _media(settings, tmp_path):
 def may(street_a):
     """Street A renamed 东风街道, with patrols in May 2024 under the default rules.
 
-    Community chiefs patrol weekly: May 2024 owes 5/7 + 3 + 5/7 = 4.43 patrols each.
-    Street chiefs patrol per dekad: 3 in May.
+    Community chiefs patrol weekly: May 2024 (Wed 1 - Fri 31) owes the four whole weeks ending
+    in it (5, 12, 19 and 26 May; the week of 29 April counts in full, the week ending 2 June is
+    June's), 4 patrols each. Street chiefs patrol per dekad: 3 in May.
     """
     street = street_a.street
     street.name = "东风街道"
@@ -88,7 +88,7 @@ def _built(street, month=MAY) -> Bulletin:
 def test_bulletin_names_the_chiefs_short_of_their_rule_and_ranks_communities(may):
     street_a, _chiefs = may
     bulletin = _built(street_a.street)
-    assert bulletin.status == BulletinStatus.DONE
+    assert bulletin.status == BulletinStatus.DONE, bulletin.error
     assert bulletin.progress == 100
     assert bulletin.attempts == 1
     assert bulletin.error == ""
@@ -97,16 +97,14 @@ def test_bulletin_names_the_chiefs_short_of_their_rule_and_ranks_communities(may
     assert data["title"] == TITLE
     rows = {row["name"]: row for row in data["chiefs"]}
     assert set(rows) == {"张三", "李四", "赵六", "钱七"}
-    assert (rows["张三"]["required"], rows["张三"]["done"], rows["张三"]["counted"]) == (
-        "4.43",
-        6,
-        5,
-    )
+    # Done: 6 patrols in May; counted: one in each of the 4 owed weeks (the 27th is June's).
+    assert (rows["张三"]["required"], rows["张三"]["done"], rows["张三"]["counted"]) == ("4", 6, 4)
     assert rows["张三"]["rate_display"] == "100.0%" and not rows["张三"]["short"]
     assert (rows["李四"]["done"], rows["李四"]["counted"]) == (2, 2)  # the short one not counted
-    assert rows["李四"]["rate_display"] == "45.2%"  # 0.4515, rounded half up
+    assert rows["李四"]["rate_display"] == "50.0%"  # 2 of 4 weeks
     assert (rows["钱七"]["required"], rows["钱七"]["counted"]) == ("3", 2)
     assert rows["钱七"]["role_label"] == "街级河长"
+    assert rows["钱七"]["rate_display"] == "66.7%"
     assert rows["赵六"]["rate_display"] == "0.0%"
     # Short of their rule, worst first.
     assert [row["name"] for row in data["short"]] == ["赵六", "李四", "钱七"]
@@ -116,16 +114,34 @@ def test_bulletin_names_the_chiefs_short_of_their_rule_and_ranks_communities(may
         (2, street_a.communities[1].name, 2),
     ]
     totals = data["totals"]
-    assert (totals["chiefs"], totals["done"], totals["counted"]) == (4, 10, 9)
+    assert (totals["chiefs"], totals["done"], totals["counted"]) == (4, 10, 8)
+    assert totals["required"] == "15"  # 4 + 4 + 4 weeks, 3 dekads
     assert (totals["short"], totals["idle"], totals["communities"]) == (3, 1, 2)
     summary = "".join(data["summary"])
     assert summary.startswith(f"按照“周汇报、月通报”制度，现将{TITLE}如下。")
     assert "3名河长未达到巡河要求" in summary and "1名河长本月未巡河" in summary
-    # The prose counts whole patrols; the tables keep the pro-rata fraction.
-    required = Decimal(totals["required"])
-    assert required != required.to_integral_value()
-    whole = required.to_integral_value(ROUND_HALF_UP)
-    assert f"应巡河约{whole}次" in summary
+    # Whole periods owe whole patrols: no "约" in the prose any more.
+    assert "本月实际巡河10次，计入考核8次，应巡河15次，总体巡河率53.3%。" in summary
+
+
+def test_cleaners_rounds_are_not_patrols_in_the_bulletin(may):
+    street_a, _chiefs = may
+    cleaner = factories.ChiefFactory(
+        name="孙八", region=street_a.communities[0], role=ChiefRole.CLEANER
+    )
+    make_patrol(cleaner, street_a.reaches[0], D(2024, 5, 6))
+    data = _built(street_a.street).data
+    assert "孙八" not in {row["name"] for row in data["chiefs"]}
+    assert data["totals"]["chiefs"] == 4
+
+
+def test_a_week_cut_by_the_month_s_end_is_not_a_shortfall(may):
+    """A chief with a patrol in each of May's four whole weeks is not short for the week of
+    27 May - 2 June: it is June's, owed in full there."""
+    street_a, _chiefs = may
+    data = _built(street_a.street).data
+    row = next(row for row in data["chiefs"] if row["name"] == "张三")
+    assert (row["required"], row["counted"], row["short"]) == ("4", 4, False)
 
 
 def test_bulletin_prose_writes_whole_required_counts():
@@ -151,6 +167,9 @@ def test_bulletin_pdf_is_a_real_pdf_with_the_title_in_an_embedded_chinese_font(m
         flat = re.sub(r"\s+", "", text)
         assert TITLE in flat
         assert "李四" in flat and "未达到巡河要求的河长" in flat
+        # The prose reads in whole patrols, as the tables do.
+        assert "本月实际巡河10次，计入考核8次，应巡河15次，总体巡河率53.3%。" in flat
+        assert "约" not in flat
     if pdffonts := shutil.which("pdffonts"):
         fonts = subprocess.run(  # noqa: S603 (our own command line)
             [pdffonts, str(path)], capture_output=True, text=True

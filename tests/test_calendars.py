@@ -225,13 +225,19 @@ def test_coverage_endpoint(api, chief_a1):
     assert response.json() == {"last_year": selectors.calendar_coverage()}
 
 
-def test_office_edits_a_deadline_rule_and_a_chief_cannot(api, office_a, chief_a1):
+def test_office_edits_a_deadline_rule_and_a_chief_cannot(api, county, office_a, chief_a1):
     rule = DeadlineRule.objects.get(category=IssueCategory.GARBAGE, urgency=Urgency.NORMAL)
     url = f"/api/v1/deadline-rules/{rule.pk}/"
-    response = api.as_user(office_a).patch(url, {"working_days": 3}, format="json")
+    # The portal's policy: the county's office writes it, a street's office may not.
+    county_office = make_account(Role.OFFICE, county)
+    response = api.as_user(county_office).patch(url, {"working_days": 3}, format="json")
     assert response.status_code == 200, response.content
     assert selectors.deadline_working_days(category="garbage", urgency="normal") == 3
-    assert api.as_user(office_a).patch(url, {"working_days": 0}, format="json").status_code == 400
+    assert (
+        api.as_user(county_office).patch(url, {"working_days": 0}, format="json").status_code == 400
+    )
+    assert api.as_user(office_a).patch(url, {"working_days": 5}, format="json").status_code == 403
+    assert selectors.deadline_working_days(category="garbage", urgency="normal") == 3
 
     client = api.as_user(chief_a1)
     assert client.patch(url, {"working_days": 30}, format="json").status_code == 403

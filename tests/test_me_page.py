@@ -79,17 +79,41 @@ def test_this_period_s_figures_are_the_compliance_service_s(client, chief_a1, st
     response = client.get("/me/")
     assert response.status_code == 200
     [expected] = compliance_of(
-        chiefs=Chief.objects.filter(pk=chief.pk), date_from=first, date_to=last
+        chiefs=Chief.objects.filter(pk=chief.pk), date_from=first, date_to=last, as_of=today
     )
     progress = response.context["progress"]
     assert progress.row == expected
     assert (progress.first, progress.last) == (first, last)
+    # The period is still running: it owes nothing yet, and is no shortfall.
+    assert (expected.required, expected.done, expected.rate, expected.short) == (0, 2, None, False)
     page = response.content.decode()
-    assert f'id="figure-done">{expected.done}<' in page
-    assert f'id="figure-counted">{expected.counted}<' in page
+    assert 'id="figure-required">1<' in page  # the rule's minimum, 每周至少1次
+    assert 'id="figure-done">2<' in page
+    assert 'id="figure-counted">1<' in page  # two patrols, one counts
     assert f"{rule.get_period_display()}至少{rule.min_count}次" in page
-    assert f'id="figure-rate">{int(expected.rate * 100)}%<' in page
+    assert "本期巡河已达到要求" in page
+    # The week before ended with its one patrol (the chief served since 2023).
+    assert (progress.previous.required, progress.previous.counted) == (1, 1)
+    assert "上期巡河已达到要求" in page
     assert "开始巡河" in page and "/patrols/phone/" in page
+
+
+def test_a_running_period_with_no_patrol_yet_is_not_a_shortfall(client, chief_a1, street_a):
+    """Nothing filed this week and none last week: this week reads as still to do, last week
+    (ended) as short."""
+    client.force_login(chief_a1)
+    response = client.get("/me/")
+    progress = response.context["progress"]
+    assert (progress.row.required, progress.row.short, progress.counted) == (0, False, 0)
+    page = response.content.decode()
+    assert "本期还需巡河 1 次，本期结束后计入考核。" in page
+    assert "本期巡河次数尚未达到要求" not in page
+    assert (progress.previous.required, progress.previous.counted, progress.previous.short) == (
+        1,
+        0,
+        True,
+    )
+    assert "上期巡河次数未达到要求" in page
 
 
 def test_a_post_under_no_rule_says_so(client, street_a):
@@ -167,7 +191,7 @@ def test_the_page_answers_in_15_queries_with_many_rows(
 
 
 @pytest.mark.parametrize("days_ago", [0, 1])
-def test_a_chief_appointed_mid_period_owes_its_share(client, street_a, days_ago):
+def test_a_chief_appointed_mid_period_owes_nothing_for_it(client, street_a, days_ago):
     today = timezone.localdate()
     successor = factories.ChiefFactory(
         region=street_a.communities[0],
@@ -176,10 +200,16 @@ def test_a_chief_appointed_mid_period_owes_its_share(client, street_a, days_ago)
     )
     account = make_account(Role.CHIEF, successor.region, chief=successor)
     client.force_login(account)
-    progress = client.get("/me/").context["progress"]
+    response = client.get("/me/")
+    progress = response.context["progress"]
     [expected] = compliance_of(
         chiefs=Chief.objects.filter(pk=successor.pk),
         date_from=progress.first,
         date_to=progress.last,
+        as_of=today,
     )
     assert progress.row == expected
+    assert (expected.required, expected.short) == (0, False)
+    # Appointed after the week began (or on its Monday, for days_ago=0 on a Monday: then whole).
+    assert progress.whole == (successor.appointed_on <= progress.first)
+    assert progress.previous is None  # not serving last period

@@ -18,7 +18,7 @@ from patrols import selectors, tracks
 from patrols.models import Patrol, PatrolRule
 from patrols.periods import Period, period_bounds, period_key, period_start_sql
 from patrols.rules import RuleBook
-from rivers.models import ChiefRole
+from rivers.models import Chief, ChiefRole
 
 from . import factories
 from .conftest import make_account
@@ -173,25 +173,59 @@ def test_rule_months_restrict_when_a_rule_is_in_force():
     book = RuleBook.load()
     assert book.rule_for(ChiefRole.COMMUNITY_CHIEF, D(2024, 2, 10)) is None
     assert book.rule_for(ChiefRole.COMMUNITY_CHIEF, D(2024, 3, 1)).period == "week"
-    assert selectors._required(book, ChiefRole.COMMUNITY_CHIEF, D(2024, 1, 1), D(2024, 2, 29)) == 0
+    # January and February owe nothing; the week of 26 February - 3 March starts under no rule.
+    owed = selectors.owed_periods(
+        book,
+        roles={ChiefRole.COMMUNITY_CHIEF},
+        date_from=D(2024, 1, 1),
+        as_of=D(2024, 3, 3),
+        today=D(2025, 1, 1),
+    )
+    assert owed == []
 
 
-def test_required_is_pro_rata_for_a_mid_period_appointment(db):
+def _owed(book, role, first, last):
+    periods = selectors.owed_periods(
+        book, roles={role}, date_from=first, as_of=last, today=D(2025, 1, 1)
+    )
+    return [(p.start, p.end, p.min_count) for p in periods]
+
+
+def test_required_is_whole_periods_ending_in_the_range(db):
+    """Only whole periods ending in the range are owed: no pro rata (it used to be 0.48 of a
+    month for an appointment on 17 March, 4.43 weeks for March 2024)."""
     book = RuleBook.load()
-    # Monthly rule, appointed on 17 March: 15 of March's 31 days.
-    assert selectors._required(book, "general_chief", D(2024, 3, 17), D(2024, 3, 31)) == Decimal(
-        "0.48"
-    )
-    # Weekly rule over March 2024 (Fri 1 - Sun 31): 3/7 + 4 whole weeks.
-    assert selectors._required(book, "community_chief", D(2024, 3, 1), D(2024, 3, 31)) == Decimal(
-        "4.43"
-    )
+    # Weekly rule over March 2024 (Fri 1 - Sun 31): the weeks ending 3, 10, 17, 24, 31 March,
+    # the first with its February days.
+    assert _owed(book, "community_chief", D(2024, 3, 1), D(2024, 3, 31)) == [
+        (D(2024, 2, 26), D(2024, 3, 3), 1),
+        (D(2024, 3, 4), D(2024, 3, 10), 1),
+        (D(2024, 3, 11), D(2024, 3, 17), 1),
+        (D(2024, 3, 18), D(2024, 3, 24), 1),
+        (D(2024, 3, 25), D(2024, 3, 31), 1),
+    ]
     # Dekad rule over a leap February: three dekads, the last of 9 days.
-    assert selectors._required(book, "street_chief", D(2024, 2, 1), D(2024, 2, 29)) == 3
+    assert [end for _s, end, _n in _owed(book, "street_chief", D(2024, 2, 1), D(2024, 2, 29))] == [
+        D(2024, 2, 10),
+        D(2024, 2, 20),
+        D(2024, 2, 29),
+    ]
+    # A month is owed by a chief who served all of it: appointed on 17 March, none in March.
+    chief = factories.ChiefFactory(role="general_chief", appointed_on=D(2024, 3, 17))
+    [row] = selectors.compliance_of(
+        chiefs=Chief.objects.filter(pk=chief.pk), date_from=D(2024, 3, 1), date_to=D(2024, 3, 31)
+    )
+    assert (row.required, row.rate, row.short) == (0, None, False)
 
 
-def test_overlapping_rule_months_are_refused(api, office_a):
-    client = api.as_user(office_a)
+@pytest.fixture
+def county_office(county):
+    """Patrol rules are the portal's policy: the county's office writes them."""
+    return make_account(Role.OFFICE, county)
+
+
+def test_overlapping_rule_months_are_refused(api, county_office):
+    client = api.as_user(county_office)
     rule = {"role": "community_chief", "period": "month", "min_count": 2}
     assert (
         client.post("/api/v1/patrol-rules/", {**rule, "months": [1, 2]}, format="json").status_code
@@ -205,8 +239,8 @@ def test_overlapping_rule_months_are_refused(api, office_a):
     assert response.status_code == 400
 
 
-def test_split_year_rules_can_be_made(api, office_a):
-    client = api.as_user(office_a)
+def test_split_year_rules_can_be_made(api, county_office):
+    client = api.as_user(county_office)
     rule = PatrolRule.objects.get(role="community_chief")
     assert (
         client.patch(

@@ -92,7 +92,9 @@ class Resource:
         return roles is None or user.effective_role in roles
 
     def can_write(self, user) -> bool:
-        return user.effective_role in self.roles_to_write()
+        # The viewset's own narrowing beyond roles (core.permissions.RolePermission reads it too).
+        check = getattr(self.viewset, "write_check", None)
+        return user.effective_role in self.roles_to_write() and (check is None or check(user))
 
     def can_delete(self) -> bool:
         return not self.read_only and "delete" in self.viewset.http_method_names
@@ -218,7 +220,16 @@ RESOURCES: dict[str, Resource] = {
             api_basename="patrol-rule",
             label=_("巡河规则"),
             title=_("巡河规则"),
-            columns=("role", "period", "min_count", "min_minutes", "min_km", "months"),
+            columns=(
+                "role",
+                "period",
+                "min_count",
+                "min_minutes",
+                "min_km",
+                "months",
+                "valid_from",
+                "valid_to",
+            ),
         ),
         Resource(
             slug="publicity-events",
