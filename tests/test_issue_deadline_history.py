@@ -341,3 +341,58 @@ def test_the_automatic_escalation_writes_its_new_deadline_into_the_history(stree
     assert issue.pk in _during(D(2024, 10, 9), D(2024, 10, 13))
     assert issue.pk in _on(D(2024, 10, 13))
     assert issue.pk not in _on(D(2024, 10, 14))
+
+
+def test_the_migration_rebuilds_the_history_from_the_timeline_and_the_orders(street_a, office_a):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("issues.migrations.0005_void_and_deadline_history")
+    reach = street_a.reaches[0]
+    # Assigned 3-01 (3-10), escalated 3-15 (3-31) with its order.
+    timed = _issue(reach, reported=at(3, 1), deadline=D(2024, 3, 31))
+    assign = factories.IssueEventFactory(
+        issue=timed, action="assign", to_status="assigned", deadline=D(2024, 3, 10), by=office_a
+    )
+    escalate = factories.IssueEventFactory(
+        issue=timed, action="escalate", to_status="assigned", deadline=D(2024, 3, 31)
+    )
+    IssueEvent.objects.filter(pk=assign.pk).update(at=at(3, 1, 11))
+    IssueEvent.objects.filter(pk=escalate.pk).update(at=at(3, 15, 9))
+    factories.SupervisionOrderFactory(
+        issue=timed,
+        event=escalate,
+        original_deadline=D(2024, 3, 10),
+        deadline=D(2024, 3, 31),
+        issued_at=at(3, 15, 9),
+    )
+    # An order whose original deadline no event set; the current deadline set by no event.
+    orphan = _issue(reach, reported=at(3, 1), deadline=D(2024, 4, 20))
+    factories.SupervisionOrderFactory(
+        issue=orphan, original_deadline=D(2024, 3, 5), deadline=D(2024, 3, 25), issued_at=at(3, 10)
+    )
+    # A deadline and no history at all.
+    bare = _issue(reach, reported=at(3, 1), deadline=D(2024, 3, 10))
+    IssueDeadline.objects.all().delete()
+
+    migration.backfill_deadline_history(apps, None)
+
+    def rows(issue):
+        return [
+            (r.action, r.deadline, r.set_at, r.set_by_id, r.event_id)
+            for r in IssueDeadline.objects.filter(issue=issue).order_by("set_at", "pk")
+        ]
+
+    assert rows(timed) == [
+        ("assign", D(2024, 3, 10), at(3, 1, 11), office_a.pk, assign.pk),
+        ("escalate", D(2024, 3, 31), at(3, 15, 9), None, escalate.pk),
+    ]
+    assert rows(orphan) == [
+        ("edit", D(2024, 3, 5), at(3, 1), None, None),
+        ("escalate", D(2024, 3, 25), at(3, 10), None, None),
+        ("edit", D(2024, 4, 20), at(3, 10), None, None),
+    ]
+    assert orphan.pk in _on(D(2024, 3, 7)) and orphan.pk not in _on(D(2024, 3, 12))
+    assert rows(bare) == [("edit", D(2024, 3, 10), at(3, 1), None, None)]
+    assert timed.pk in _on(D(2024, 3, 12)) and timed.pk not in _on(D(2024, 3, 20))

@@ -13,6 +13,8 @@ def backfill_deadline_history(apps, schema_editor):
 
     - every timeline event that carries a deadline (assign, escalate manual or automatic, a
       refer or any action given a new one) set that deadline, by that person, at that time;
+    - a supervision order whose event carries no deadline set the order's new deadline when it
+      was issued;
     - a supervision order's original deadline that no earlier event set was in force before
       it: set outside the workflow, at the latest when the issue was reported;
     - the issue's current deadline, if no row ends with it, was set outside the workflow: since
@@ -32,9 +34,9 @@ def backfill_deadline_history(apps, schema_editor):
         ):
             events.setdefault(event.issue_id, []).append(event)
         orders = {}
-        for order in SupervisionOrder.objects.filter(
-            issue_id__in=chunk, original_deadline__isnull=False
-        ).order_by("issued_at", "id"):
+        for order in SupervisionOrder.objects.filter(issue_id__in=chunk).order_by(
+            "issued_at", "id"
+        ):
             orders.setdefault(order.issue_id, []).append(order)
         last_event = dict(
             IssueEvent.objects.filter(issue_id__in=chunk)
@@ -55,7 +57,24 @@ def backfill_deadline_history(apps, schema_editor):
                 )
                 for event in events.get(issue.pk, [])
             ]
+            from_events = {row.event_id for row in history}
             for order in orders.get(issue.pk, []):
+                if order.event_id is None or order.event_id not in from_events:
+                    # An order whose event carries no deadline: the order says what it set.
+                    history.append(
+                        IssueDeadline(
+                            issue_id=issue.pk,
+                            deadline=order.deadline,
+                            set_at=order.issued_at,
+                            action="escalate",
+                            set_by_id=order.issued_by_id,
+                            event_id=order.event_id,
+                        )
+                    )
+            history.sort(key=lambda row: row.set_at)
+            for order in orders.get(issue.pk, []):
+                if order.original_deadline is None:
+                    continue
                 earlier = [row for row in history if row.set_at < order.issued_at]
                 if not earlier:
                     history.insert(
