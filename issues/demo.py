@@ -45,6 +45,7 @@ from rivers.models import Chief, ChiefRole, FacilityKind, Reach
 
 from .models import (
     Issue,
+    IssueDeadline,
     IssueEvent,
     IssuePhoto,
     IssueSource,
@@ -52,6 +53,7 @@ from .models import (
     PhotoStage,
     SupervisionOrder,
     SupervisionOrderSequence,
+    VoidReason,
 )
 from .services import issue_act, issue_from_finding, issue_photo_add, issue_report
 
@@ -83,6 +85,8 @@ class Life:
     ESCALATED_CLOSED = "escalated_closed"  # overdue, supervised, then fixed
     REFERRED_OPEN = "referred_open"  # too big for the community: put to the street's committee
     REFERRED_CLOSED = "referred_closed"  # the committee set a deadline and it was met
+    VOIDED_DUPLICATE = "voided_duplicate"  # a second report of a known problem: voided
+    VOIDED_NOT_OURS = "voided_not_ours"  # assigned, then found to be another street's: voided
 
 
 class Case(NamedTuple):
@@ -331,6 +335,16 @@ CASEBOOK: tuple[Case, ...] = (
     ),
     Case(
         S.PUBLIC,
+        C.GARBAGE,
+        U.NORMAL,
+        "群众扫码举报：{river}{reach}水面有垃圾",
+        "群众扫描河长公示牌二维码反映{river}{reach}水面有塑料袋等漂浮垃圾。",
+        "reach",
+        50,
+        Life.VOIDED_DUPLICATE,
+    ),
+    Case(
+        S.PUBLIC,
         C.CONSTRUCTION,
         U.NORMAL,
         "群众举报：{river}{reach}岸边私搭乱建",
@@ -412,6 +426,16 @@ CASEBOOK: tuple[Case, ...] = (
     ),
     Case(
         S.OFFICE,
+        C.DUMPING,
+        U.NORMAL,
+        "{river}{reach}下游交界处堆放渣土",
+        "巡查发现{river}{reach}下游交界处河坡堆放渣土，需核实属地后清理。",
+        "reach",
+        70,
+        Life.VOIDED_NOT_OURS,
+    ),
+    Case(
+        S.OFFICE,
         C.OCCUPATION,
         U.NORMAL,
         "{river}{reach}岸边堆放杂物占用河道",
@@ -479,6 +503,8 @@ REMIND_AFTER = "已超过整改时限，请尽快整改到位。"
 ESCALATE_COMMENT = "逾期未整改，下发督办单，限{deadline:%Y年%m月%d日}前整改到位。"
 REFER_COMMENT = "涉及管网改造和拆除，社区一时无法整改，提请街道党工委会议研究解决。"
 REFER_DECIDED = "提请街道党工委会议研究，会议明确由街道牵头整改，限期完成。"
+VOID_DUPLICATE = "经核实，与此前已登记的同一点位问题重复，并入原问题办理。"
+VOID_NOT_OURS = "现场核实：堆土点位于交界线以外，属邻街道管辖，已移交对方河长办。"
 
 
 @dataclass
@@ -517,6 +543,7 @@ class _Written:
     # (photo, time, index of the event it belongs to or None)
     photos: list[tuple[IssuePhoto, datetime.datetime, int | None]] = field(default_factory=list)
     closed: dict[int, datetime.datetime] = field(default_factory=dict)
+    voided: dict[int, datetime.datetime] = field(default_factory=dict)
 
 
 # --- Entry point -------------------------------------------------------------------------------
@@ -908,10 +935,22 @@ class _Life:
         self.out.times[self.issue.pk] = self.times
         if self.issue.status == IssueStatus.CLOSED:
             self.out.closed[self.issue.pk] = self.at
+        if self.issue.status == IssueStatus.VOIDED:
+            self.out.voided[self.issue.pk] = self.at
 
     def _live(self) -> None:
         spec, office, life, rng = self.spec, self.street.office, self.spec.life, self.rng
         if life == Life.FRESH:
+            return
+        if life == Life.VOIDED_DUPLICATE:
+            # Seen as a duplicate when the office sorts the day's reports: never assigned.
+            self._act(
+                office,
+                "void",
+                self._working_day(0, 1),
+                reason=VoidReason.DUPLICATE,
+                comment=VOID_DUPLICATE,
+            )
             return
         day = self._working_day(0, 1)
         self._act(
@@ -924,6 +963,15 @@ class _Life:
         deadline = self.issue.deadline
         if life == Life.ASSIGNED:
             self._reminders(deadline)
+            return
+        if life == Life.VOIDED_NOT_OURS:
+            self._act(
+                office,
+                "void",
+                self._working_day(1, 3),
+                reason=VoidReason.NOT_OURS,
+                comment=VOID_NOT_OURS,
+            )
             return
         rectifier = _rectifier(self.issue, self.street)
         self._act(rectifier, "start", self._working_day(0, 2), comment=rng.choice(START_COMMENTS))
@@ -1012,6 +1060,16 @@ def _backdate(out: _Written) -> None:
 
     closed = [Issue(pk=pk, closed_at=at) for pk, at in out.closed.items()]
     Issue.objects.bulk_update(closed, ["closed_at"], batch_size=BATCH_SIZE)
+    voided = [Issue(pk=pk, voided_at=at) for pk, at in out.voided.items()]
+    Issue.objects.bulk_update(voided, ["voided_at"], batch_size=BATCH_SIZE)
+    # Each deadline in the history was set by a step of the timeline, and dates from it.
+    deadlines = list(
+        IssueDeadline.objects.filter(issue_id__in=list(out.times), event__isnull=False)
+    )
+    at_of = {event.pk: event.at for event in events}
+    for row in deadlines:
+        row.set_at = at_of[row.event_id]
+    IssueDeadline.objects.bulk_update(deadlines, ["set_at"], batch_size=BATCH_SIZE)
     _backdate_orders(list(out.times))
     _backdate_notifications(by_issue)
 

@@ -14,7 +14,15 @@ from accounts.models import User
 from core.ledgers import ExportColumn, xlsx_sheet
 from rivers.models import Region, RegionLevel
 
-from .models import Issue, IssueCategory, IssueEvent, IssueSource, IssueStatus, Urgency
+from .models import (
+    Issue,
+    IssueCategory,
+    IssueEvent,
+    IssueSource,
+    IssueStatus,
+    Urgency,
+    VoidReason,
+)
 from .selectors import issue_list
 from .workflow import ACTION_LABELS, REPORT
 
@@ -78,7 +86,7 @@ def ledger_columns() -> list[ExportColumn]:
         return lambda value: str(choices(value).label) if value else ""
 
     category, source = label(IssueCategory), label(IssueSource)
-    urgency, status = label(Urgency), label(IssueStatus)
+    urgency, status, void_reason = label(Urgency), label(IssueStatus), label(VoidReason)
     return [
         ExportColumn(_("编号"), lambda i: i.code, 16),
         ExportColumn(_("标题"), lambda i: i.title, 30, wrap=True),
@@ -101,6 +109,8 @@ def ledger_columns() -> list[ExportColumn]:
         ExportColumn(_("销号时间"), lambda i: i.closed_at, 17),
         ExportColumn(_("巡河记录"), _patrol, 22),
         ExportColumn(_("处理过程"), timeline_summary, 60, wrap=True),
+        # Last, so that the columns before it keep the letters the office's sheets refer to.
+        ExportColumn(_("作废原因"), lambda i: void_reason(i.void_reason), 12),
     ]
 
 

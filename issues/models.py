@@ -1,7 +1,11 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import TruncDate
+from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models.lookups import LessThan
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calendars.models import IssueCategory, Urgency
@@ -9,7 +13,15 @@ from core.models import UploadedPhoto
 from rivers.models import LAT_VALIDATORS, LON_VALIDATORS
 from rivers.querysets import ScopedQuerySet
 
-__all__ = ["Issue", "IssueCategory", "IssueEvent", "IssuePhoto", "Urgency"]
+__all__ = [
+    "Issue",
+    "IssueCategory",
+    "IssueDeadline",
+    "IssueEvent",
+    "IssuePhoto",
+    "Urgency",
+    "VoidReason",
+]
 
 
 class IssueSource(models.TextChoices):
@@ -28,14 +40,38 @@ class IssueStatus(models.TextChoices):
     RECTIFYING = "rectifying", _("整改中")
     AWAITING_ACCEPTANCE = "awaiting_acceptance", _("待验收")
     CLOSED = "closed", _("已销号")
+    # Ended without work (作废): a duplicate, not a real problem, or not ours to fix.
+    VOIDED = "voided", _("已作废")
 
 
-OPEN_STATUSES = frozenset(set(IssueStatus) - {IssueStatus.CLOSED})
+class VoidReason(models.TextChoices):
+    DUPLICATE = "duplicate", _("重复上报")
+    INVALID = "invalid", _("无效问题")
+    NOT_OURS = "not_ours", _("不属于本辖区")
+
+
+# The statuses an issue ends in; every other one is open. The partial indexes on open issues
+# spell their condition the same way, so that PostgreSQL sees ``open()``'s WHERE imply it.
+ENDED_STATUSES = ("closed", "voided")
+OPEN_STATUSES = frozenset(set(IssueStatus) - set(ENDED_STATUSES))
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """Local midnight opening ``day`` (TIME_ZONE, Asia/Shanghai), as an aware datetime."""
+    return datetime.datetime.combine(day, datetime.time(), timezone.get_current_timezone())
+
+
+def _day_after(day) -> ExpressionWrapper:
+    return ExpressionWrapper(day + datetime.timedelta(days=1), output_field=DateField())
 
 
 class IssueQuerySet(ScopedQuerySet):
     def open(self):
-        return self.exclude(status=IssueStatus.CLOSED)
+        return self.exclude(status__in=ENDED_STATUSES)
+
+    def counted(self):
+        """Every issue the figures count: all but the voided (they count only as voided)."""
+        return self.exclude(status=IssueStatus.VOIDED)
 
     def in_hands_of(self, chief):
         """Handed to ``chief`` or to a region it answers for: the issues a chief may move."""
@@ -44,6 +80,88 @@ class IssueQuerySet(ScopedQuerySet):
         return self.filter(
             Q(assignee_chief=chief) | Q(assignee_region__in=Region.objects.subtree(chief.region_id))
         )
+
+    def overdue_on(self, day: datetime.date):
+        """Issues open at the end of ``day`` (reported by then, not closed on or before it) and
+        past the deadline in force on ``day``: the last one set on or before ``day`` in the
+        deadline history, or the issue's own deadline where the history has nothing that old.
+        A voided issue never counts (it counts in no figure but the voided).
+
+        One query, chaining with any other filter (``visible_to``, ``in_region``...)."""
+        end = _day_start(day + datetime.timedelta(days=1))
+        in_force = Subquery(
+            IssueDeadline.objects.filter(issue=OuterRef("pk"), set_at__lt=end)
+            .order_by("-set_at", "-pk")
+            .values("deadline")[:1],
+            output_field=DateField(),
+        )
+        return self.counted().filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=end),
+            LessThan(Coalesce(in_force, F("deadline")), Value(day)),
+            reported_at__lt=end,
+        )
+
+    def overdue_during(self, first: datetime.date, last: datetime.date):
+        """Issues that on at least one day t of [``first``, ``last``] were open (reported on or
+        before t, not closed before t) and past the deadline in force on t (deadline < t). A
+        督办 that sets a later deadline does not undo the days already overdue before it. A
+        voided issue never counts.
+
+        The deadline in force is a step function of the day: each history row holds from its
+        (local) day up to the day before the next row's; before the first row (or with no rows
+        at all) the issue's own deadline holds. With the window cut to the issue's open life,
+        [a, b], a step [s, e] with deadline d holds an overdue day iff max(a, s, d + 1) <=
+        min(b, e). One query, chaining with any other filter."""
+        if first > last:
+            return self.none()
+        # Unique per window, so that two windows chained on one queryset keep apart.
+        tag = f"_od_{first:%Y%m%d}_{last:%Y%m%d}"
+        a, b, s0 = f"{tag}_a", f"{tag}_b", f"{tag}_s0"
+        first_on = Subquery(
+            IssueDeadline.objects.filter(issue=OuterRef("pk"))
+            .order_by("set_at", "pk")
+            .annotate(on=TruncDate("set_at"))
+            .values("on")[:1],
+            output_field=DateField(),
+        )
+        issues = self.counted().alias(
+            **{
+                a: Greatest(TruncDate("reported_at"), Value(first)),
+                b: Least(Coalesce(TruncDate("closed_at"), Value(last)), Value(last)),
+                s0: first_on,
+            }
+        )
+        # The next row's day: where a row's step ends (None: it holds on).
+        next_on = Subquery(
+            IssueDeadline.objects.filter(issue=OuterRef("issue"))
+            .filter(
+                Q(set_at__gt=OuterRef("set_at"))
+                | Q(set_at=OuterRef("set_at"), pk__gt=OuterRef("pk"))
+            )
+            .order_by("set_at", "pk")
+            .annotate(on=TruncDate("set_at"))
+            .values("on")[:1],
+            output_field=DateField(),
+        )
+        steps = (
+            IssueDeadline.objects.filter(issue=OuterRef("pk"))
+            .annotate(on=TruncDate("set_at"), next_on=next_on)
+            .filter(on__lte=OuterRef(b), deadline__lt=OuterRef(b))
+            .filter(
+                Q(next_on__isnull=True)
+                | (
+                    Q(next_on__gt=OuterRef(a))
+                    & Q(next_on__gt=F("on"))
+                    & Q(next_on__gt=_day_after(F("deadline")))
+                )
+            )
+        )
+        # Before the first row: the issue's own deadline.
+        before_history = Q(deadline__isnull=False, deadline__lt=F(b)) & (
+            Q(**{f"{s0}__isnull": True})
+            | (Q(**{f"{s0}__gt": F(a)}) & Q(**{f"{s0}__gt": _day_after(F("deadline"))}))
+        )
+        return issues.filter(Q(**{f"{a}__lte": F(b)}) & (before_history | Exists(steps)))
 
 
 class Issue(models.Model):
@@ -101,6 +219,11 @@ class Issue(models.Model):
     referred = models.BooleanField(_("已提请研究"), default=False)
     reported_at = models.DateTimeField(_("发现时间"))
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    # Set by the void action only; a voided issue is never closed (closed_at stays null).
+    void_reason = models.CharField(
+        _("作废原因"), max_length=16, choices=VoidReason.choices, blank=True
+    )
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
     patrol = models.ForeignKey(
         "patrols.Patrol",
         verbose_name=_("巡河记录"),
@@ -150,16 +273,16 @@ class Issue(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline"], name="issue_status_deadline"),
             models.Index(fields=["region", "reported_at"], name="issue_region_reported"),
-            # Open issues stay few however many closed ones pile up: the dashboard counts them
+            # Open issues stay few however many ended ones pile up: the dashboard counts them
             # per region (index only) and lists the most overdue first without a sort.
             models.Index(
                 fields=["region", "deadline", "reported_at"],
-                condition=~Q(status="closed"),
+                condition=~Q(status__in=ENDED_STATUSES),
                 name="issue_open_region_deadline",
             ),
             models.Index(
                 fields=["deadline", "reported_at", "id"],
-                condition=~Q(status="closed"),
+                condition=~Q(status__in=ENDED_STATUSES),
                 name="issue_open_deadline",
             ),
         ]
@@ -210,6 +333,8 @@ class IssueEvent(models.Model):
     to_status = models.CharField(_("新状态"), max_length=24, choices=IssueStatus.choices)
     comment = models.TextField(_("说明"), max_length=2000, blank=True)
     deadline = models.DateField(_("整改时限"), null=True, blank=True)
+    # Why it was voided (the void action only).
+    reason = models.CharField(_("作废原因"), max_length=16, choices=VoidReason.choices, blank=True)
 
     objects = IssueEventQuerySet.as_manager()
 
@@ -220,6 +345,52 @@ class IssueEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} -> {self.to_status}"
+
+
+class IssueDeadlineQuerySet(ScopedQuerySet):
+    region_lookup = "issue__region"
+
+
+class IssueDeadline(models.Model):
+    """One setting of an issue's deadline (整改时限): the first, and each 督办's new one. Rows are
+    only ever added, so how long an issue was overdue before a new deadline stays known."""
+
+    issue = models.ForeignKey(
+        Issue, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="deadlines"
+    )
+    deadline = models.DateField(_("整改时限"))
+    set_at = models.DateTimeField(_("设定时间"))
+    # The workflow action that set it (assign, escalate...), or "report" / "edit".
+    action = models.CharField(_("设定方式"), max_length=16)
+    # None: set by the system (the morning job's automatic 督办), or not known.
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("设定人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The timeline line that set it, where there is one (the demo dates rows by it).
+    event = models.OneToOneField(
+        IssueEvent,
+        verbose_name=_("处理记录"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deadline_set",
+    )
+
+    objects = IssueDeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整改时限记录")
+        verbose_name_plural = _("整改时限记录")
+        ordering = ["set_at", "id"]
+        indexes = [models.Index(fields=["issue", "set_at"], name="issue_deadline_issue_set_at")]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id}: {self.deadline} ({self.action})"
 
 
 class PhotoStage(models.TextChoices):

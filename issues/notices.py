@@ -1,6 +1,6 @@
-"""What the assignees of an issue are told, and when: assigned, reminded, supervised, and the
-morning job's deadline reminders. The texts are stored in the portal's language (Chinese), like
-every other record, whatever language the acting page was in."""
+"""What the assignees of an issue are told, and when: assigned, reminded, supervised, voided,
+and the morning job's deadline reminders. The texts are stored in the portal's language
+(Chinese), like every other record, whatever language the acting page was in."""
 
 import datetime
 
@@ -13,7 +13,7 @@ from notifications.models import Notification, NotificationKind
 from notifications.selectors import issue_assignee_accounts
 from notifications.services import notify
 
-from .models import Issue, SupervisionOrder
+from .models import Issue, SupervisionOrder, VoidReason
 
 
 def date_label(day: datetime.date | None) -> str:
@@ -65,6 +65,8 @@ def _texts(
         about["number"] = order.number
     if days is not None:
         about["days"] = str(days)
+    if issue.void_reason:
+        about["reason"] = str(VoidReason(issue.void_reason).label)
     if kind == NotificationKind.ASSIGNED:
         title = _("交办：%(code)s %(title)s") % about
         body = _(
@@ -87,6 +89,9 @@ def _texts(
             "问题“%(title)s”（%(code)s，%(place)s）已超过整改时限%(days)s个工作日，系统已自动督办"
             "（%(number)s），新的整改时限为%(deadline)s。"
         )
+    elif kind == NotificationKind.VOIDED:
+        title = _("作废：%(code)s %(title)s") % about
+        body = _("河长办已将问题“%(title)s”（%(code)s，%(place)s）作废（%(reason)s），无需再整改。")
     elif kind == NotificationKind.REMINDER_DUE:
         title = _("整改今日到期：%(code)s %(title)s") % about
         body = _(

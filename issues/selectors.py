@@ -1,11 +1,14 @@
 """Reads for issues: scoped lists with ``overdue`` worked out in SQL."""
 
+import datetime
+from collections.abc import Iterable
+
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
 
-from .models import Issue, IssueEvent, IssuePhoto, IssueStatus, SupervisionOrder
+from .models import ENDED_STATUSES, Issue, IssueDeadline, IssueEvent, IssuePhoto, SupervisionOrder
 
 
 def with_overdue(queryset: QuerySet[Issue]) -> QuerySet[Issue]:
@@ -13,7 +16,7 @@ def with_overdue(queryset: QuerySet[Issue]) -> QuerySet[Issue]:
     today = timezone.localdate()
     return queryset.annotate(
         overdue=Case(
-            When(Q(deadline__lt=today) & ~Q(status=IssueStatus.CLOSED), then=Value(True)),
+            When(Q(deadline__lt=today) & ~Q(status__in=ENDED_STATUSES), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )
@@ -42,3 +45,53 @@ def supervision_order_list(*, user: User) -> QuerySet[SupervisionOrder]:
 
 def issue_supervision_orders(*, issue: Issue) -> QuerySet[SupervisionOrder]:
     return issue.supervision_orders.select_related("issue", "issued_by")
+
+
+def issue_deadline_history(*, issue: Issue) -> QuerySet[IssueDeadline]:
+    """Every setting of the issue's deadline, oldest first."""
+    return issue.deadlines.select_related("set_by").order_by("set_at", "pk")
+
+
+def overdue_days(
+    *,
+    reported_on: datetime.date,
+    ended_on: datetime.date | None,
+    today: datetime.date,
+    history: Iterable[tuple[datetime.date, datetime.date]],
+    deadline: datetime.date | None,
+) -> int:
+    """How many days an issue was open and past the deadline in force, up to ``today``: the
+    days ``IssueQuerySet.overdue_during`` looks for, counted. ``history`` is (day set,
+    deadline) oldest first; before its first row (or without rows) ``deadline`` holds. The
+    day it was closed counts when it was already past the deadline (it was closed late)."""
+    last = min(today, ended_on) if ended_on is not None else today
+    steps: list[tuple[datetime.date, datetime.date | None]] = [(reported_on, deadline)]
+    for on, step_deadline in history:
+        start = max(on, reported_on)
+        if start == steps[-1][0]:
+            # A later setting on the same day (or one from before the report) replaces it.
+            steps[-1] = (start, step_deadline)
+        else:
+            steps.append((start, step_deadline))
+    total = 0
+    for index, (start, step_deadline) in enumerate(steps):
+        if step_deadline is None:
+            continue
+        end = steps[index + 1][0] - datetime.timedelta(days=1) if index + 1 < len(steps) else last
+        first_overdue = max(start, step_deadline + datetime.timedelta(days=1))
+        total += max(0, (min(end, last) - first_overdue).days + 1)
+    return total
+
+
+def issue_overdue_days(*, issue: Issue, history: list[IssueDeadline], today: datetime.date) -> int:
+    """``overdue_days`` of one issue from its history rows; 0 for a voided one (it counts in no
+    figure)."""
+    if issue.status == "voided":
+        return 0
+    return overdue_days(
+        reported_on=timezone.localdate(issue.reported_at),
+        ended_on=timezone.localdate(issue.closed_at) if issue.closed_at else None,
+        today=today,
+        history=[(timezone.localdate(row.set_at), row.deadline) for row in history],
+        deadline=issue.deadline,
+    )

@@ -7,7 +7,7 @@ from core.fields import ScopedPrimaryKeyRelatedField
 from rivers.models import Chief, Reach, Region
 from rivers.serializers import PositionMixin
 
-from .models import Issue, IssueEvent, IssuePhoto, PhotoStage, SupervisionOrder
+from .models import Issue, IssueEvent, IssuePhoto, PhotoStage, SupervisionOrder, VoidReason
 from .workflow import ACTIONS
 
 
@@ -78,6 +78,8 @@ class IssueSerializer(PositionMixin, serializers.ModelSerializer):
             "overdue",
             "reported_at",
             "closed_at",
+            "void_reason",
+            "voided_at",
             "patrol",
         ]
         read_only_fields = [
@@ -87,6 +89,8 @@ class IssueSerializer(PositionMixin, serializers.ModelSerializer):
             "supervised",
             "referred",
             "closed_at",
+            "void_reason",
+            "voided_at",
             "patrol",
         ]
         extra_kwargs = {"reported_at": {"required": False}}
@@ -113,6 +117,15 @@ class IssueActionSerializer(serializers.Serializer):
     )
     deadline = serializers.DateField(required=False, allow_null=True, label=_("整改时限"))
     assignee = AssigneeSerializer(required=False, allow_null=True, label=_("责任方"))
+    reason = serializers.ChoiceField(
+        choices=VoidReason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        label=_("作废原因"),
+        help_text=_("作废（void）时必填。"),
+        error_messages={"invalid_choice": _("请选择作废原因：重复上报、无效问题或不属于本辖区。")},
+    )
 
 
 class IssuePhotoSerializer(serializers.ModelSerializer):
@@ -129,7 +142,17 @@ class IssueEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IssueEvent
-        fields = ["id", "at", "by", "action", "from_status", "to_status", "comment", "deadline"]
+        fields = [
+            "id",
+            "at",
+            "by",
+            "action",
+            "from_status",
+            "to_status",
+            "comment",
+            "deadline",
+            "reason",
+        ]
 
 
 class FindingIssueSerializer(serializers.Serializer):

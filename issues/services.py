@@ -24,6 +24,7 @@ from rivers.models import Reach, Region, RegionLevel
 
 from .models import (
     Issue,
+    IssueDeadline,
     IssueEvent,
     IssuePhoto,
     IssueSequence,
@@ -32,6 +33,7 @@ from .models import (
     PhotoStage,
     SupervisionOrder,
     SupervisionOrderSequence,
+    VoidReason,
 )
 from .notices import assignee_label, notify_assignees
 from .workflow import REPORT, TRANSITIONS, allowed_actions
@@ -44,13 +46,49 @@ ACTION_NOTICES = {
     "assign": NotificationKind.ASSIGNED,
     "remind": NotificationKind.REMIND,
     "escalate": NotificationKind.SUPERVISION,
+    "void": NotificationKind.VOIDED,
 }
+# What the deadline history calls a deadline set outside the workflow.
+DEADLINE_EDIT = "edit"
 
 
 def _street_of(region: Region) -> Region:
     if region.level == RegionLevel.COMMUNITY and region.parent is not None:
         return region.parent
     return region
+
+
+def _deadline_record(
+    *,
+    issue: Issue,
+    action: str,
+    user: User | None,
+    event: IssueEvent | None = None,
+) -> IssueDeadline:
+    """Add the issue's deadline, as it now stands, to its history (never rewrites a row)."""
+    return IssueDeadline.objects.create(
+        issue=issue,
+        deadline=issue.deadline,
+        set_at=event.at if event is not None else timezone.now(),
+        action=action,
+        set_by=user,
+        event=event,
+    )
+
+
+def _deadline_history_keep(*, issue: Issue, previous: datetime.date | None) -> None:
+    """Before the first recorded change of a deadline set outside any service (an import, a
+    bulk insert), write down the one it replaces as in force since the issue was reported:
+    what the overdue queries assumed for every past day, so that their answer for those days
+    does not change."""
+    if previous is not None and not issue.deadlines.exists():
+        IssueDeadline.objects.create(
+            issue=issue,
+            deadline=previous,
+            set_at=issue.reported_at,
+            action=DEADLINE_EDIT,
+            set_by=None,
+        )
 
 
 def _next_code(*, region: Region, year: int) -> str:
@@ -78,8 +116,10 @@ def issue_report(
     lon: Decimal | None = None,
     reported_at: datetime.datetime | None = None,
     patrol=None,
+    deadline: datetime.date | None = None,
 ) -> Issue:
-    """Record a new issue (status reported) with the first line of its timeline."""
+    """Record a new issue (status reported) with the first line of its timeline; a
+    ``deadline`` given now starts its deadline history."""
     region = reach.region if reach is not None else region
     if region is None:
         raise ValidationError({"reach": [_("请选择河段或所在区域。")]})
@@ -99,13 +139,21 @@ def issue_report(
         lon=lon,
         reported_at=reported_at,
         patrol=patrol,
+        deadline=deadline,
         created_by=user,
     )
     issue.full_clean()
     issue.save()
-    IssueEvent.objects.create(
-        issue=issue, by=user, action=REPORT, from_status="", to_status=IssueStatus.REPORTED
+    event = IssueEvent.objects.create(
+        issue=issue,
+        by=user,
+        action=REPORT,
+        from_status="",
+        to_status=IssueStatus.REPORTED,
+        deadline=deadline,
     )
+    if deadline is not None:
+        _deadline_record(issue=issue, action=REPORT, user=user, event=event)
     rollups.touch(issue)
     audit_record(user=user, action=AuditAction.CREATE, obj=issue, changes=created(issue))
     return issue
@@ -114,11 +162,19 @@ def issue_report(
 @transaction.atomic
 def issue_update(*, instance: Issue, user: User, **data) -> Issue:
     """Correct what was reported (title, description, category, place); the status moves only
-    through ``issue_act``."""
+    through ``issue_act``. A deadline changed here goes into the deadline history."""
+    old_deadline = instance.deadline
+    deadline_moved = "deadline" in data and data["deadline"] != old_deadline
+    if deadline_moved and data["deadline"] is None:
+        # The history holds dates only; a deadline once set can be moved, not taken away.
+        raise ValidationError({"deadline": [_("整改时限设定后不能清空。")]})
     before = snapshot(instance)
     rollups.touch(instance)
     issue = model_update(instance=instance, data=data)
     rollups.touch(issue)
+    if deadline_moved:
+        _deadline_history_keep(issue=issue, previous=old_deadline)
+        _deadline_record(issue=issue, action=DEADLINE_EDIT, user=user)
     audit_record(
         user=user, action=AuditAction.UPDATE, obj=issue, changes=diff(before, snapshot(issue))
     )
@@ -172,9 +228,12 @@ def issue_act(
     comment: str = "",
     deadline: datetime.date | None = None,
     assignee: dict | None = None,
+    reason: str = "",
 ) -> Issue:
     """Apply one workflow action; the row is locked, so two people acting at once are served
-    one after the other and the second sees the first's result (409 if it no longer fits)."""
+    one after the other and the second sees the first's result (409 if it no longer fits).
+    ``reason`` (a ``VoidReason``) is what ``void`` needs; a new deadline goes into the
+    deadline history."""
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise ValidationError({"action": [_("未知的操作。")]})
@@ -191,6 +250,8 @@ def issue_act(
         _check_chief_in_charge(user=user, issue=issue)
     if transition.needs_comment and not comment.strip():
         raise ValidationError({"comment": [_("请填写说明。")]})
+    if transition.needs_reason and reason not in VoidReason.values:
+        raise ValidationError({"reason": [_("请选择作废原因：重复上报、无效问题或不属于本辖区。")]})
     if transition.needs_deadline and deadline is None:
         raise ValidationError({"deadline": [_("请填写新的整改时限。")]})
     if deadline is not None and deadline < timezone.localdate(issue.reported_at):
@@ -222,6 +283,10 @@ def issue_act(
     if transition.target is not None:
         issue.status = transition.target
     issue.closed_at = timezone.now() if issue.status == IssueStatus.CLOSED else None
+    if issue.status == IssueStatus.VOIDED:
+        # Voided is not closed: it never counts as rectified, so closed_at stays empty.
+        issue.void_reason = reason
+        issue.voided_at = timezone.now()
     issue.full_clean()
     issue.save()
     rollups.touch(issue)
@@ -233,13 +298,20 @@ def issue_act(
         to_status=issue.status,
         comment=comment,
         deadline=issue.deadline if (deadline or transition.needs_assignee) else None,
+        reason=reason if transition.needs_reason else "",
     )
+    if issue.deadline is not None and (issue.deadline != original_deadline or deadline):
+        _deadline_history_keep(issue=issue, previous=original_deadline)
+        _deadline_record(issue=issue, action=action, user=user, event=event)
+    detail = {"comment": comment} if comment else {}
+    if transition.needs_reason:
+        detail["reason"] = reason
     audit_record(
         user=user,
         action=action,
         obj=issue,
         changes=diff(before, snapshot(issue)),
-        detail={"comment": comment} if comment else None,
+        detail=detail or None,
     )
     order = None
     if action == "escalate":
@@ -313,7 +385,8 @@ def issue_auto_escalate(
 ) -> Issue | None:
     """督办 by the system itself (no user): an issue still in the assignee's hands more than
     ``ISSUE_ESCALATE_GRACE_DAYS`` working days after ``overdue_deadline`` gets a supervision order
-    and a new deadline (the category's default again, from ``today``).
+    and a new deadline (the category's default again, from ``today``), added to the deadline
+    history so that the days it was overdue stay counted.
 
     The row is locked and checked again: only if its deadline is still ``overdue_deadline`` is
     it escalated, so running the job twice, or two jobs at once, escalates it once. ``None``
@@ -351,6 +424,8 @@ def issue_auto_escalate(
         comment=comment,
         deadline=issue.deadline,
     )
+    _deadline_history_keep(issue=issue, previous=overdue_deadline)
+    _deadline_record(issue=issue, action="escalate", user=None, event=event)
     order = _supervision_order_create(
         issue=issue, event=event, by=None, original_deadline=overdue_deadline, reason=comment
     )

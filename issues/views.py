@@ -72,6 +72,7 @@ class IssueViewSet(ScopedModelViewSet):
             comment=data.get("comment", ""),
             deadline=data.get("deadline"),
             assignee=data.get("assignee"),
+            reason=data.get("reason", ""),
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=issue.pk)).data)
 

@@ -34,7 +34,7 @@ from rivers.models import Chief, Reach, Region, RegionLevel
 
 from . import selectors, serializers, services
 from .filters import IssueFilter
-from .models import Issue, IssueEvent, IssuePhoto, IssueStatus, PhotoStage
+from .models import Issue, IssueEvent, IssuePhoto, IssueStatus, PhotoStage, VoidReason
 from .views import WRITE_ROLES, IssueViewSet
 from .views_ledger import LEDGER_ROLES
 from .workflow import ACTION_LABELS, TRANSITIONS
@@ -58,6 +58,7 @@ ACTION_BUTTONS = {
     "escalate": gettext_lazy("督办"),
     "remind": gettext_lazy("催办"),
     "refer": gettext_lazy("提请研究"),
+    "void": gettext_lazy("作废"),
 }
 
 
@@ -169,6 +170,12 @@ class ActionForm(forms.Form):
             assign = AssignFields(user=user)
             for name in ("assignee_region", "assignee_chief", "assignee_unit"):
                 self.fields[name] = assign.fields[name]
+        if transition.needs_reason:
+            self.fields["reason"] = forms.ChoiceField(
+                label=_("作废原因"),
+                choices=[("", "---------"), *VoidReason.choices],
+                required=True,
+            )
         if transition.needs_assignee or transition.needs_deadline:
             self.fields["deadline"] = forms.DateField(
                 label=_("新的整改时限") if transition.needs_deadline else _("整改时限"),
@@ -289,6 +296,8 @@ def _action_payload(action: str, typed: dict[str, str]) -> dict:
     payload: dict = {"action": action, "comment": typed.get("comment", "")}
     if "deadline" in typed:
         payload["deadline"] = typed["deadline"]
+    if TRANSITIONS[action].needs_reason:
+        payload["reason"] = typed.get("reason", "")
     if TRANSITIONS[action].needs_assignee:
         payload["assignee"] = {
             kind: typed[f"assignee_{kind}"]
@@ -478,6 +487,9 @@ def _issue_page(
         stage = PhotoStage.AFTER if issue.status != IssueStatus.REPORTED else PhotoStage.BEFORE
         photo_form = PhotoForm(initial={"stage": stage})
     today = timezone.localdate()
+    history = list(selectors.issue_deadline_history(issue=issue))
+    for row in history:
+        row.label = _deadline_label(row, first=row is history[0])
     return render(
         request,
         "issues/issue_detail.html",
@@ -491,9 +503,22 @@ def _issue_page(
             "photo_form": photo_form if can_upload else None,
             "orders": selectors.issue_supervision_orders(issue=issue),
             "days_left": (issue.deadline - today).days if issue.deadline else None,
+            "deadline_history": history,
+            "overdue_days": selectors.issue_overdue_days(issue=issue, history=history, today=today),
         },
         status=status,
     )
+
+
+def _deadline_label(row, *, first: bool) -> str:
+    """原整改时限 for the first, 督办 for each supervision's new one, else what set it."""
+    if row.action == "escalate":
+        return _("督办")
+    if first:
+        return _("原整改时限")
+    if row.action == services.DEADLINE_EDIT:
+        return _("修改时限")
+    return str(ACTION_LABELS.get(row.action, row.action))
 
 
 @login_required
@@ -528,6 +553,7 @@ def issue_action(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=data.get("comment", ""),
                 deadline=data.get("deadline"),
                 assignee=data.get("assignee"),
+                reason=data.get("reason", ""),
             )
         except (PermissionDenied, StateConflict) as exc:
             messages.error(request, str(exc))

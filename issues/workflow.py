@@ -2,7 +2,8 @@
 
 发现、交办、整改、验收、销号: reported -> assigned -> rectifying -> awaiting acceptance -> closed,
 with reject sending work back, and escalate (督办), remind (催办) and refer (提请研究) leaving the
-status as it is. The service reads this table; nothing else decides what is allowed.
+status as it is. void (作废) ends an open issue without work: a duplicate, not a real problem, or
+not ours to fix. The service reads this table; nothing else decides what is allowed.
 """
 
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from .models import IssueStatus as S
 OFFICE = frozenset({Role.ADMIN, Role.OFFICE})
 OFFICE_AND_CHIEFS = frozenset({Role.ADMIN, Role.OFFICE, Role.CHIEF})
 IN_HAND = frozenset({S.ASSIGNED, S.RECTIFYING, S.AWAITING_ACCEPTANCE})
+OPEN = frozenset({S.REPORTED}) | IN_HAND
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Transition:
     needs_deadline: bool = False
     needs_assignee: bool = False
     needs_after_photo: bool = False
+    needs_reason: bool = False  # a VoidReason
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -44,6 +47,7 @@ TRANSITIONS: dict[str, Transition] = {
     "escalate": Transition(IN_HAND, None, OFFICE, needs_deadline=True),
     "remind": Transition(frozenset({S.ASSIGNED, S.RECTIFYING}), None, OFFICE),
     "refer": Transition(frozenset({S.ASSIGNED, S.RECTIFYING}), None, OFFICE, needs_comment=True),
+    "void": Transition(OPEN, S.VOIDED, OFFICE, needs_reason=True),
 }
 ACTIONS = tuple(TRANSITIONS)
 # The event that opens every timeline; not an action anyone can take afterwards.
@@ -60,6 +64,7 @@ ACTION_LABELS = {
     "escalate": gettext_lazy("督办"),
     "remind": gettext_lazy("催办"),
     "refer": gettext_lazy("提请研究"),
+    "void": gettext_lazy("作废"),
 }
 
 

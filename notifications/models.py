@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     REMIND = "remind", _("催办")
     ASSIGNED = "assigned", _("交办")
     SUPERVISION = "supervision", _("督办")
+    VOIDED = "voided", _("作废")
 
 
 class NotificationQuerySet(ScopedQuerySet):

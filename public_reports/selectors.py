@@ -12,9 +12,10 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from issues.models import Issue, IssueCategory, IssueStatus
+from issues.models import Issue, IssueCategory, IssueStatus, VoidReason
 from patrols.tracks import EARTH_RADIUS_M, TrackPoint, haversine_m
 from rivers.models import Region, Sign
 
@@ -48,6 +49,9 @@ class PublicStatus:
     category: str
     status: str
     closed: bool
+    # Voided by the office (作废): shown to the citizen as not accepted (不予受理), with why.
+    voided: bool
+    void_reason: str
     reported_on: datetime.date
     deadline: datetime.date | None
     steps: list[TimelineStep]
@@ -99,6 +103,14 @@ def tracking_code_normalize(raw: str) -> str | None:
     return code
 
 
+def _public_status_label(status: str) -> str:
+    """A status in the citizen's words: a voided report was not accepted (不予受理), which
+    is not the same as fixed."""
+    if status == IssueStatus.VOIDED:
+        return _("不予受理")
+    return str(IssueStatus(status).label)
+
+
 def public_status(*, tracking_code: str) -> PublicStatus | None:
     code = tracking_code_normalize(tracking_code)
     if code is None:
@@ -114,18 +126,23 @@ def public_status(*, tracking_code: str) -> PublicStatus | None:
     # Status changes only: reminders, comments and who did what stay inside the office.
     events = issue.events.only("at", "from_status", "to_status").order_by("at", "id")
     steps = [
-        TimelineStep(on=timezone.localdate(event.at), status=IssueStatus(event.to_status).label)
+        TimelineStep(on=timezone.localdate(event.at), status=_public_status_label(event.to_status))
         for event in events
         if event.to_status != event.from_status
     ]
     reach = issue.reach
+    voided = issue.status == IssueStatus.VOIDED
     return PublicStatus(
         tracking_code=report.tracking_code,
         river=reach.river.name if reach else "",
         reach=reach.name if reach else "",
         category=IssueCategory(issue.category).label,
-        status=IssueStatus(issue.status).label,
+        status=_public_status_label(issue.status),
         closed=issue.status == IssueStatus.CLOSED,
+        voided=voided,
+        void_reason=str(VoidReason(issue.void_reason).label)
+        if voided and issue.void_reason
+        else "",
         reported_on=timezone.localdate(issue.reported_at),
         deadline=issue.deadline,
         steps=steps,

@@ -378,3 +378,13 @@ class ReportFactory(factory.django.DjangoModelFactory):
     year = 2024
     period = 2
     status = "pending"
+
+
+class IssueDeadlineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "issues.IssueDeadline"
+
+    issue = factory.SubFactory(IssueFactory)
+    deadline = datetime.date(2024, 5, 20)
+    set_at = factory.LazyAttribute(lambda o: o.issue.reported_at)
+    action = "assign"

@@ -15,6 +15,7 @@ from calendars.selectors import default_deadline
 from issues.demo import CASEBOOK, Life
 from issues.models import (
     Issue,
+    IssueDeadline,
     IssueEvent,
     IssuePhoto,
     IssueSource,
@@ -65,7 +66,7 @@ def _issues(demo) -> list[Issue]:
 
 def _overdue(issue: Issue) -> bool:
     return (
-        issue.status != IssueStatus.CLOSED
+        issue.status not in (IssueStatus.CLOSED, IssueStatus.VOIDED)
         and issue.deadline is not None
         and (issue.deadline < TODAY)
     )
@@ -230,7 +231,7 @@ def test_deadlines_come_from_the_calendar_and_the_latest_order(demo):
         events = list(issue.events.all())
         assigns = [e for e in events if e.action == "assign"]
         if not assigns:
-            assert issue.status == IssueStatus.REPORTED
+            assert issue.status in (IssueStatus.REPORTED, IssueStatus.VOIDED)
             assert issue.deadline is None
             continue
         reported_on = issue.reported_at.astimezone(SHANGHAI).date()
@@ -297,3 +298,55 @@ def test_demo_supervision_orders_and_notices_are_dated_by_their_actions(demo):
     times = {f"event:{event.pk}": event.at for event in events}
     for notice in notices:
         assert notice.created_at == times[":".join(notice.dedup_key.split(":")[:2])]
+
+
+def test_two_issues_are_voided_a_duplicate_and_one_not_ours(demo):
+    office = User.objects.get(username="office")
+    voided = [i for i in _issues(demo) if i.status == IssueStatus.VOIDED]
+    assert {(i.source, i.void_reason) for i in voided} == {
+        (IssueSource.PUBLIC, "duplicate"),
+        (IssueSource.OFFICE, "not_ours"),
+    }
+    for issue in voided:
+        events = list(issue.events.all())
+        assert (events[-1].action, events[-1].reason, events[-1].by) == (
+            "void",
+            issue.void_reason,
+            office,
+        )
+        assert issue.voided_at == events[-1].at and issue.closed_at is None
+        assert issue_replay(issue=issue) == IssueStatus.VOIDED
+
+
+def test_every_deadline_set_is_in_the_history_dated_by_its_step(demo):
+    issues = _issues(demo)
+    rows = list(
+        IssueDeadline.objects.filter(issue__in=issues)
+        .select_related("event")
+        .order_by("set_at", "pk")
+    )
+    by_issue: dict[int, list[IssueDeadline]] = {}
+    for row in rows:
+        by_issue.setdefault(row.issue_id, []).append(row)
+    for issue in issues:
+        setting = [e for e in issue.events.all() if e.deadline is not None]
+        history = by_issue.get(issue.pk, [])
+        assert [(r.event, r.deadline, r.set_at) for r in history] == [
+            (e, e.deadline, e.at) for e in setting
+        ], issue.code
+        if issue.deadline is not None:
+            assert history[-1].deadline == issue.deadline
+    # An escalated issue keeps the days it was overdue before its 督办.
+    escalated = [i for i in issues if i.supervised]
+    assert escalated
+    for issue in escalated:
+        first, *_rest = by_issue[issue.pk]
+        escalation = next(r for r in by_issue[issue.pk] if r.action == "escalate")
+        escalated_on = escalation.set_at.astimezone(SHANGHAI).date()
+        assert first.action == "assign" and first.deadline < escalated_on
+        day_after = first.deadline + datetime.timedelta(days=1)
+        day_before = escalated_on - datetime.timedelta(days=1)
+        overdue = Issue.objects.overdue_during(day_after, day_before).filter(pk=issue.pk)
+        # Overdue from the day after the missed deadline to the day before the 督办 (none
+        # when it came the very next day).
+        assert overdue.exists() == (day_after <= day_before), issue.code

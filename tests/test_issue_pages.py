@@ -346,6 +346,7 @@ ACTION_CASES = {
     "escalate": (Role.ADMIN, IssueStatus.RECTIFYING, {"deadline": "in 20 days"}),
     "remind": (Role.OFFICE, IssueStatus.ASSIGNED, {}),
     "refer": (Role.OFFICE, IssueStatus.RECTIFYING, {"comment": "需协调水务局"}),
+    "void": (Role.OFFICE, IssueStatus.ASSIGNED, {"reason": "duplicate", "comment": "重复"}),
 }
 
 

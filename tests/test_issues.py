@@ -54,6 +54,7 @@ def full_payload(action: str, street) -> dict:
         "comment": "按要求处理",
         "deadline": (timezone.localdate() + datetime.timedelta(days=20)).isoformat(),
         "assignee": {"chief": street.chiefs[0].pk},
+        "reason": "duplicate",
     }
 
 

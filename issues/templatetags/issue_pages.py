@@ -19,9 +19,10 @@ def days_to(deadline: datetime.date | None, today: datetime.date | None = None) 
 
 @register.filter
 def deadline_note(issue) -> str:
-    """ "剩余3天", "今天到期" or "超期2天" for an open issue with a deadline; "" otherwise."""
+    """ "剩余3天", "今天到期" or "超期2天" for an open issue with a deadline; "" otherwise
+    (closed or voided)."""
     days = days_to(issue.deadline)
-    if days is None or issue.status == IssueStatus.CLOSED:
+    if days is None or issue.status in (IssueStatus.CLOSED, IssueStatus.VOIDED):
         return ""
     if days == 0:
         return gettext("今天到期")
