@@ -24,7 +24,7 @@ class ChoiceListField(serializers.ListField):
     ticked): the empty list."""
 
     default_error_messages = {
-        "not_a_list": _("请提供选项列表，而不是“{input_type}”。"),
+        "not_a_list": _("请提供选项列表。"),
         "empty": _("请至少选择一项。"),
     }
 
@@ -40,5 +40,12 @@ class ChoiceListField(serializers.ListField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data) -> list[str]:
-        values = set(super().to_internal_value(data))
+        try:
+            values = set(super().to_internal_value(data))
+        except serializers.ValidationError as error:
+            # The field's messages as one flat list, not keyed by the items' positions.
+            detail = error.detail
+            if isinstance(detail, dict):
+                detail = [m for messages in detail.values() for m in messages]
+            raise serializers.ValidationError(detail) from error
         return [code for code in self.child.choices if code in values]
