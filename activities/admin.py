@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    CheckTopic,
     Cleanup,
     FacilityCheck,
     Inspection,
@@ -8,7 +11,36 @@ from .models import (
     OutfallCheck,
     PublicityEvent,
     SignUpdate,
+    Venue,
 )
+
+
+def _labels(codes: list[str], choices) -> str:
+    names = dict(choices)
+    return "、".join(str(names.get(code, code)) for code in codes)
+
+
+def _ticks(choices) -> forms.MultipleChoiceField:
+    # A JSON list of codes edited as tick boxes, not as JSON text.
+    return forms.MultipleChoiceField(
+        choices=choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class PublicityEventForm(forms.ModelForm):
+    venues = _ticks(Venue.choices)
+
+    class Meta:
+        model = PublicityEvent
+        fields = ["venues"]  # the admin adds the others
+
+
+class InspectionForm(forms.ModelForm):
+    topics = _ticks(CheckTopic.choices)
+
+    class Meta:
+        model = Inspection
+        fields = ["topics"]  # the admin adds the others
 
 
 class ActivityAdmin(admin.ModelAdmin):
@@ -23,7 +55,20 @@ class ActivityAdmin(admin.ModelAdmin):
 
 @admin.register(PublicityEvent)
 class PublicityEventAdmin(ActivityAdmin):
-    list_display = [*ActivityAdmin.list_display, "place", "channel", "banners", "leaflets"]
+    form = PublicityEventForm
+    list_display = [
+        *ActivityAdmin.list_display,
+        "place",
+        "venue_names",
+        "channel",
+        "banners",
+        "leaflets",
+    ]
+
+    @admin.display(description=_("活动场所"))
+    def venue_names(self, obj: PublicityEvent) -> str:
+        return _labels(obj.venues, Venue.choices)
+
     list_filter = ["channel", *ActivityAdmin.list_filter]
     search_fields = [*ActivityAdmin.search_fields, "place"]
 
@@ -37,6 +82,7 @@ class CleanupAdmin(ActivityAdmin):
         "garbage_t",
         "garbage_m3",
         "participants",
+        "volunteers",
     ]
     list_filter = ["campaign", *ActivityAdmin.list_filter]
     autocomplete_fields = [*ActivityAdmin.autocomplete_fields, "reaches"]
@@ -50,8 +96,14 @@ class MeetingAdmin(ActivityAdmin):
 
 @admin.register(Inspection)
 class InspectionAdmin(ActivityAdmin):
-    list_display = [*ActivityAdmin.list_display, "inspector", "problems_found"]
+    form = InspectionForm
+    list_display = [*ActivityAdmin.list_display, "inspector", "topic_names", "problems_found"]
     list_filter = ["inspector", *ActivityAdmin.list_filter]
+    autocomplete_fields = [*ActivityAdmin.autocomplete_fields, "participants"]
+
+    @admin.display(description=_("排查内容"))
+    def topic_names(self, obj: Inspection) -> str:
+        return _labels(obj.topics, CheckTopic.choices)
 
 
 @admin.register(SignUpdate)

@@ -10,6 +10,13 @@ on the date the sign shows; the signs of a replaced chief again after the succes
 outfall checks (every outfall one to four times) and flood-season checks of footbridges, fords
 and culverts.
 
+What a report's sentences claim is recorded too: each publicity event names the venues it
+reached (most in communities, some at schools and firms), about a third of the cleanups count
+volunteers among their participants, and once a quarter a street chief checks the street's
+rivers jointly with the police chief (the ``joint`` inspections: livestock farms and
+slaughterhouses, sometimes outfalls or dumped garbage). These are drawn from a second
+``random.Random`` per street, so the figures the first one draws stay as they were.
+
 A check that found a problem is the one the issues stage already ticketed: the office's own
 issues (source ``office``) standing exactly at an outfall, or at a footbridge, ford or culvert in
 flood season, are linked to a check of that asset on the day they were reported, so every
@@ -34,12 +41,13 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from issues.models import Issue, IssueSource
-from rivers.models import Chief, Facility, FacilityKind, Outfall, Reach, Region, Sign
+from rivers.models import Chief, ChiefRole, Facility, FacilityKind, Outfall, Reach, Region, Sign
 
 from .models import (
     Campaign,
     Channel,
     CheckResult,
+    CheckTopic,
     Cleanup,
     FacilityCheck,
     Inspection,
@@ -49,6 +57,7 @@ from .models import (
     OutfallCheck,
     PublicityEvent,
     SignUpdate,
+    Venue,
 )
 
 if TYPE_CHECKING:  # rivers.demo imports this module: no import back at run time
@@ -68,6 +77,16 @@ PUBLICITY_TITLES = {
     "学校": ("防溺水安全宣传进校园", "“小手拉大手”护河宣传进校园"),
     "企业": ("节约用水、保护水环境进企业", "涉河企业排污管理宣传"),
 }
+# The venues each place is: a pocket park (小游园) and a residential compound are the
+# community's; half the riverside-park events are run with a community (drawn per event).
+PLACE_VENUES = {
+    "滨河公园": (Venue.PARK,),
+    "小游园": (Venue.COMMUNITY, Venue.PARK),
+    "居民小区": (Venue.COMMUNITY, Venue.RESIDENTIAL),
+    "学校": (Venue.SCHOOL,),
+    "企业": (Venue.ENTERPRISE,),
+}
+PARK_WITH_COMMUNITY = 0.5
 ONLINE_TITLES = ("河长制微信公众号专题推送", "“河长制”线上知识问答")
 WATER_DAY_TITLE = "“世界水日”“中国水周”宣传活动"
 
@@ -98,6 +117,11 @@ INSPECTION_TITLES = {
     Inspector.PUBLIC_SUPERVISOR: "社会监督员巡河监督",
     Inspector.OFFICE: "河长办巡河暗访",
 }
+JOINT_CHECK_TITLE = "街道河长联合河道警长开展河洪道排查"
+JOINT_CHECK_TOPICS = (CheckTopic.LIVESTOCK, CheckTopic.SLAUGHTERHOUSE)
+JOINT_CHECK_EXTRA_TOPICS = (CheckTopic.OUTFALLS, CheckTopic.GARBAGE, CheckTopic.OCCUPATION)
+JOINT_CHECK_NOTES = "对辖区河洪道进行全面排查，重点排查沿河畜禽养殖场户和屠宰企业"
+VOLUNTEER_SHARE = 0.35  # of the cleanups that count volunteers among their participants
 INSPECTORS = ((Inspector.CONGRESS, 3), (Inspector.DISCIPLINE, 3))
 INSPECTORS += ((Inspector.PUBLIC_SUPERVISOR, 4), (Inspector.OFFICE, 2))
 # How an inspection issue's title names who found it (issues.demo's casebook).
@@ -117,7 +141,8 @@ def build_activities(*, streets: Sequence[StreetPlan], today: datetime.date, see
     written = 0
     for plan in streets:
         rng = random.Random(f"{seed}-activities-{plan.number}")  # noqa: S311 - repeatable demo  # nosec B311
-        written += _Street(plan, rng, today=today).build()
+        evidence = random.Random(f"{seed}-evidence-{plan.number}")  # noqa: S311  # nosec B311
+        written += _Street(plan, rng, today=today, evidence=evidence).build()
     return written
 
 
@@ -132,8 +157,16 @@ def year_days(today: datetime.date) -> list[datetime.date]:
 
 
 class _Street:
-    def __init__(self, plan: StreetPlan, rng: random.Random, *, today: datetime.date) -> None:
+    def __init__(
+        self,
+        plan: StreetPlan,
+        rng: random.Random,
+        *,
+        today: datetime.date,
+        evidence: random.Random,
+    ) -> None:
         self.plan, self.rng, self.today = plan, rng, today
+        self.evidence = evidence  # draws what the records add for the reports' evidence
         self.days = year_days(today)
         self.months: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
         for day in self.days:
@@ -160,6 +193,11 @@ class _Street:
         }
         cleanups, cleanup_reaches = self._cleanups()
         rows[Cleanup] = cleanups
+        # The evidence comes from the second generator, after all the first one draws.
+        self._add_venues(rows[PublicityEvent])
+        self._add_volunteers(cleanups)
+        joint_checks, joint_participants = self._joint_checks()
+        rows[Inspection] += joint_checks
         for model, objects in rows.items():
             model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
             _entered_on_the_day(model, objects)
@@ -172,13 +210,28 @@ class _Street:
             ],
             batch_size=BATCH_SIZE,
         )
+        joined = Inspection.participants.through
+        joined.objects.bulk_create(
+            [
+                joined(inspection_id=check.pk, chief_id=chief.pk)
+                for check, chiefs in zip(joint_checks, joint_participants, strict=True)
+                for chief in chiefs
+            ],
+            batch_size=BATCH_SIZE,
+        )
         return sum(len(objects) for objects in rows.values())
 
     # Helpers.
 
-    def _day_in(self, days: Sequence[datetime.date], *, weekdays: bool = True) -> datetime.date:
+    def _day_in(
+        self,
+        days: Sequence[datetime.date],
+        *,
+        weekdays: bool = True,
+        rng: random.Random | None = None,
+    ) -> datetime.date:
         working = [day for day in days if day.weekday() < 5] if weekdays else []
-        return self.rng.choice(working or list(days))
+        return (rng or self.rng).choice(working or list(days))
 
     def _activity(self, model: type[models.Model], **fields) -> models.Model:
         return model(created_by=self.office, **fields)
@@ -344,6 +397,71 @@ class _Street:
             inspector=inspector,
             problems_found=problems,
         )
+
+    # The evidence the reports' sentences stand on (drawn from ``self.evidence``).
+
+    def _add_venues(self, events: list[PublicityEvent]) -> None:
+        """Each event's venues from its place; at least one event at a firm in the year (the
+        rarest place), moved from a pocket park (or a second compound) so the year's totals
+        stay."""
+        rng = self.evidence
+        if not any(event.place == "企业" for event in events):
+            movable = [e for e in events if e.place == "小游园"]
+            compounds = [e for e in events if e.place == "居民小区"]
+            movable = movable or (compounds if len(compounds) > 1 else [])
+            if movable:
+                event = rng.choice(movable)
+                event.place, event.title = "企业", rng.choice(PUBLICITY_TITLES["企业"])
+        for event in events:
+            if event.channel == Channel.ONLINE:
+                venues = [Venue.ONLINE]
+            else:
+                venues = list(PLACE_VENUES.get(event.place, (Venue.OTHER,)))
+                if event.place == "滨河公园" and rng.random() < PARK_WITH_COMMUNITY:
+                    venues.insert(0, Venue.COMMUNITY)
+                if event.channel == Channel.BOTH:
+                    venues.append(Venue.ONLINE)
+            event.venues = [code for code in Venue.values if code in venues]
+
+    def _add_volunteers(self, cleanups: list[Cleanup]) -> None:
+        rng = self.evidence
+        for cleanup in cleanups:
+            if rng.random() < VOLUNTEER_SHARE:
+                cleanup.volunteers = rng.randint(3, max(3, cleanup.participants // 3))
+
+    def _joint_checks(self) -> tuple[list[Inspection], list[list[Chief]]]:
+        """Once a quarter a street chief and the police chief check the street's rivers
+        together (in the middle month of each quarter the year covers)."""
+        rng, checks, participants = self.evidence, [], []
+        ids = [chief.pk for chief in self.plan.chiefs]
+        roster = Chief.objects.filter(
+            pk__in=ids, role__in=[ChiefRole.STREET_CHIEF, ChiefRole.POLICE_CHIEF]
+        ).order_by("pk")
+        for (_year, month), days in self.months.items():
+            if month % 3 != 2 or len(days) < 10:
+                continue
+            day = self._day_in(days, rng=rng)
+            serving = list(roster.serving_on(day))
+            street_chiefs = [c for c in serving if c.role == ChiefRole.STREET_CHIEF]
+            police = [c for c in serving if c.role == ChiefRole.POLICE_CHIEF]
+            if not street_chiefs or not police:
+                continue
+            extra = [rng.choice(JOINT_CHECK_EXTRA_TOPICS)] if rng.random() < 0.5 else []
+            topics = {*JOINT_CHECK_TOPICS, *extra}
+            checks.append(
+                self._activity(
+                    Inspection,
+                    date=day,
+                    title=JOINT_CHECK_TITLE,
+                    region=self.plan.street,
+                    inspector=Inspector.JOINT,
+                    topics=[code for code in CheckTopic.values if code in topics],
+                    problems_found=rng.randint(0, 2),
+                    notes=JOINT_CHECK_NOTES,
+                )
+            )
+            participants.append([rng.choice(street_chiefs), police[0]])
+        return checks, participants
 
     # Sign updates: on the date each sign shows, sometimes once before; after a replacement.
 

@@ -5,6 +5,7 @@ from core.filters import DatedFilterSet
 from rivers.models import FacilityKind, OutfallKind
 
 from .models import (
+    CheckTopic,
     Cleanup,
     FacilityCheck,
     Inspection,
@@ -12,6 +13,7 @@ from .models import (
     OutfallCheck,
     PublicityEvent,
     SignUpdate,
+    Venue,
 )
 
 
@@ -19,7 +21,20 @@ class ActivityFilter(DatedFilterSet):
     date_field = "date"
 
 
+def _listing(queryset, name: str, code: str):
+    """Rows whose JSON list ``name`` holds ``code``. A LIKE on the list's text rather than
+    PostgreSQL's ``@>``, so it also runs on SQLite: exact, as the codes are a fixed set of
+    plain words (the ChoiceFilter refuses any other) and JSON writes each one quoted."""
+    if not code:
+        return queryset
+    return queryset.filter(**{f"{name}__icontains": f'"{code}"'})
+
+
 class PublicityEventFilter(ActivityFilter):
+    venue = django_filters.ChoiceFilter(
+        field_name="venues", choices=Venue.choices, method=_listing, label=_("活动场所")
+    )
+
     class Meta:
         model = PublicityEvent
         fields = ["channel"]
@@ -40,6 +55,13 @@ class MeetingFilter(ActivityFilter):
 
 
 class InspectionFilter(ActivityFilter):
+    topic = django_filters.ChoiceFilter(
+        field_name="topics", choices=CheckTopic.choices, method=_listing, label=_("排查内容")
+    )
+    participant = django_filters.NumberFilter(
+        field_name="participants", distinct=True, label=_("参加人员")
+    )
+
     class Meta:
         model = Inspection
         fields = ["inspector"]

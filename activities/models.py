@@ -9,9 +9,11 @@ so each row carries its date and the region (or asset) it belongs to.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from rivers.querysets import ScopedQuerySet
@@ -41,6 +43,65 @@ class Inspector(models.TextChoices):
     DISCIPLINE = "discipline", _("纪委监委")
     PUBLIC_SUPERVISOR = "public_supervisor", _("社会监督员")
     OFFICE = "office", _("河长办")
+    # The roster's own check, e.g. "街道河长联合派出所警长对辖区河洪道进行全面排查": not a
+    # supervision from outside, so the reports count it apart from 督查.
+    JOINT = "joint", _("联合排查")
+
+
+class CheckTopic(models.TextChoices):
+    """What a check looked into ("加大对辖区畜禽养殖业、屠宰行业的排查")."""
+
+    LIVESTOCK = "livestock", _("畜禽养殖业")
+    SLAUGHTERHOUSE = "slaughterhouse", _("屠宰行业")
+    OUTFALLS = "outfalls", _("排污口")
+    GARBAGE = "garbage", _("垃圾倾倒")
+    OCCUPATION = "occupation", _("乱占乱建")
+    OTHER = "other", _("其他")
+
+
+class Venue(models.TextChoices):
+    """Where a publicity event reached people ("进社区、进企业、进学校")."""
+
+    COMMUNITY = "community", _("社区")
+    ENTERPRISE = "enterprise", _("企业")
+    SCHOOL = "school", _("学校")
+    PARK = "park", _("公园/小游园")
+    RESIDENTIAL = "residential", _("居民小区")
+    ONLINE = "online", _("线上")
+    OTHER = "other", _("其他")
+
+
+@deconstructible
+class ChoiceListValidator:
+    """A JSON list whose items are codes of ``choices`` (a TextChoices' dotted path), each once.
+
+    A list in a JSONField rather than a table or an ArrayField: a handful of fixed codes that
+    the reports only ask "does it contain X", and it runs on SQLite as on PostgreSQL."""
+
+    def __init__(self, choices: str) -> None:
+        self.choices = choices
+
+    def _codes(self) -> dict[str, str]:
+        from django.utils.module_loading import import_string
+
+        return dict(import_string(self.choices).choices)
+
+    def __call__(self, value) -> None:
+        codes = self._codes()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValidationError(_("请从选项中选择。"), code="invalid")
+        unknown = [v for v in value if v not in codes]
+        if unknown:
+            raise ValidationError(
+                _("“%(value)s”不是有效的选项。"),
+                code="invalid_choice",
+                params={"value": unknown[0]},
+            )
+        if len(set(value)) != len(value):
+            raise ValidationError(_("选项不能重复。"), code="duplicate")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ChoiceListValidator) and other.choices == self.choices
 
 
 class CheckResult(models.TextChoices):
@@ -81,6 +142,13 @@ class PublicityEvent(Activity):
     """宣传活动: banners hung, slogans posted, leaflets handed out, units that took part."""
 
     place = models.CharField(_("活动地点"), max_length=200, blank=True)
+    venues = models.JSONField(
+        _("活动场所"),
+        default=list,
+        blank=True,
+        validators=[ChoiceListValidator("activities.models.Venue")],
+        help_text=_("社区、企业、学校等，可多选；报告中“进社区、进企业、进学校”以此为据。"),
+    )
     channel = models.CharField(
         _("宣传方式"), max_length=8, choices=Channel.choices, default=Channel.OFFLINE
     )
@@ -113,6 +181,9 @@ class Cleanup(Activity):
         _("清理垃圾（方）"), max_digits=10, decimal_places=2, default=0, validators=NON_NEGATIVE
     )
     participants = models.PositiveIntegerField(_("参与人员（人次）"), default=0)
+    volunteers = models.PositiveIntegerField(
+        _("其中志愿者（人次）"), default=0, help_text=_("参与人员中志愿者的人次，不超过参与人员。")
+    )
     vehicles = models.PositiveIntegerField(_("出动车辆（辆次）"), default=0)
     net_m = models.DecimalField(
         _("安装防护网（米）"), max_digits=10, decimal_places=1, default=0, validators=NON_NEGATIVE
@@ -128,7 +199,12 @@ class Cleanup(Activity):
             models.CheckConstraint(
                 condition=Q(garbage_t__gte=0) & Q(garbage_m3__gte=0) & Q(net_m__gte=0),
                 name="cleanup_amounts_not_negative",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(volunteers__lte=models.F("participants")),
+                name="cleanup_volunteers_among_participants",
+                violation_error_message=_("志愿者人次不能超过参与人员人次。"),
+            ),
         ]
 
 
@@ -147,10 +223,25 @@ class Meeting(Activity):
 
 
 class Inspection(Activity):
-    """督查 by the people's congress, the discipline office, supervisors or the office itself."""
+    """督查 by the people's congress, the discipline office, supervisors or the office itself,
+    and the chiefs' own joint checks (``joint``: a street chief with the police chief)."""
 
     inspector = models.CharField(_("督查方"), max_length=24, choices=Inspector.choices)
     problems_found = models.PositiveIntegerField(_("反馈问题（处）"), default=0)
+    topics = models.JSONField(
+        _("排查内容"),
+        default=list,
+        blank=True,
+        validators=[ChoiceListValidator("activities.models.CheckTopic")],
+        help_text=_("可多选，如畜禽养殖业、屠宰行业。"),
+    )
+    participants = models.ManyToManyField(
+        "rivers.Chief",
+        verbose_name=_("参加人员"),
+        blank=True,
+        related_name="inspections_joined",
+        help_text=_("河长名录中参加的人员，须在所属区域内。"),
+    )
 
     class Meta(Activity.Meta):
         verbose_name = _("督查")

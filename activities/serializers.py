@@ -2,10 +2,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from calendars.models import IssueCategory, Urgency
-from core.fields import ScopedPrimaryKeyRelatedField
-from rivers.models import Facility, FacilityKind, Outfall, OutfallKind, Reach, Region, Sign
+from core.fields import ChoiceListField, ScopedPrimaryKeyRelatedField
+from rivers.models import Chief, Facility, FacilityKind, Outfall, OutfallKind, Reach, Region, Sign
 
 from .models import (
+    CheckTopic,
     Cleanup,
     FacilityCheck,
     Inspection,
@@ -13,6 +14,7 @@ from .models import (
     OutfallCheck,
     PublicityEvent,
     SignUpdate,
+    Venue,
 )
 
 RECORD_FIELDS = ["notes", "created_by", "created_at"]
@@ -39,11 +41,19 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 
 class PublicityEventSerializer(ActivitySerializer):
+    venues = ChoiceListField(
+        choices=Venue.choices,
+        required=False,
+        label=_("活动场所"),
+        help_text=_("社区、企业、学校等，可多选；报告中“进社区、进企业、进学校”以此为据。"),
+    )
+
     class Meta:
         model = PublicityEvent
         fields = [
             *ActivitySerializer.head_fields,
             "place",
+            "venues",
             "channel",
             "units",
             "participants",
@@ -75,6 +85,7 @@ class CleanupSerializer(ActivitySerializer):
             "garbage_t",
             "garbage_m3",
             "participants",
+            "volunteers",
             "vehicles",
             "net_m",
             "warning_signs",
@@ -93,14 +104,35 @@ class MeetingSerializer(ActivitySerializer):
 
 
 class InspectionSerializer(ActivitySerializer):
+    topics = ChoiceListField(
+        choices=CheckTopic.choices,
+        required=False,
+        label=_("排查内容"),
+        help_text=_("可多选，如畜禽养殖业、屠宰行业。"),
+    )
+    participants = ScopedPrimaryKeyRelatedField(
+        queryset=Chief.objects.all(),
+        many=True,
+        required=False,
+        label=_("参加人员"),
+        help_text=_("河长名录中参加的人员（如街道河长、河道警长），须在所属区域内。"),
+    )
+    participant_names = serializers.SerializerMethodField(label=_("参加人员名单"))
+
     class Meta:
         model = Inspection
         fields = [
             *ActivitySerializer.head_fields,
             "inspector",
+            "topics",
+            "participants",
+            "participant_names",
             "problems_found",
             *RECORD_FIELDS,
         ]
+
+    def get_participant_names(self, obj: Inspection) -> list[str]:
+        return [str(chief) for chief in obj.participants.all()]
 
 
 class SignUpdateSerializer(serializers.ModelSerializer):

@@ -5,7 +5,7 @@ issue ticket in the same transaction (``open_issue``), linked through the check'
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -24,7 +24,7 @@ from core.text import join_items
 from issues.models import Issue, IssueSource
 from issues.services import issue_report
 from reports import rollups
-from rivers.models import Facility, Outfall, Reach, Region, Sign
+from rivers.models import Chief, Facility, Outfall, Reach, Region, Sign
 
 from .models import (
     Activity,
@@ -98,6 +98,7 @@ def publicity_event_create(
     title: str,
     region: Region | None = None,
     place: str = "",
+    venues: Sequence[str] = (),
     channel: str = Channel.OFFLINE,
     units: int = 0,
     participants: int = 0,
@@ -114,6 +115,7 @@ def publicity_event_create(
             "title": title,
             "region": region,
             "place": place,
+            "venues": list(venues),
             "channel": channel,
             "units": units,
             "participants": participants,
@@ -160,6 +162,21 @@ def meeting_update(*, instance: Meeting, user: User, **data) -> Meeting:
     return _activity_update(instance=instance, user=user, data=data)
 
 
+def _check_participants(*, participants: Iterable[Chief], region: Region) -> None:
+    """Who took part must be on the roster of the inspection's region (or below it): a report
+    names them as the region's own ("街道河长联合*派出所警长")."""
+    subtree = set(Region.objects.subtree(region).values_list("pk", flat=True))
+    outside = [str(chief) for chief in participants if chief.region_id not in subtree]
+    if outside:
+        raise ValidationError(
+            {
+                "participants": [
+                    _("以下人员不在督查所属区域内：%(names)s") % {"names": join_items(outside)}
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def inspection_create(
     *,
@@ -168,9 +185,14 @@ def inspection_create(
     title: str,
     inspector: str,
     region: Region | None = None,
+    topics: Sequence[str] = (),
+    participants: Iterable[Chief] = (),
     problems_found: int = 0,
     notes: str = "",
 ) -> Inspection:
+    participants = list(participants)
+    region = _region_for(user=user, region=region)
+    _check_participants(participants=participants, region=region)
     return _activity_create(
         model=Inspection,
         user=user,
@@ -179,6 +201,8 @@ def inspection_create(
             "title": title,
             "region": region,
             "inspector": inspector,
+            "topics": list(topics),
+            "participants": participants,
             "problems_found": problems_found,
             "notes": notes,
         },
@@ -187,6 +211,9 @@ def inspection_create(
 
 @transaction.atomic
 def inspection_update(*, instance: Inspection, user: User, **data) -> Inspection:
+    region = data.get("region", instance.region)
+    participants = data.get("participants", list(instance.participants.all()))
+    _check_participants(participants=participants, region=region)
     return _activity_update(instance=instance, user=user, data=data)
 
 
@@ -206,6 +233,19 @@ def _check_reaches_in_region(*, reaches: Iterable[Reach], region: Region) -> Non
         )
 
 
+def _check_volunteers(*, volunteers: int, participants: int) -> None:
+    # The volunteers are counted among the participants, not on top of them.
+    if volunteers > participants:
+        raise ValidationError(
+            {
+                "volunteers": [
+                    _("志愿者人次（%(volunteers)s）不能超过参与人员人次（%(participants)s）。")
+                    % {"volunteers": volunteers, "participants": participants}
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def cleanup_create(
     *,
@@ -219,6 +259,7 @@ def cleanup_create(
     garbage_t: Decimal = Decimal(0),
     garbage_m3: Decimal = Decimal(0),
     participants: int = 0,
+    volunteers: int = 0,
     vehicles: int = 0,
     net_m: Decimal = Decimal(0),
     warning_signs: int = 0,
@@ -228,6 +269,7 @@ def cleanup_create(
     reaches = list(reaches)
     region = _region_for(user=user, region=region)
     _check_reaches_in_region(reaches=reaches, region=region)
+    _check_volunteers(volunteers=volunteers, participants=participants)
     return _activity_create(
         model=Cleanup,
         user=user,
@@ -241,6 +283,7 @@ def cleanup_create(
             "garbage_t": garbage_t,
             "garbage_m3": garbage_m3,
             "participants": participants,
+            "volunteers": volunteers,
             "vehicles": vehicles,
             "net_m": net_m,
             "warning_signs": warning_signs,
@@ -255,6 +298,10 @@ def cleanup_update(*, instance: Cleanup, user: User, **data) -> Cleanup:
     region = data.get("region", instance.region)
     reaches = data.get("reaches", list(instance.reaches.all()))
     _check_reaches_in_region(reaches=reaches, region=region)
+    _check_volunteers(
+        volunteers=data.get("volunteers", instance.volunteers),
+        participants=data.get("participants", instance.participants),
+    )
     return _activity_update(instance=instance, user=user, data=data)
 
 

@@ -21,6 +21,12 @@ def _cell(field: serializers.Field, value):
         return ""
     if isinstance(field, serializers.ChoiceField):
         return str(field.choices.get(value, value))
+    choice_list = isinstance(field, serializers.ListField) and isinstance(
+        field.child, serializers.ChoiceField
+    )
+    if choice_list:
+        # A list of codes reads as their labels, like a single choice.
+        return join_items([str(field.child.choices.get(code, code)) for code in value])
     if isinstance(field, serializers.BooleanField):
         return _("是") if value else _("否")
     if isinstance(value, list | tuple):

@@ -1,5 +1,6 @@
 """`seed_demo`'s year of activities: publicity, cleanups, meetings, inspections, sign updates and
-asset checks with the totals a street's work report quotes, problems linked to real tickets."""
+asset checks with the totals a street's work report quotes, problems linked to real tickets, and
+the records the report's claims stand on (venues, volunteers, the joint checks with the police)."""
 
 import datetime
 from collections import Counter, defaultdict
@@ -17,16 +18,19 @@ from activities.models import (
     Cleanup,
     FacilityCheck,
     Inspection,
+    Inspector,
     Meeting,
     MeetingKind,
     OutfallCheck,
     PublicityEvent,
     SignUpdate,
+    Venue,
 )
+from activities.selectors import JointPoliceChecks, joint_police_checks
 from issues.models import Issue, IssueSource
 from issues.services import issue_replay
 from rivers.demo import COUNT_LABELS, build_demo
-from rivers.models import Chief, FacilityKind, Outfall, Region, Sign
+from rivers.models import Chief, ChiefRole, FacilityKind, Outfall, Region, Sign
 
 TODAY = datetime.date(2026, 11, 22)
 DAYS = year_days(TODAY)
@@ -127,7 +131,7 @@ def test_meetings_and_inspections(demo):
     kinds = Counter(Meeting.objects.in_region(street).values_list("kind", flat=True))
     assert 3 <= kinds[MeetingKind.WORK_MEETING] <= 6
     assert 1 <= kinds[MeetingKind.TRAINING] <= 2
-    inspections = list(Inspection.objects.all())
+    inspections = list(Inspection.objects.exclude(inspector=Inspector.JOINT))
     assert 10 <= len(inspections) <= 18
     assert len({i.inspector for i in inspections}) >= 3
     assert Inspection.objects.aggregate(n=Sum("problems_found"))["n"] >= 10
@@ -192,3 +196,55 @@ def test_activities_are_entered_on_their_day(demo):
     for model in (PublicityEvent, Cleanup, SignUpdate, OutfallCheck):
         for row in model.objects.all()[:20]:
             assert timezone.localdate(row.created_at) == row.date
+
+
+# --- The records the report's claims stand on ------------------------------------------------
+
+
+def test_publicity_events_name_their_venues_most_in_communities(demo):
+    events = list(PublicityEvent.objects.all())
+    assert all(event.venues for event in events)
+    venues = Counter(venue for event in events for venue in event.venues)
+    # Hand-counted from the seeded year: 17 events, 10 of them in a community.
+    assert len(events) == 17
+    assert venues.most_common(1)[0] == (Venue.COMMUNITY, 10)
+    assert venues[Venue.SCHOOL] == 3 and venues[Venue.ENTERPRISE] == 1
+    for event in events:
+        if event.place == "学校":
+            assert event.venues == [Venue.SCHOOL]
+        if event.place == "居民小区":
+            assert event.venues == [Venue.COMMUNITY, Venue.RESIDENTIAL]
+        if event.channel == "online":
+            assert event.venues == [Venue.ONLINE]
+
+
+def test_some_cleanups_count_volunteers_among_their_participants(demo):
+    cleanups = list(Cleanup.objects.all())
+    with_volunteers = [c for c in cleanups if c.volunteers]
+    assert all(c.volunteers <= c.participants for c in cleanups)
+    # Hand-counted: 14 of the 48 cleanups, 55 volunteers among 836 person-times.
+    assert (len(cleanups), len(with_volunteers)) == (48, 14)
+    assert sum(c.volunteers for c in cleanups) == 55
+    assert sum(c.participants for c in cleanups) == 836
+
+
+def test_a_street_chief_and_the_police_chief_check_jointly_once_a_quarter(demo):
+    street = Region.objects.get(parent=demo.county)
+    police = Chief.objects.get(region=street, role=ChiefRole.POLICE_CHIEF)
+    assert police.unit == "东风路派出所"
+    checks = list(Inspection.objects.filter(inspector=Inspector.JOINT).order_by("date"))
+    # Feb, May, Aug and Nov 2026: November 2025 has only 8 days in the year.
+    assert [check.date.month for check in checks] == [2, 5, 8, 11]
+    for check in checks:
+        roles = sorted(chief.role for chief in check.participants.all())
+        assert roles == [ChiefRole.POLICE_CHIEF, ChiefRole.STREET_CHIEF]
+        assert police in check.participants.all()
+        assert check.topics[:2] == ["livestock", "slaughterhouse"]
+        assert check.region == street
+    assert joint_police_checks(region=demo.county, date_from=FIRST, date_to=LAST) == (
+        JointPoliceChecks(
+            checks=4,
+            units=("东风路派出所",),
+            topics=("livestock", "slaughterhouse", "garbage", "occupation"),
+        )
+    )

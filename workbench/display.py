@@ -87,6 +87,8 @@ def cell(field: drf.Field, instance, *, links: bool = False) -> Cell:
     if isinstance(field, drf.ChoiceField) and raw not in (None, ""):
         return Cell(field.field_name, label, str(field.choices.get(raw, raw)))
     if isinstance(field, drf.ListField) and isinstance(raw, list | tuple):
+        if isinstance(field.child, drf.ChoiceField):
+            raw = [field.child.choices.get(code, code) for code in raw]
         return Cell(field.field_name, label, _plain(list(raw))[0])
     if isinstance(field, drf.JSONField):
         return Cell(field.field_name, label, EMPTY if raw in (None, "", {}) else _("已填写"))

@@ -69,6 +69,13 @@ def form_field(field: drf.Field) -> forms.Field | None:
         return forms.ChoiceField(choices=_choices(field, field.required), **common)
     if isinstance(field, drf.ListField):
         child = field.child
+        if isinstance(child, drf.ChoiceField):
+            # A list of codes (an event's venues, a check's topics): one tick box each.
+            return forms.MultipleChoiceField(
+                choices=list(child.choices.items()),
+                widget=forms.CheckboxSelectMultiple,
+                **common,
+            )
         low, high = getattr(child, "min_value", None), getattr(child, "max_value", None)
         if isinstance(child, drf.IntegerField) and low is not None and high is not None:
             return forms.MultipleChoiceField(

@@ -237,7 +237,7 @@ RESOURCES: dict[str, Resource] = {
             api_basename="publicity-event",
             label=_("宣传活动"),
             title=_("宣传活动"),
-            columns=(*ACTIVITY_COLUMNS, "channel", "participants", "leaflets"),
+            columns=(*ACTIVITY_COLUMNS, "channel", "venues", "participants", "leaflets"),
         ),
         Resource(
             slug="cleanups",
@@ -261,7 +261,7 @@ RESOURCES: dict[str, Resource] = {
             api_basename="inspection",
             label=_("督查"),
             title=_("督查"),
-            columns=(*ACTIVITY_COLUMNS, "inspector", "problems_found"),
+            columns=(*ACTIVITY_COLUMNS, "inspector", "topics", "problems_found"),
         ),
         Resource(
             slug="sign-updates",
