@@ -18,6 +18,7 @@ from .models import (
     OutfallCheck,
     PublicityEvent,
     SignUpdate,
+    Venue,
 )
 
 
@@ -120,3 +121,12 @@ def joint_police_checks(
         units=tuple(units),
         topics=tuple(code for code in CheckTopic.values if code in covered),
     )
+
+
+def publicity_venues(events: QuerySet[PublicityEvent]) -> list[str]:
+    """The kinds of place (``Venue`` codes) the given publicity events were recorded at, in the
+    choices' order: what lets a report say "进社区、进学校" and nothing it cannot show."""
+    recorded: set[str] = set()
+    for venues in events.values_list("venues", flat=True):
+        recorded.update(venues or ())
+    return [code for code in Venue.values if code in recorded]

@@ -23,7 +23,6 @@ from core.services import model_create, model_update
 from core.text import join_items
 from issues.models import Issue, IssueSource
 from issues.services import issue_report
-from reports import rollups
 from rivers.models import Chief, Facility, Outfall, Reach, Region, Sign
 
 from .models import (
@@ -68,12 +67,10 @@ def _activity_create(*, model: type[A], user: User, data: dict[str, Any]) -> A:
     _check_not_future(data["date"])
     region = _region_for(user=user, region=data.pop("region", None))
     instance = model_create(model=model, data={**data, "region": region, "created_by": user})
-    rollups.touch(instance)
     return instance
 
 
 def _activity_update(*, instance: A, user: User, data: dict[str, Any]) -> A:
-    rollups.touch(instance)  # its cells now, and on commit those it has moved to
     if "date" in data:
         _check_not_future(data["date"])
     if "region" in data:
@@ -83,7 +80,6 @@ def _activity_update(*, instance: A, user: User, data: dict[str, Any]) -> A:
 
 @transaction.atomic
 def activity_delete(*, instance: Activity, user: User) -> None:
-    rollups.touch(instance)
     instance.delete()
 
 

@@ -16,7 +16,7 @@ from patrols.api_bulletins import BulletinViewSet
 from public_reports.views import PublicReportViewSet
 from reports.views import ReportViewSet
 from reports.views_dashboard import DashboardMapView, DashboardView
-from reports.views_stats import StatsView
+from reports.views_stats import StatsDefinitionsView, StatsRecordsView, StatsView
 from rivers import views as rivers
 
 router = DefaultRouter()
@@ -58,6 +58,8 @@ urlpatterns = [
         name="patrol-compliance-rankings",
     ),
     path("stats/", StatsView.as_view(), name="stats"),
+    path("stats/definitions/", StatsDefinitionsView.as_view(), name="stats-definitions"),
+    path("stats/records/", StatsRecordsView.as_view(), name="stats-records"),
     path("dashboard/", DashboardView.as_view(), name="dashboard-api"),
     path("dashboard/map/", DashboardMapView.as_view(), name="dashboard-map"),
     path("ledgers/roster/", include("rivers.api_ledger")),

@@ -19,7 +19,6 @@ from core.photos import PhotoError, check_photo
 from core.services import model_update
 from notifications.models import NotificationKind
 from patrols.models import Finding
-from reports import rollups
 from rivers.models import Reach, Region, RegionLevel
 
 from .models import (
@@ -154,7 +153,6 @@ def issue_report(
     )
     if deadline is not None:
         _deadline_record(issue=issue, action=REPORT, user=user, event=event)
-    rollups.touch(issue)
     audit_record(user=user, action=AuditAction.CREATE, obj=issue, changes=created(issue))
     return issue
 
@@ -169,9 +167,7 @@ def issue_update(*, instance: Issue, user: User, **data) -> Issue:
         # The history holds dates only; a deadline once set can be moved, not taken away.
         raise ValidationError({"deadline": [_("整改时限设定后不能清空。")]})
     before = snapshot(instance)
-    rollups.touch(instance)
     issue = model_update(instance=instance, data=data)
-    rollups.touch(issue)
     if deadline_moved:
         _deadline_history_keep(issue=issue, previous=old_deadline)
         _deadline_record(issue=issue, action=DEADLINE_EDIT, user=user)
@@ -289,7 +285,6 @@ def issue_act(
         issue.voided_at = timezone.now()
     issue.full_clean()
     issue.save()
-    rollups.touch(issue)
     event = IssueEvent.objects.create(
         issue=issue,
         by=user,

@@ -20,7 +20,6 @@ from core.exceptions import StateConflict
 from core.photos import PhotoError, check_photo
 from core.services import model_create
 from core.text import join_clauses
-from reports import rollups
 from rivers.models import Chief, Reach, Region
 
 from . import tracks
@@ -419,7 +418,6 @@ def patrol_submit(
         if existing is None:
             raise
         return existing, False
-    rollups.touch(patrol)
     return patrol, True
 
 

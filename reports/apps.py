@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("报告")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects to the lower apps' signals)

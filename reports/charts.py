@@ -56,8 +56,12 @@ def nice_ceiling(value: float, ticks: int = TICKS) -> int:
     return step * ticks
 
 
-def _month_axis_label(month: str) -> str:
-    return _("%(month)s月") % {"month": int(month.split("-")[1])}
+def _month_axis_label(row: dict[str, Any]) -> str:
+    """ "3月"; the month the period had reached on its as_of day: "12月(至5日)"."""
+    label = _("%(month)s月") % {"month": int(row["month"].split("-")[1])}
+    if row.get("partial_to"):
+        label += _("(至%(day)s日)") % {"day": row["partial_to"]}
+    return label
 
 
 def chart_shapes(monthly: list[dict[str, Any]]) -> list[Shape]:
@@ -176,7 +180,7 @@ def chart_shapes(monthly: list[dict[str, Any]]) -> list[Shape]:
                 {
                     "x": centre,
                     "y": bottom + 14,
-                    "text": _month_axis_label(row["month"]),
+                    "text": _month_axis_label(row),
                     "anchor": "middle",
                     "size": 11,
                     "fill": INK,

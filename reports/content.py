@@ -1,13 +1,15 @@
 """The words of a work report (工作总结 / 进展情况汇报), composed from its figures like the seeds.
 
-``compose`` takes the figures (``Statistics.as_dict()``), the lists (``Details.as_dict()``) and
-what the office asked for (kind, period, rounding, its own opening, problems and plans) and
+``compose`` takes the figures (a typed ``Statistics``: each registered figure of
+``reports.figures`` is an attribute), the lists (``Details``) and what the office asked for
+(kind, period, rounding, document date, issuer, its own opening, problems and plans) and
 returns the text as plain data: a title, the opening, three numbered sections and the closing
 lines. The PDF template and the Word writer both lay out that same data, so they say the same.
 
 Every sentence is a template with its figures as placeholders (through gettext, Chinese first).
 A clause whose figures are all zero is left out rather than written as "开展0次宣传活动"; a
-period with no records at all still reads as a whole report.
+period with no records at all still reads as a whole report. A sentence that claims work (河长
+全覆盖, 联合排查, 进学校, 志愿者) is written only when a record shows that work.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.text import join_items
-from rivers.models import ChiefRole, FacilityKind, OutfallKind, RegionLevel
+from rivers.models import PATROLLING_ROLES, ChiefRole, FacilityKind, OutfallKind, RegionLevel
 
 from .models import ReportKind, Rounding
+from .statistics import COMMUNITY_COLUMNS, Details, Statistics
 
 __all__ = [
     "ReportSpec",
@@ -37,7 +41,7 @@ __all__ = [
 ]
 
 # "800余人次": figures from this size up may be written rounded down, with 余.
-APPROXIMATE_FROM = 20
+APPROXIMATE_FROM = 10
 # How many patrolled reaches are named before "等N个河段".
 LISTED_REACHES = 6
 LISTED_SHORT_CHIEFS = 3
@@ -75,16 +79,18 @@ def exact(value: Any) -> str:
 
 
 def approximate(value: Any) -> str:
-    """The seeds' round figures: 812 -> "800余", 104 -> "100余", 23 -> "20余", 103.5 -> "100余".
-
-    Below 20 the figure is exact; under 100 it is rounded down to tens, from 100 up to hundreds
-    (1234 -> "1200余"). A figure that is already round stays as it is ("800", not "800余").
-    """
+    """The seeds' round figures, rounded down with 余: to one significant digit when that keeps
+    at least 90 % of the figure, else to two: 812 -> "800余", 187 -> "180余", 1459 -> "1400余",
+    75.95 -> "70余". Under 10, or when the rounding changes nothing, the figure is exact."""
     number = _decimal(value)
     if number < APPROXIMATE_FROM:
         return exact(number)
-    step = Decimal(10) if number < 100 else Decimal(100)
-    floored = (number / step).to_integral_value(rounding=ROUND_DOWN) * step
+    digits = len(str(int(number)))
+    for significant in (1, 2):
+        step = Decimal(10) ** max(digits - significant, 0)
+        floored = (number / step).to_integral_value(rounding=ROUND_DOWN) * step
+        if floored * 10 >= number * 9:
+            break
     if floored == number:
         return exact(number)
     return _("%(figure)s余") % {"figure": exact(floored)}
@@ -120,10 +126,15 @@ class ReportSpec:
     opening: str = ""
     problems_note: str = ""
     plans: str = ""
+    # The date printed at the end (成文日期) and the unit that signs it (发文机关).
+    document_date: datetime.date = datetime.date(2000, 1, 1)
+    issuer: str = ""
 
     @classmethod
-    def of(cls, report) -> ReportSpec:
+    def of(cls, report, *, today: datetime.date | None = None) -> ReportSpec:
         return cls(
+            document_date=report.document_date or today or datetime.date.today(),
+            issuer=report.issuer,
             region_name=report.region.name,
             region_level=report.region.level,
             kind=report.kind,
@@ -206,7 +217,9 @@ def _date_label(day: datetime.date) -> str:
 
 
 def _month_label(value: Any) -> str:
-    """3 or "2023-03" -> "3月"."""
+    """3, "2023-03", "2023-03-14" or a date -> "3月"."""
+    if isinstance(value, datetime.date):
+        value = value.month
     if isinstance(value, str) and "-" in value:
         value = value.split("-")[1]
     return _("%(month)s月") % {"month": int(value)}
@@ -216,9 +229,11 @@ def _month_label(value: Any) -> str:
 
 
 class _Writer:
-    """Sentences of one report; ``n`` writes a figure exactly, ``about`` as the office chose."""
+    """Sentences of one report from its typed figures (``Statistics``) and lists (``Details``);
+    ``n`` writes a figure exactly, ``about`` as the office chose. A misspelt figure is an
+    AttributeError, never a silent zero that drops a clause."""
 
-    def __init__(self, spec: ReportSpec, figures: dict[str, Any], details: dict[str, Any]):
+    def __init__(self, spec: ReportSpec, figures: Statistics, details: Details):
         self.spec = spec
         self.f = figures
         self.d = details
@@ -233,7 +248,14 @@ class _Writer:
         return approximate(value) if self.rounded else exact(value)
 
     def chiefs(self, role: str) -> int:
-        return _int((self.f.get("chiefs") or {}).get(role, 0))
+        return _int(self.f.chiefs.get(role, 0))
+
+    def as_of(self) -> str:
+        """ "截至12月5日" while the period runs, "截至12月底" once it has ended."""
+        day = self.d.as_of
+        if self.d.running:
+            return _("截至%(month)s月%(day)s日") % {"month": day.month, "day": day.day}
+        return _("截至%(month)s月底") % {"month": day.month}
 
     # -- opening --
 
@@ -262,11 +284,11 @@ class _Writer:
         points: list[tuple[str, str]] = []
 
         waters = []
-        main_rivers = _int(self.f.get("rivers")) - _int(self.f.get("flood_channels"))
+        main_rivers = _int(self.f.rivers) - _int(self.f.flood_channels)
         if main_rivers > 0:
             waters.append(_("%(count)s条主要河流") % {"count": main_rivers})
-        if _positive(self.f.get("flood_channels")):
-            waters.append(_("%(count)s条洪道") % {"count": self.n(self.f["flood_channels"])})
+        if _positive(self.f.flood_channels):
+            waters.append(_("%(count)s条洪道") % {"count": self.n(self.f.flood_channels)})
         levels = [
             _("%(role)s%(count)s名") % {"role": ChiefRole(role).label, "count": self.chiefs(role)}
             for role in (
@@ -283,34 +305,36 @@ class _Writer:
         ]
         body = _("%(region)s全面建立区域与流域相结合的“河长制”组织体系") % {"region": self.region}
         if waters:
-            body += _("，对辖区内%(waters)s全部明确了具体责任人") % {"waters": join_items(waters)}
-        if _positive(self.f.get("reaches")):
-            body += _("，划分河段%(count)s个") % {"count": self.n(self.f["reaches"])}
+            body += _("，对辖区内%(waters)s明确了具体责任人") % {"waters": join_items(waters)}
+        if _positive(self.f.reaches):
+            body += _("，划分河段%(count)s个") % {"count": self.n(self.f.reaches)}
         if levels:
             body += _("，落实%(levels)s") % {"levels": join_items(levels)}
         if helpers:
             body += _("，配备%(helpers)s") % {"helpers": join_items(helpers)}
-        if levels:
+        uncovered = _int(self.f.reaches_without_chief)
+        if levels and _positive(self.f.reaches) and not uncovered:
+            # Only when every reach has a serving chief: the records show full coverage.
             body += _("，实现了河长全覆盖。")
+        elif uncovered:
+            body += _("，尚有%(count)s个河段暂无在任河长，正在抓紧补齐。") % {"count": uncovered}
         else:
             body += _("，明确河长制工作职责分工。")
-        points.append((_("构建全覆盖治水体系。"), body))
+        points.append((_("构建治水责任体系。"), body))
 
         clauses = []
         gatherings = []
-        if _positive(self.f.get("meetings")):
+        if _positive(self.f.meetings):
             gatherings.append(
-                _("召开河长制工作会议%(count)s次") % {"count": self.n(self.f["meetings"])}
+                _("召开河长制工作会议%(count)s次") % {"count": self.n(self.f.meetings)}
             )
-        if _positive(self.f.get("trainings")):
-            gatherings.append(
-                _("开展河长制培训%(count)s次") % {"count": self.n(self.f["trainings"])}
-            )
+        if _positive(self.f.trainings):
+            gatherings.append(_("开展河长制培训%(count)s次") % {"count": self.n(self.f.trainings)})
         if gatherings:
             sentence = join_items(gatherings)
-            if _positive(self.f.get("meeting_attendees")):
+            if _positive(self.f.meeting_attendees):
                 sentence += _("，参会参训%(count)s人次") % {
-                    "count": self.about(self.f["meeting_attendees"])
+                    "count": self.about(self.f.meeting_attendees)
                 }
             clauses.append(
                 sentence
@@ -321,13 +345,13 @@ class _Writer:
             )
         else:
             clauses.append(_("建立健全了部门联动、问题交办督办、工作保障等配套机制。"))
-        if _positive(self.f.get("signs_updated")):
+        if _positive(self.f.signs_updated):
             clauses.append(
                 _(
                     "及时更新了%(count)s个河长制公示牌，健全了河长巡查记录、河长制工作督办单等"
                     "动态信息基础台账和相关资料。"
                 )
-                % {"count": self.n(self.f["signs_updated"])}
+                % {"count": self.n(self.f.signs_updated)}
             )
         else:
             clauses.append(_("健全了河长巡查记录、河长制工作督办单等动态信息基础台账和相关资料。"))
@@ -340,9 +364,8 @@ class _Writer:
                 "period": rule["period_label"],
                 "count": rule["min_count"],
             }
-            for rule in self.d.get("rules") or []
-            if rule.get("role")
-            in (ChiefRole.GENERAL_CHIEF, ChiefRole.STREET_CHIEF, ChiefRole.COMMUNITY_CHIEF)
+            for rule in self.d.rules
+            if rule.get("role") in PATROLLING_ROLES
         ]
         if rules:
             body = _("严格按照%(rules)s的制度巡查河洪道，建立规范了各项台账机制") % {
@@ -350,88 +373,80 @@ class _Writer:
             }
         else:
             body = _("坚持定期巡查河洪道，建立规范了各项台账机制")
-        if _positive(self.f.get("issues_found")):
+        if _positive(self.f.issues_found):
             body += _("，对发现的%(count)s个问题，采用列表装框，明确整改时限") % {
-                "count": self.n(self.f["issues_found"])
+                "count": self.n(self.f.issues_found)
             }
         body += _("，做到发现一处、整治一处、销号一处。")
         points.append((_("严格落实巡查制度。"), body))
 
         supervisors = self.chiefs(ChiefRole.PUBLIC_SUPERVISOR)
-        inspections = _positive(self.f.get("inspections"))
+        inspections = _positive(self.f.inspections)
         if supervisors or inspections:
             body = _("畅通公众监管渠道")
             if supervisors:
                 body += _("，聘请社会监督员%(count)s名") % {"count": supervisors}
             body += _("。")
             if inspections:
-                body += _(
-                    "充分发挥人大、纪委监督作用，组织专人深入河段沿线开展巡河监督活动，"
-                    "%(span)s累计督查%(count)s次"
-                ) % {"span": self.span, "count": self.about(self.f["inspections"])}
-                if _positive(self.f.get("inspection_problems")):
+                body += _("组织专人深入河段沿线开展督查，%(span)s累计督查%(count)s次") % {
+                    "span": self.span,
+                    "count": self.about(self.f.inspections),
+                }
+                if _positive(self.f.inspection_problems):
                     body += _("，反馈问题%(count)s处，并及时反馈相关河长整改") % {
-                        "count": self.about(self.f["inspection_problems"])
+                        "count": self.about(self.f.inspection_problems)
                     }
                 body += _("。")
             points.append((_("动员全社会管护力量。"), body))
         return _numbered(points)
 
     def publicity(self) -> list[str]:
-        events = _int(self.f.get("publicity_events"))
+        events = _int(self.f.publicity_events)
         if not events:
             return [
-                _(
-                    "%(span)s未登记集中宣传活动。%(region)s依托社区微信群、电子显示屏、"
-                    "社区公示栏等宣传载体宣传河长制工作，引导群众爱河护河。"
-                )
+                _("%(span)s未登记集中宣传活动，%(region)s将结合河长制工作加强日常宣传。")
                 % {"span": self.span, "region": self.region}
             ]
-        text = _("%(region)s注重从协调联动上发挥效应，突出“线上+线下”的宣传功能") % {
-            "region": self.region
-        }
-        if _positive(self.f.get("publicity_units")):
+        text = _("%(region)s注重从协调联动上发挥效应") % {"region": self.region}
+        if _positive(self.f.publicity_units):
             text += _("，发动辖区%(count)s家企事业单位积极开展河道各类宣传活动") % {
-                "count": self.n(self.f["publicity_units"])
+                "count": self.n(self.f.publicity_units)
             }
-        places = self.d.get("publicity_places") or []
+        places = self.d.publicity_places
         if places:
             text += _("，在%(places)s等地通过悬挂横幅、发放宣传单、现场讲解、座谈交流等形式") % {
                 "places": join_items(places)
             }
         else:
             text += _("，通过悬挂横幅、发放宣传单、现场讲解、座谈交流等形式")
-        text += _("，全面开展河长制宣传工作。")
+        text += _("，开展河长制宣传工作。")
         text += _("%(span)s共组织开展%(count)s次宣传活动") % {
             "span": self.span,
             "count": self.n(events),
         }
-        if _positive(self.f.get("publicity_participants")):
+        if _positive(self.f.publicity_participants):
             text += _("，参与群众%(count)s人次") % {
-                "count": self.about(self.f["publicity_participants"])
+                "count": self.about(self.f.publicity_participants)
             }
         materials = []
-        if _positive(self.f.get("banners")):
-            materials.append(_("张贴横幅%(count)s条") % {"count": self.about(self.f["banners"])})
-        if _positive(self.f.get("slogans")):
-            materials.append(_("宣传标语%(count)s条") % {"count": self.about(self.f["slogans"])})
-        if _positive(self.f.get("leaflets")):
-            materials.append(_("发放宣传单%(count)s份") % {"count": self.about(self.f["leaflets"])})
+        if _positive(self.f.banners):
+            materials.append(_("张贴横幅%(count)s条") % {"count": self.about(self.f.banners)})
+        if _positive(self.f.slogans):
+            materials.append(_("宣传标语%(count)s条") % {"count": self.about(self.f.slogans)})
+        if _positive(self.f.leaflets):
+            materials.append(_("发放宣传单%(count)s份") % {"count": self.about(self.f.leaflets)})
         if materials:
             text += _("，") + join_items(materials)
-        text += _(
-            "，切实做到进社区、进企业、进学校，增强群众护水、爱水、惜水、节水的意识，"
-            "营造全社会关心、支持、参与河道保护的良好氛围。"
-        )
+        venues = [VENUE_WORDS[venue] for venue in VENUE_WORDS if venue in self.d.publicity_venues]
+        if venues:
+            # Only the kinds of place the events were recorded at: "进社区、进学校".
+            text += _("，做到%(venues)s") % {"venues": "、".join(str(v) for v in venues)}
+        text += _("，营造全社会关心、支持、参与河道保护的良好氛围。")
         return [text]
 
     def _reaches_phrase(self) -> str:
-        reaches = self.d.get("patrolled_reaches") or []
-        named = [
-            _("%(river)s%(bank)s%(reach)s")
-            % {"river": row["river"], "bank": _bank(row), "reach": row["reach"]}
-            for row in reaches[:LISTED_REACHES]
-        ]
+        reaches = self.d.patrolled_reaches
+        named = [_reach_name(row) for row in reaches[:LISTED_REACHES]]
         if len(reaches) > LISTED_REACHES:
             return _("%(reaches)s等%(count)s个河段") % {
                 "reaches": join_items(named),
@@ -441,65 +456,66 @@ class _Writer:
 
     def patrols(self) -> list[str]:
         points: list[tuple[str, str]] = []
-        patrols = _int(self.f.get("patrols"))
-        last_month = _month_label(self.d.get("last_month") or 12)
+        patrols = _int(self.f.patrols)
 
         body = _(
             "坚持从河道管理管护入手，健全完善了部门联动、问题交办督办、工作保障、河长巡河App等"
             "常态化管控机制，严格规范河长制巡查工作，做到经常性和随机性巡查相结合"
         )
         targets = []
-        if self.d.get("patrolled_reaches"):
+        if self.d.patrolled_reaches:
             targets.append(self._reaches_phrase())
-        if _positive(self.d.get("flood_channels_patrolled")):
+        if _positive(self.d.flood_channels_patrolled):
             targets.append(
-                _("%(count)s条洪道") % {"count": self.n(self.d["flood_channels_patrolled"])}
+                _("%(count)s条洪道") % {"count": self.n(self.d.flood_channels_patrolled)}
             )
-        if _positive(self.d.get("sewage_plants_patrolled")):
+        if _positive(self.d.sewage_plants_patrolled):
             targets.append(
-                _("污水处理厂%(count)s家") % {"count": self.n(self.d["sewage_plants_patrolled"])}
+                _("污水处理厂%(count)s家") % {"count": self.n(self.d.sewage_plants_patrolled)}
             )
         if targets:
             body += _("，对%(targets)s定期不定期地进行巡查") % {"targets": join_items(targets)}
         body += _("。")
         if patrols:
-            body += _("截至%(month)s底，%(span)s累计巡河%(count)s次") % {
-                "month": last_month,
+            body += _("%(as_of)s，%(span)s各级河长累计有效巡河%(count)s次") % {
+                "as_of": self.as_of(),
                 "span": self.span,
                 "count": self.about(patrols),
             }
-            if _positive(self.f.get("patrolling_chiefs")):
-                body += _("，完成巡河%(chiefs)s人") % {
-                    "chiefs": self.n(self.f["patrolling_chiefs"])
-                }
-            if self.f.get("patrol_rate") not in (None, ""):
-                body += _("，巡河率%(rate)s") % {"rate": percent(self.f["patrol_rate"])}
+            if _positive(self.f.patrolling_chiefs):
+                body += _("，完成巡河%(chiefs)s人") % {"chiefs": self.n(self.f.patrolling_chiefs)}
+            if self.f.patrol_rate is not None:
+                body += _("，巡河率%(rate)s") % {"rate": percent(self.f.patrol_rate)}
             body += _("；")
         else:
-            body += _("截至%(month)s底，%(span)s尚无河长巡河记录；") % {
-                "month": last_month,
+            body += _("%(as_of)s，%(span)s尚无河长有效巡河记录；") % {
+                "as_of": self.as_of(),
                 "span": self.span,
             }
-        found = _int(self.f.get("issues_found"))
+        found = _int(self.f.issues_found)
         if found:
             body += _("发现问题%(count)s个") % {"count": self.n(found)}
-            if _positive(self.f.get("issues_found_by_patrol")):
+            if _positive(self.f.issues_found_by_patrol):
                 body += _("，其中巡河发现%(count)s个") % {
-                    "count": self.n(self.f["issues_found_by_patrol"])
+                    "count": self.n(self.f.issues_found_by_patrol)
                 }
-            if _positive(self.f.get("issues_assigned")):
-                body += _("，列出清单任务%(count)s个") % {
-                    "count": self.n(self.f["issues_assigned"])
-                }
-            body += _("，已经整改的有%(count)s个") % {"count": self.n(self.f.get("issues_closed"))}
-            if self.f.get("resolution_rate") not in (None, ""):
-                body += _("，问题整改率%(rate)s") % {"rate": percent(self.f["resolution_rate"])}
+            if _positive(self.f.issues_assigned):
+                body += _("，列出清单任务%(count)s个") % {"count": self.n(self.f.issues_assigned)}
+            body += _("，已经整改的有%(count)s个") % {"count": self.n(self.f.issues_found_closed)}
+            if self.f.resolution_rate is not None:
+                body += _("，问题整改率%(rate)s") % {"rate": percent(self.f.resolution_rate)}
             body += _("。")
         else:
             body += _("未发现需要交办整改的问题。")
+        earlier = _int(self.f.issues_closed) - _int(self.f.issues_found_closed)
+        if earlier > 0:
+            body += _("此外，以前发现的%(count)s个问题在%(span)s整改销号。") % {
+                "count": earlier,
+                "span": self.span,
+            }
         points.append((_("常态化开展巡河。"), body))
 
-        outfalls = self.f.get("outfalls") or {}
+        outfalls = self.f.outfalls
         kinds = [
             _("%(count)s个%(kind)s") % {"count": outfalls[kind], "kind": OutfallKind(kind).label}
             for kind in OutfallKind.values
@@ -513,11 +529,11 @@ class _Writer:
                         "对辖区%(kinds)s共%(total)s个入河排污口进行实地查看，健全完善了入河排污口"
                         "整治台账，对发现的问题隐患落实台账管理，做到发现一处、整治一处、销号一处。"
                     )
-                    % {"kinds": join_items(kinds), "total": self.n(self.f.get("outfalls_checked"))},
+                    % {"kinds": join_items(kinds), "total": self.n(self.f.outfalls_checked)},
                 )
             )
 
-        facilities = self.f.get("facilities") or {}
+        facilities = self.f.facilities
         units = {
             FacilityKind.FOOTBRIDGE: _("%(count)s座便民桥"),
             FacilityKind.FORD: _("%(count)s条过水路面"),
@@ -537,8 +553,8 @@ class _Writer:
                 ) % {"facilities": join_items(checked)}
             if plants:
                 body += _("，实地查看污水处理厂%(count)s家") % {"count": plants}
-            problems = _int(self.f.get("facility_problems"))
-            communities = self.d.get("facility_rectifying_communities") or []
+            problems = _int(self.f.facility_problems)
+            communities = self.d.facility_rectifying_communities
             if problems:
                 body += _("，发现问题%(count)s处") % {"count": problems}
                 if communities:
@@ -547,16 +563,16 @@ class _Writer:
                             communities, LISTED_COMMUNITIES, _("等%(count)s个社区")
                         )
                     }
-                elif _positive(self.f.get("facility_issues_closed")):
+                elif _positive(self.f.facility_issues_closed):
                     body += _("，已整改%(count)s处") % {
-                        "count": self.n(self.f["facility_issues_closed"])
+                        "count": self.n(self.f.facility_issues_closed)
                     }
             else:
                 body += _("，未发现安全隐患")
             body += _("，确保河洪道水流通畅。")
             points.append((_("开展汛期设施排查。"), body))
 
-        if _positive(self.f.get("map_patches_checked")):
+        if _positive(self.f.map_patches_checked):
             points.append(
                 (
                     _("开展图斑复核。"),
@@ -564,37 +580,38 @@ class _Writer:
                         "根据水利部推送的碍洪疑似图斑，开展了图斑复核工作，根据图斑经纬度现场复核"
                         "%(count)s处，拍摄整理了影像资料并进行了上报。"
                     )
-                    % {"count": self.n(self.f["map_patches_checked"])},
+                    % {"count": self.n(self.f.map_patches_checked)},
                 )
             )
 
-        police = self.d.get("police_units") or []
+        police = self.d.police_units
         if police:
-            points.append(
-                (
-                    _("开展联合排查。"),
-                    _(
-                        "%(chief)s联合%(units)s河道警长对辖区河洪道进行全面排查，加大对辖区"
-                        "畜禽养殖业、屠宰行业的排查，严禁病死动物尸体和屠宰废水、废物在河道周边"
-                        "倾倒或进入河道。"
-                    )
-                    % {
-                        "chief": _chief_word(self.spec.region_level),
-                        "units": _some(police, LISTED_UNITS, _("等%(count)s个单位")),
-                    },
-                )
-            )
+            # A joint check recorded with the police chief: its units and what it looked at.
+            body = _("%(chief)s联合%(units)s河道警长对辖区河洪道进行排查") % {
+                "chief": _chief_word(self.spec.region_level),
+                "units": _some(police, LISTED_UNITS, _("等%(count)s个单位")),
+            }
+            topics = [
+                TOPIC_WORDS[topic] for topic in TOPIC_WORDS if topic in self.d.joint_check_topics
+            ]
+            if topics:
+                body += _("，重点排查%(topics)s") % {"topics": "、".join(str(t) for t in topics)}
+            body += _("。")
+            points.append((_("开展联合排查。"), body))
 
-        superior = self.d.get("superior_issues") or []
+        superior = self.d.superior_issues
         if superior:
             body = _("高度重视上级部门反馈问题的整改工作。")
+            open_count = sum(1 for row in superior if not row.get("closed_on"))
             if len(superior) > LISTED_SUPERIOR_ISSUES:
                 body += _(
-                    "%(span)s共收到上级交办及检察建议问题%(count)s个，已整改销号%(closed)s个，主要情况如下："
+                    "%(span)s涉及上级交办及检察建议问题%(count)s个，已整改销号%(closed)s个，"
+                    "尚未销号%(open)s个，主要情况如下："
                 ) % {
                     "span": self.span,
                     "count": len(superior),
-                    "closed": sum(1 for row in superior if row.get("closed_month")),
+                    "closed": len(superior) - open_count,
+                    "open": open_count,
                 }
                 superior = superior[:NAMED_SUPERIOR_ISSUES]
             body += _("；").join(self._superior_case(row) for row in superior) + _("。")
@@ -602,93 +619,117 @@ class _Writer:
         return _numbered(points)
 
     def _superior_case(self, row: dict[str, Any]) -> str:
+        values = {
+            "month": _month_label(row["reported_on"]),
+            "title": row["title"],
+            "place": row.get("place", ""),
+        }
         if row.get("source") == "procuratorate":
-            case = _("%(month)s，对检察建议指出的“%(title)s”问题迅速行动、组织整改") % {
-                "month": _month_label(row["reported_month"]),
-                "title": row["title"],
-            }
+            case = _("%(month)s，对检察建议指出的%(place)s“%(title)s”问题组织整改") % values
         else:
-            case = _("%(month)s，对上级交办的“%(title)s”问题迅速行动、组织整改") % {
-                "month": _month_label(row["reported_month"]),
-                "title": row["title"],
-            }
-        if row.get("closed_month"):
-            case += _("，%(month)s完成整改销号") % {"month": _month_label(row["closed_month"])}
+            case = _("%(month)s，对上级交办的%(place)s“%(title)s”问题组织整改") % values
+        if row.get("closed_on"):
+            case += _("，%(month)s完成整改销号") % {"month": _month_label(row["closed_on"])}
         else:
-            case += _("，目前%(status)s") % {"status": row.get("status_label", "")}
+            case += _("，目前%(status)s，尚未销号") % {"status": row.get("status_label", "")}
         return case
 
     def cleanups(self) -> list[str]:
-        if not _positive(self.f.get("cleanups")):
+        if not _positive(self.f.cleanups):
             if self.chiefs(ChiefRole.CLEANER):
-                return [
-                    _(
-                        "%(span)s未登记集中清理行动，河道日常保洁由%(count)s名保洁员按"
-                        "“一日一保洁”要求开展，做到河面无漂浮物、河岸无垃圾。"
-                    )
-                    % {"span": self.span, "count": self.chiefs(ChiefRole.CLEANER)}
-                ]
+                text = _(
+                    "%(span)s未登记集中清理行动，河道日常保洁由%(count)s名保洁员按"
+                    "“一日一保洁”要求开展"
+                ) % {"span": self.span, "count": self.chiefs(ChiefRole.CLEANER)}
+                if _positive(self.f.cleaning_rounds):
+                    text += _("，累计保洁%(count)s次") % {
+                        "count": self.about(self.f.cleaning_rounds)
+                    }
+                return [text + _("。")]
             return [
                 _(
                     "%(span)s未登记集中清理行动，下一步将结合河湖“清四乱”常态化工作组织开展河道清理。"
                 )
                 % {"span": self.span}
             ]
-        text = _(
-            "深入推进河湖“清四乱”常态化工作，组织工作人员和志愿者对河洪道垃圾、河障进行清除，"
-            "对河洪道内或周边倾倒的陈年垃圾、建筑垃圾、生活垃圾等进行清理清运，做到及时发现、"
-            "及时核实、及时整治。"
+        if _positive(self.f.cleanup_volunteers):
+            who = _("组织工作人员和志愿者")
+        else:
+            who = _("组织工作人员")
+        text = (
+            _("深入推进河湖“清四乱”常态化工作，")
+            + who
+            + _(
+                "对河洪道垃圾、河障进行清除，对河洪道内或周边倾倒的陈年垃圾、建筑垃圾、生活垃圾等"
+                "进行清理清运，做到及时发现、及时核实、及时整治。"
+            )
         )
         text += _("%(span)s共开展清理行动%(count)s次") % {
             "span": self.span,
-            "count": self.n(self.f["cleanups"]),
+            "count": self.n(self.f.cleanups),
         }
-        if _positive(self.f.get("cleanup_points")):
-            text += _("，累计清理垃圾点位%(count)s处") % {
-                "count": self.about(self.f["cleanup_points"])
-            }
-        if _positive(self.f.get("garbage_t")):
-            text += _("，清理河道垃圾%(count)s吨") % {"count": self.about(self.f["garbage_t"])}
-        if _positive(self.f.get("garbage_m3")):
-            text += _("，清理垃圾%(count)s方") % {"count": self.about(self.f["garbage_m3"])}
-        months = [
-            row
-            for row in self.d.get("cleanup_months") or []
-            if _positive(row.get("points")) or _positive(row.get("garbage_m3"))
-        ]
-        if len(months) > 1:
-            busiest = sorted(
-                months,
-                key=lambda row: (-_decimal(row.get("garbage_m3")), -_int(row.get("points"))),
-            )[:LISTED_CLEANUP_MONTHS]
-            parts = []
-            for row in sorted(busiest, key=lambda row: row["month"]):
-                part = _("%(month)s份") % {"month": _month_label(row["month"])}
-                figures = []
-                if _positive(row.get("points")):
-                    figures.append(
-                        _("清理垃圾点位%(count)s处") % {"count": self.about(row["points"])}
-                    )
-                if _positive(row.get("garbage_m3")):
-                    figures.append(
-                        _("清理垃圾%(count)s方") % {"count": self.about(row["garbage_m3"])}
-                    )
-                parts.append(part + _("，").join(figures))
-            text += _("，其中，") + _("；").join(parts)
+        if _positive(self.f.cleanup_points):
+            text += _("，清理垃圾点位%(count)s处") % {"count": self.about(self.f.cleanup_points)}
+        if _positive(self.f.garbage_t):
+            text += _("，清理河道垃圾%(count)s吨") % {"count": self.about(self.f.garbage_t)}
+        if _positive(self.f.garbage_m3):
+            text += _("，清理垃圾%(count)s方") % {"count": self.about(self.f.garbage_m3)}
         text += _("。")
+        if _positive(self.f.four_disorders_cleanups):
+            # The campaign's own figures, apart from every cleanup's.
+            text += _("开展了河洪道“清四乱”专项行动%(count)s次") % {
+                "count": self.n(self.f.four_disorders_cleanups)
+            }
+            if _positive(self.f.four_disorders_points):
+                text += _("，累计清理垃圾%(count)s处") % {
+                    "count": self.about(self.f.four_disorders_points)
+                }
+            if _positive(self.f.four_disorders_garbage_m3):
+                text += _("，清理垃圾%(count)s方") % {
+                    "count": self.about(self.f.four_disorders_garbage_m3)
+                }
+            months = [
+                row
+                for row in self.d.cleanup_months
+                if _positive(row.get("points")) or _positive(row.get("garbage_m3"))
+            ]
+            if len(months) > 1:
+                busiest = sorted(
+                    months,
+                    key=lambda row: (-_decimal(row.get("garbage_m3")), -_int(row.get("points"))),
+                )[:LISTED_CLEANUP_MONTHS]
+                parts = []
+                for row in sorted(busiest, key=lambda row: row["month"]):
+                    part = _("%(month)s份") % {"month": _month_label(row["month"])}
+                    figures = []
+                    if _positive(row.get("points")):
+                        figures.append(
+                            _("清理垃圾点位%(count)s处") % {"count": self.about(row["points"])}
+                        )
+                    if _positive(row.get("garbage_m3")):
+                        figures.append(
+                            _("清理垃圾%(count)s方") % {"count": self.about(row["garbage_m3"])}
+                        )
+                    parts.append(part + _("，").join(figures))
+                text += _("，其中，") + _("；").join(parts)
+            text += _("。")
         inputs = []
-        if _positive(self.f.get("cleanup_participants")):
+        if _positive(self.f.cleanup_participants):
             inputs.append(
-                _("参与人员%(count)s人次") % {"count": self.about(self.f["cleanup_participants"])}
+                _("参与人员%(count)s人次") % {"count": self.about(self.f.cleanup_participants)}
             )
-        if _positive(self.f.get("vehicles")):
-            inputs.append(_("出动车辆%(count)s辆次") % {"count": self.about(self.f["vehicles"])})
-        if _positive(self.f.get("net_m")):
-            inputs.append(_("安装防护网%(count)s米") % {"count": self.about(self.f["net_m"])})
-        if _positive(self.f.get("warning_signs")):
-            inputs.append(_("设立警示牌%(count)s面") % {"count": self.n(self.f["warning_signs"])})
-        if _positive(self.f.get("cleanup_banners")):
-            inputs.append(_("悬挂条幅%(count)s个") % {"count": self.n(self.f["cleanup_banners"])})
+        if _positive(self.f.cleanup_volunteers):
+            inputs.append(
+                _("其中志愿者%(count)s人次") % {"count": self.about(self.f.cleanup_volunteers)}
+            )
+        if _positive(self.f.vehicles):
+            inputs.append(_("出动车辆%(count)s辆次") % {"count": self.about(self.f.vehicles)})
+        if _positive(self.f.net_m):
+            inputs.append(_("安装防护网%(count)s米") % {"count": self.about(self.f.net_m)})
+        if _positive(self.f.warning_signs):
+            inputs.append(_("设立警示牌%(count)s面") % {"count": self.n(self.f.warning_signs)})
+        if _positive(self.f.cleanup_banners):
+            inputs.append(_("悬挂条幅%(count)s个") % {"count": self.n(self.f.cleanup_banners)})
         if inputs:
             text += _("，").join(inputs) + _("。")
         return [text]
@@ -697,48 +738,56 @@ class _Writer:
 
     def problems(self) -> list[str]:
         points: list[tuple[str, str]] = []
-        last_month = _month_label(self.d.get("last_month") or 12)
 
-        overdue = _int(self.f.get("issues_overdue"))
-        if overdue:
-            body = _("截至%(month)s底，仍有%(count)s个问题超过整改时限未完成整改") % {
-                "month": last_month,
-                "count": overdue,
-            }
-            listed = self.d.get("overdue_issues") or []
-            if listed:
-                oldest = max(listed, key=lambda row: _int(row.get("days_overdue")))
-                body += _(
-                    "，其中逾期最久的是%(region)s“%(title)s”（%(code)s），已逾期%(days)s天"
-                ) % {
-                    "region": oldest["region"],
-                    "title": oldest["title"],
-                    "code": oldest["code"],
-                    "days": oldest["days_overdue"],
+        overdue = _int(self.f.issues_overdue)
+        was_overdue = _int(self.f.issues_overdue_in_period)
+        if overdue or was_overdue:
+            if overdue:
+                body = _("%(as_of)s，仍有%(count)s个问题超过整改时限未完成整改") % {
+                    "as_of": self.as_of(),
+                    "count": overdue,
+                }
+                listed = self.d.overdue_issues
+                if listed:
+                    oldest = max(listed, key=lambda row: _int(row.get("days_overdue")))
+                    body += _("，其中逾期最久的是%(place)s“%(title)s”，已逾期%(days)s天") % {
+                        "place": oldest["place"],
+                        "title": oldest["title"],
+                        "days": oldest["days_overdue"],
+                    }
+                if was_overdue > overdue:
+                    body += _("；%(span)s共有%(count)s个问题曾超过整改时限") % {
+                        "span": self.span,
+                        "count": was_overdue,
+                    }
+            else:
+                body = _("%(span)s共有%(count)s个问题曾超过整改时限，现已整改或另定时限") % {
+                    "span": self.span,
+                    "count": was_overdue,
                 }
             body += _("，问题整改的及时性还需进一步提高。")
             points.append((_("问题整改还不够及时。"), body))
 
-        short = _int(self.d.get("short_chiefs_count"))
+        short = _int(self.f.chiefs_short)
         if short:
-            body = _("%(count)s人巡河次数未达到制度要求") % {"count": short}
+            body = _("%(count)s名河长有巡河周期未达到制度要求") % {"count": short}
             named = [
-                _("%(name)s（%(region)s%(role)s，巡河%(done)s次，巡河率%(rate)s）")
+                _("%(name)s（%(region)s%(role)s，应巡%(required)s次，计入%(counted)s次）")
                 % {
                     "name": row["name"],
                     "region": row["region"],
                     "role": row["role_label"],
-                    "done": row["done"],
-                    "rate": percent(row["rate"]),
+                    "required": exact(row["required"]),
+                    "counted": row["counted"],
                 }
-                for row in (self.d.get("short_chiefs") or [])[:LISTED_SHORT_CHIEFS]
+                for row in self.d.short_chiefs[:LISTED_SHORT_CHIEFS]
             ]
             if named:
                 body += _("，如%(chiefs)s") % {"chiefs": join_items(named)}
             body += _("，定期巡河存在形式化现象，巡查发现问题处理不够及时。")
             points.append((_("部分河长履职意识不强。"), body))
 
-        recurring = self.d.get("recurring_categories") or []
+        recurring = self.d.recurring_categories
         if any(row.get("category") != "other" for row in recurring):
             kinds = [
                 _("%(category)s问题%(count)s个") % {"category": row["label"], "count": row["count"]}
@@ -778,10 +827,10 @@ class _Writer:
             "以强化落实“河长制”为切入点，充分发挥巡河App后台监管作用，以定期通报的方式督促各级河长"
             "及时落实巡河工作，对上传的问题实行销号管理，督促整改，实现标本兼治、治管并举。"
         )
-        short = _int(self.d.get("short_chiefs_count"))
+        short = _int(self.f.chiefs_short)
         if short:
-            check += _("对巡河未达到制度要求的%(count)s人重点督促。") % {"count": short}
-        overdue = _int(self.f.get("issues_overdue"))
+            check += _("对巡河未达到制度要求的%(count)s名河长重点督促。") % {"count": short}
+        overdue = _int(self.f.issues_overdue)
         if overdue:
             check += _("对逾期未整改的%(count)s个问题逐一跟踪督办，限期整改到位。") % {
                 "count": overdue
@@ -801,11 +850,36 @@ class _Writer:
             ),
             _("（四）发挥联动优势，形成治水合力。")
             + _(
-                "加强与上级部门及相关部门的业务联系，做好工作对接，充分发动%(region)s党员干部、"
-                "志愿者和保洁力量，凝心聚力、齐抓共管，真正做到守河有责、守河担责、守河尽责。"
+                "加强与上级部门及相关部门的业务联系，做好工作对接，充分发动%(region)s党员干部"
+                "和保洁力量，凝心聚力、齐抓共管，真正做到守河有责、守河担责、守河尽责。"
             )
             % {"region": self.region},
         ]
+
+
+# What a publicity event's kind of place lets the report say, in the seeds' order.
+VENUE_WORDS = {
+    "community": _lazy("进社区"),
+    "enterprise": _lazy("进企业"),
+    "school": _lazy("进学校"),
+}
+# What a joint check's topics let the report say.
+TOPIC_WORDS = {
+    "livestock": _lazy("畜禽养殖业"),
+    "slaughterhouse": _lazy("屠宰行业"),
+    "outfalls": _lazy("入河排污口"),
+    "garbage": _lazy("垃圾倾倒"),
+    "occupation": _lazy("乱占乱建"),
+}
+
+
+def _reach_name(row: dict[str, Any]) -> str:
+    """ "沙河左岸东风段"; a reach whose name already begins with its river ("沙河东风段") does not
+    get the river twice."""
+    reach, river = row["reach"], row["river"]
+    if reach.startswith(river):
+        reach = reach[len(river) :]
+    return _("%(river)s%(bank)s%(reach)s") % {"river": river, "bank": _bank(row), "reach": reach}
 
 
 def _bank(row: dict[str, Any]) -> str:
@@ -863,10 +937,9 @@ def _sections(writer: _Writer) -> list[dict[str, Any]]:
     ]
 
 
-def _community_table(spec: ReportSpec, details: dict[str, Any]) -> dict[str, Any]:
-    rows = details.get("communities") or []
-    keys = ("patrols", "issues_found", "issues_closed", "issues_overdue")
-    total = {key: sum(_int(row.get(key)) for row in rows) for key in keys}
+def _community_table(spec: ReportSpec, details: Details) -> dict[str, Any]:
+    rows = details.communities
+    total = {key: sum(_int(row.get(key)) for row in rows) for key in COMMUNITY_COLUMNS}
     if spec.region_level == RegionLevel.COUNTY:
         label = _("街道（镇）")
     elif spec.region_level == RegionLevel.STREET:
@@ -875,18 +948,33 @@ def _community_table(spec: ReportSpec, details: dict[str, Any]) -> dict[str, Any
         label = _("区域")
     return {
         "caption": _("附表1　各%(level)s巡河及问题整改情况") % {"level": label},
-        "columns": [label, _("巡河次数"), _("发现问题"), _("已整改"), _("逾期未整改")],
-        "rows": [[row["name"], *(_int(row.get(key)) for key in keys)] for row in rows],
-        "total": [_("合计"), *(total[key] for key in keys)],
+        # The columns are the registered figures patrols, issues_found, issues_found_closed and
+        # issues_overdue, each counted per row.
+        "columns": [label, _("有效巡河"), _("发现问题"), _("已整改"), _("逾期未整改")],
+        "rows": [[row["name"], *(_int(row.get(key)) for key in COMMUNITY_COLUMNS)] for row in rows],
+        "total": [_("合计"), *(total[key] for key in COMMUNITY_COLUMNS)],
     }
+
+
+def chart_caption(spec: ReportSpec, details: Details) -> str:
+    caption = _("附图1　%(period)s各月有效巡河次数及发现问题数") % {
+        "period": period_name(kind=spec.kind, year=spec.year, period=spec.period)
+    }
+    partial = [row for row in details.monthly if row.get("partial_to")]
+    if partial:
+        # The last month is drawn as far as it went, and the caption says so.
+        caption += _("（%(month)s截至%(day)s日）") % {
+            "month": _month_label(partial[0]["month"]),
+            "day": partial[0]["partial_to"],
+        }
+    return caption
 
 
 def compose(
     *,
     spec: ReportSpec,
-    figures: dict[str, Any],
-    details: dict[str, Any],
-    issued_on: datetime.date,
+    figures: Statistics,
+    details: Details,
 ) -> dict[str, Any]:
     """The whole text of one report, as data both the PDF and the Word file lay out."""
     writer = _Writer(spec, figures, details)
@@ -897,11 +985,14 @@ def compose(
         "opening": writer.opening(),
         "sections": _sections(writer),
         "table": _community_table(spec, details),
-        "chart_caption": _("附图1　%(period)s各月巡河次数及发现问题数")
-        % {"period": period_name(kind=spec.kind, year=spec.year, period=spec.period)},
-        "issuer": _("%(region)s河长制办公室") % {"region": spec.region_name},
-        "issued_on": _date_label(issued_on),
+        "chart_caption": chart_caption(spec, details),
+        "issuer": spec.issuer or default_issuer(spec.region_name),
+        "issued_on": _date_label(spec.document_date),
     }
+
+
+def default_issuer(region_name: str) -> str:
+    return _("%(region)s河长制办公室") % {"region": region_name}
 
 
 def plain_text(content: dict[str, Any]) -> Iterable[str]:

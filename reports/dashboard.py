@@ -1,18 +1,20 @@
 """The leaders' dashboard: figures, chart series, the overdue list and the map of a region.
 
-Everything monthly comes from the rollups (reports.rollups); only what is true *now* (open and
-overdue issues, the map's markers) is read from the records, through the partial index on open
-issues. So the cost does not grow with the years of patrols and closed issues behind it.
+Everything monthly comes from the rollups (reports.rollups), which count the registered figures
+(reports.figures) by their own definitions; only what is true *now* (open and overdue issues, the
+map's markers) is read from the records, through the partial index on open issues. So the cost
+does not grow with the years of patrols and closed issues behind it.
 
 Periods are whole months (the rollups' grain): a period runs from the first day of
-``date_from``'s month to the last day of ``date_to``'s month. The counting rules are those of
-``reports.statistics`` (the reports and the ``stats/`` API):
-- issues found: reported in the period; closed: of those, closed by the period's end;
-- patrol rate: patrols counted against patrols required, summed over the chiefs' months
-  (``compliance_of`` month by month; a weekly rule's week that straddles two months is capped
-  in each month, where a single call over a quarter would cap it once);
-- open and overdue: issues reported by the period's end that are open today, and of those the
-  ones past their deadline (a snapshot, so for a past period it reads "still overdue");
+``date_from``'s month to the last day of ``date_to``'s month, and figures are as of its last day
+or today while it runs, as ``stats/`` and the reports count them:
+- patrols: the chiefs' valid patrols (cleaners' rounds and invalid patrols apart);
+- issues found (voided ones excepted); found and closed by as_of; closed in the period;
+- patrol rate: patrols counted against patrols required over whole rule periods that ended in
+  the period (a chief's months add up to the period exactly: each period counts in the month it
+  ends in);
+- overdue: open and past the deadline on as_of; overdue at any time in the period;
+- open: issues reported by the period's end that are open today (a snapshot);
 - a period running on past the current month ends with the current month.
 """
 
@@ -37,6 +39,7 @@ from core import geo
 from issues.models import Issue, IssueStatus
 from rivers.models import Outfall, OutfallKind, Reach, Region, RegionLevel, Sign
 
+from .figures import Scope, figure
 from .models import TreeClosedMonth, TreeIssueMonth, TreeMonth
 from .rollups import month_end, month_of, months_between
 
@@ -184,7 +187,8 @@ def dashboard(
         for row in TreeMonth.objects.filter(region_id__in=here, **in_months).values(
             "month",
             "patrols",
-            "valid_patrols",
+            "patrols_invalid",
+            "cleaning_rounds",
             "issues_found",
             "cleanups",
             "garbage_t",
@@ -200,6 +204,7 @@ def dashboard(
         .annotate(required=Sum("required"), counted=Sum("counted"), found=Sum("issues_found"))
         .order_by()
     }
+    # issues_found_closed: found in the period and closed by its end (as_of).
     closed_by_region = {
         row["region_id"]: row["n"]
         for row in TreeClosedMonth.objects.filter(
@@ -209,6 +214,13 @@ def dashboard(
         .annotate(n=Sum("issues"))
         .order_by()
     }
+    # issues_closed: closed in the period, whenever found.
+    closed_in_period = (
+        TreeClosedMonth.objects.filter(
+            region_id__in=here, closed_month__gte=first, closed_month__lte=last
+        ).aggregate(n=Sum("issues"))["n"]
+        or 0
+    )
     for pk, n in closed_by_region.items():
         if pk in per_child:
             per_child[pk]["closed"] = n
@@ -229,6 +241,12 @@ def dashboard(
     now = open_issues.aggregate(
         open=Count("*"), overdue=Count("deadline", filter=Q(deadline__lt=today))
     )
+    # Figures of an ended period are as of its last day, as the report of it says (the
+    # registered definitions); the fast count above is the same figure while it runs.
+    scope = Scope.of(region=region if visible else None, date_from=first, date_to=last_day)
+    if visible and scope.as_of < today:
+        now["overdue"] = figure("issues_overdue").rows(scope).count()
+    overdue_in_period = figure("issues_overdue_in_period").rows(scope).count() if visible else 0
     overdue_rows = (
         open_issues.filter(deadline__lt=today)
         .select_related("region", "reach__river")
@@ -284,7 +302,8 @@ def dashboard(
         {
             "month": month.strftime("%Y-%m"),
             "patrols": (monthly.get(month) or {}).get("patrols") or 0,
-            "valid_patrols": (monthly.get(month) or {}).get("valid_patrols") or 0,
+            "patrols_invalid": (monthly.get(month) or {}).get("patrols_invalid") or 0,
+            "cleaning_rounds": (monthly.get(month) or {}).get("cleaning_rounds") or 0,
             "issues_found": (monthly.get(month) or {}).get("issues_found") or 0,
         }
         for month in months_between(first, last)
@@ -293,14 +312,17 @@ def dashboard(
     figures = {
         "patrol_rate": _rate(counted, required),
         "patrols": sum(row["patrols"] or 0 for row in monthly.values()),
-        "valid_patrols": sum(row["valid_patrols"] or 0 for row in monthly.values()),
+        "patrols_invalid": sum(row["patrols_invalid"] or 0 for row in monthly.values()),
+        "cleaning_rounds": sum(row["cleaning_rounds"] or 0 for row in monthly.values()),
         "patrols_required": required.quantize(Decimal("0.01")),
         "patrols_done": done,
         "patrols_counted": counted,
         "issues_found": found,
-        "issues_closed": closed,
+        "issues_found_closed": closed,
+        "issues_closed": closed_in_period,
         "issues_open": now["open"],
         "issues_overdue": now["overdue"],
+        "issues_overdue_in_period": overdue_in_period,
         "resolution_rate": _rate(closed, found),
         "cleanups": sum(row["cleanups"] or 0 for row in monthly.values()),
         "garbage_t": garbage.quantize(Decimal("0.01")),
@@ -319,7 +341,9 @@ def dashboard(
                 "n": by_status.get(status, 0),
                 "colour": STATUS_COLOURS[status],
             }
+            # Voided issues count in no figure but issues_voided, and have no place here.
             for status in IssueStatus
+            if status in STATUS_COLOURS
         ],
         "patrol_ranking": patrol_ranking,
         "resolution_ranking": resolution_ranking,

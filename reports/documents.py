@@ -31,7 +31,7 @@ __all__ = ["DOCUMENT_LANGUAGE", "VERSION", "Documents", "ReportError", "build_do
 # A report is an official Chinese document whatever language the office's pages are in.
 DOCUMENT_LANGUAGE = "zh-hans"
 # Bumped when ``data`` changes shape, so a reader can tell old snapshots from new.
-VERSION = 1
+VERSION = 2
 
 
 @dataclass
@@ -65,16 +65,14 @@ def build_documents(
         on_progress(10)
 
         content = compose(
-            spec=ReportSpec.of(report),
-            figures=figures,
-            details=lists,
-            issued_on=issued_on or timezone.localdate(),
+            spec=ReportSpec.of(report, today=issued_on or timezone.localdate()),
+            figures=statistics,
+            details=details,
         )
         on_progress(30)
 
-        # While the period runs, the months still to come are not drawn as zeros.
-        today = timezone.localdate()
-        monthly = [row for row in lists["monthly"] if row["month"] <= f"{today:%Y-%m}"]
+        # The months still to come are not drawn as zeros; the month of as_of is marked partial.
+        monthly = lists["monthly"]
         # Ours, not user text: every string in the SVG is escaped where it is written.
         chart = chart_svg(monthly, title=content["chart_caption"])
         html = render_to_string(
@@ -94,7 +92,7 @@ def build_documents(
             content,
             chart_png=chart_png(monthly),
             monthly=monthly,
-            monthly_columns=[_("月份"), _("巡河次数"), _("发现问题"), _("已整改")],
+            monthly_columns=[_("月份"), _("有效巡河"), _("发现问题"), _("销号问题")],
         )
         on_progress(95)
 

@@ -61,6 +61,16 @@ class Report(Job):
     opening = models.TextField(_("开头段落"), max_length=5000, blank=True)
     problems_note = models.TextField(_("存在的问题（补充）"), max_length=10000, blank=True)
     plans = models.TextField(_("下一步工作打算"), max_length=10000, blank=True)
+    # Printed at the end of the document (GB/T 9704: 发文机关署名, 成文日期).
+    document_date = models.DateField(
+        _("成文日期"), null=True, blank=True, help_text=_("留空则为生成当天。")
+    )
+    issuer = models.CharField(
+        _("发文单位"),
+        max_length=100,
+        blank=True,
+        help_text=_("留空则为“区域名称+河长制办公室”。"),
+    )
     data = models.JSONField(_("报告数据"), default=dict, blank=True)
     pdf = models.FileField(_("PDF 文件"), upload_to="reports/", blank=True)
     docx = models.FileField(_("Word 文件"), upload_to="reports/", blank=True)
@@ -105,8 +115,9 @@ class Report(Job):
 # --- Dashboard rollups (reports.rollups keeps them; reports.dashboard reads them) ----------------
 #
 # Small summary tables, one row per region and month (per chief and month for compliance), so
-# the leaders' dashboard never aggregates the raw patrols and issues. They are derived data:
-# the write services mark cells stale (rollups.touch) and a task recomputes them after commit;
+# the leaders' dashboard never aggregates the raw patrols and issues. They are derived data,
+# counted by the registered figures' own definitions (reports.figures): every change the lower
+# apps announce (reports.receivers) marks cells stale and a task recomputes them after commit;
 # ``manage.py rebuild_rollups`` and a nightly job recompute whole months. A cell with nothing
 # in it has no row.
 
@@ -118,8 +129,10 @@ class RegionMonth(models.Model):
         "rivers.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
     )
     month = models.DateField(_("月份"))  # the month's first day
-    patrols = models.PositiveIntegerField(_("巡河次数"), default=0)
-    valid_patrols = models.PositiveIntegerField(_("有效巡河次数"), default=0)
+    # The registered figures (reports.figures) of the same names, counted per cell.
+    patrols = models.PositiveIntegerField(_("有效巡河次数"), default=0)
+    patrols_invalid = models.PositiveIntegerField(_("无效巡河次数"), default=0)
+    cleaning_rounds = models.PositiveIntegerField(_("保洁次数"), default=0)
     issues_found = models.PositiveIntegerField(_("发现问题"), default=0)
     cleanups = models.PositiveIntegerField(_("清理行动"), default=0)
     garbage_t = models.DecimalField(_("清理垃圾（吨）"), max_digits=14, decimal_places=2, default=0)
@@ -158,7 +171,8 @@ class IssueMonth(models.Model):
 
 
 class ChiefMonth(models.Model):
-    """One chief's compliance in one month, as patrols.selectors.compliance_of counts it."""
+    """One chief's compliance in one month, as patrols.selectors.compliance_of counts it: the
+    whole rule periods that ended in the month (so months add up to any longer range)."""
 
     chief = models.ForeignKey(
         "rivers.Chief", verbose_name=_("河长"), on_delete=models.CASCADE, related_name="+"
@@ -193,8 +207,10 @@ class TreeMonth(models.Model):
         "rivers.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
     )
     month = models.DateField(_("月份"))
-    patrols = models.PositiveIntegerField(_("巡河次数"), default=0)
-    valid_patrols = models.PositiveIntegerField(_("有效巡河次数"), default=0)
+    # The registered figures (reports.figures) of the same names, counted per cell.
+    patrols = models.PositiveIntegerField(_("有效巡河次数"), default=0)
+    patrols_invalid = models.PositiveIntegerField(_("无效巡河次数"), default=0)
+    cleaning_rounds = models.PositiveIntegerField(_("保洁次数"), default=0)
     issues_found = models.PositiveIntegerField(_("发现问题"), default=0)
     cleanups = models.PositiveIntegerField(_("清理行动"), default=0)
     garbage_t = models.DecimalField(_("清理垃圾（吨）"), max_digits=14, decimal_places=2, default=0)

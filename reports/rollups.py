@@ -8,12 +8,16 @@ From these, the Tree* tables hold the same figures summed over each region's sub
 children, grandchildren), which is what the dashboard reads: a county's year is 12 rows.
 
 How they stay current:
-- the write services call ``touch(record)`` once; the cells the record counts in (before and
-  after the change) are refreshed by the task ``reports.tasks.refresh_rollups`` queued on commit
-  (inline when Celery runs eagerly). Touches are gathered per thread, so one transaction that
-  writes many records queues the cells once;
+- every save and delete of a patrol, an issue or a cleanup, however made (service, API, admin,
+  shell), is announced by its app (``patrols.signals``, ``issues.signals``,
+  ``activities.signals``; see ``core.signals``) and ``reports.receivers`` calls ``touch`` with
+  the row before and after: the cells it counted in and counts in are refreshed by the task
+  ``reports.tasks.refresh_rollups`` queued on commit (inline when Celery runs eagerly). Touches
+  are gathered per thread, so one transaction that writes many records queues the cells once;
+- a patrol rule or roster change (``patrol_rules_changed``, ``roster_changed``) calls
+  ``touch_chiefs``: the chief cells from the first day it can move are recomputed on commit;
 - ``rebuild()`` recomputes whole months (``manage.py rebuild_rollups``; the nightly beat job
-  rebuilds the last two months, which catches roster and rule changes and any lost message).
+  rebuilds the last two months, which catches any lost message).
 
 Each refresh recomputes its cells from the records (never adds or subtracts), under one
 advisory lock, so running it twice or out of order leaves the same rows.
@@ -39,8 +43,9 @@ from activities.models import Cleanup
 from issues.models import Issue
 from patrols.models import Patrol
 from patrols.selectors import compliance_of
-from rivers.models import Chief, Region
+from rivers.models import PATROLLING_ROLES, Chief, Region
 
+from .figures import Scope, figure
 from .models import (
     ChiefMonth,
     IssueMonth,
@@ -148,6 +153,43 @@ def _flush() -> None:
     )
 
 
+def touch_chiefs(*, since: datetime.date, chief_ids: Iterable[int] | None = None) -> None:
+    """Mark the chief cells from ``since``'s month to the current month stale (of ``chief_ids``,
+    or every chief): a rule or a roster change moves what chiefs owe in every month after it.
+    Sent on commit, as ``touch``."""
+
+    def send() -> None:
+        from .tasks import refresh_chief_rollups
+
+        refresh_chief_rollups.delay(
+            since=since.isoformat(),
+            chief_ids=None if chief_ids is None else sorted(set(chief_ids)),
+        )
+
+    transaction.on_commit(send, robust=True)
+
+
+def refresh_chiefs_since(*, since: datetime.date, chief_ids: Iterable[int] | None = None) -> int:
+    """Recompute the chief cells (and the subtree sums above them) of the months from
+    ``since`` (no earlier than the oldest record) to the current month."""
+    oldest = _oldest_month()
+    if oldest is None:
+        return 0
+    first = max(month_of(since), oldest)
+    months = months_between(first, month_of(timezone.localdate()))
+    ids = None if chief_ids is None else set(chief_ids)
+    written = 0
+    with transaction.atomic():
+        _lock()
+        regions: set[int] = set()
+        for month in months:
+            touched = _refresh_chiefs(month=month, chief_ids=ids)
+            written += len(touched)
+            regions |= set(touched)
+        written += _refresh_tree(months=months, region_ids=None if ids is None else regions)
+    return written
+
+
 # --- recomputing --------------------------------------------------------------------------------
 
 
@@ -223,12 +265,13 @@ def _refresh_regions(
     *, first: datetime.date, last: datetime.date, region_ids: set[int] | None
 ) -> int:
     """Region cells of the months ``first``..``last`` (all regions when ``region_ids`` is None):
-    the old rows go, the computed ones (cells with anything in them) come in."""
+    the old rows go, the computed ones (cells with anything in them) come in. Each column is
+    the registered figure of its name, counted by the figure's own rows (reports.figures)."""
     last_day = month_end(last)
-    start, end = _day_start(first), _day_start(last_day + datetime.timedelta(days=1))
-    patrols = Patrol.objects.filter(started_on__gte=first, started_on__lte=last_day)
-    issues = Issue.objects.filter(reported_at__gte=start, reported_at__lt=end)
-    cleanups = Cleanup.objects.filter(date__gte=first, date__lte=last_day)
+    scope = Scope.of(region=None, date_from=first, date_to=last_day)
+    patrols = Patrol.objects.filter(scope.dates("started_on"))
+    issues = figure("issues_found").rows(scope).select_related(None)
+    cleanups = figure("cleanups").rows(scope)
     old_regions = RegionMonth.objects.filter(month__gte=first, month__lte=last)
     old_issues = IssueMonth.objects.filter(month__gte=first, month__lte=last)
     if region_ids is not None:
@@ -246,13 +289,15 @@ def _refresh_regions(
             cells[key] = RegionMonth(region_id=region_id, month=month)
         return cells[key]
 
+    counted = {key: figure(key).condition(scope) for key in PATROL_COLUMNS}
     for row in (
         patrols.values(region=F("reach__region_id"), m=TruncMonth("started_on"))
-        .annotate(n=Count("*"), valid=Count("pk", filter=Q(valid=True)))
+        .annotate(**{key: Count("pk", filter=condition) for key, condition in counted.items()})
         .order_by()
     ):
         target = cell(row["region"], row["m"])
-        target.patrols, target.valid_patrols = row["n"], row["valid"]
+        for key in PATROL_COLUMNS:
+            setattr(target, key, row[key])
     issue_rows = []
     for row in (
         issues.values(
@@ -286,14 +331,26 @@ def _refresh_regions(
 
     old_regions.delete()
     old_issues.delete()
-    RegionMonth.objects.bulk_create(cells.values(), batch_size=BATCH_SIZE)
+    RegionMonth.objects.bulk_create(
+        (c for c in cells.values() if _filled(c)), batch_size=BATCH_SIZE
+    )
     IssueMonth.objects.bulk_create(issue_rows, batch_size=BATCH_SIZE)
     return len(cells) + len(issue_rows)
 
 
+# The patrol columns of RegionMonth and TreeMonth: registered figures of the same names.
+PATROL_COLUMNS = ("patrols", "patrols_invalid", "cleaning_rounds")
+
+
+def _filled(cell: RegionMonth) -> bool:
+    return any(
+        getattr(cell, name) for name in (*PATROL_COLUMNS, "issues_found", "cleanups", "garbage_t")
+    )
+
+
 def _refresh_chiefs(*, month: datetime.date, chief_ids: set[int] | None) -> list[int]:
     """Chief cells of one month, from compliance_of over that month (the rule logic lives
-    there and only there); returns the region of each row written."""
+    there and only there); returns the regions of the rows removed and written."""
     old = ChiefMonth.objects.filter(month=month)
     if chief_ids is None:
         chiefs = Chief.objects.all()
@@ -305,7 +362,12 @@ def _refresh_chiefs(*, month: datetime.date, chief_ids: set[int] | None) -> list
             Q(pk__in=chief_ids)
             | ~Q(pk__in=ChiefMonth.objects.filter(month=month).values("chief_id"))
         )
-    rows = compliance_of(chiefs=chiefs, date_from=month, date_to=month_end(month))
+    # The chiefs' (not the cleaners') rule periods that ended in the month, as the reports
+    # count them: the months of a longer range add up to it.
+    rows = compliance_of(
+        chiefs=chiefs, date_from=month, date_to=month_end(month), roles=PATROLLING_ROLES
+    )
+    regions = set(old.values_list("region_id", flat=True).distinct())
     old.delete()
     ChiefMonth.objects.bulk_create(
         (
@@ -321,7 +383,7 @@ def _refresh_chiefs(*, month: datetime.date, chief_ids: set[int] | None) -> list
         ),
         batch_size=BATCH_SIZE,
     )
-    return [row.region_id for row in rows]
+    return sorted(regions | {row.region_id for row in rows})
 
 
 def _refresh_tree(*, months: list[datetime.date], region_ids: set[int] | None) -> int:
@@ -364,13 +426,13 @@ def _refresh_tree(*, months: list[datetime.date], region_ids: set[int] | None) -
         return trees[(region_id, month)]
 
     for row in sources.values_list(
-        "region_id", "month", "patrols", "valid_patrols", "issues_found", "cleanups", "garbage_t"
+        "region_id", "month", *PATROL_COLUMNS, "issues_found", "cleanups", "garbage_t"
     ):
-        region_id, month, patrols, valid, found, cleanups, garbage = row
+        region_id, month, *patrol_counts, found, cleanups, garbage = row
         for target in into(region_id):
             cell = tree(target, month)
-            cell.patrols += patrols
-            cell.valid_patrols += valid
+            for name, n in zip(PATROL_COLUMNS, patrol_counts, strict=True):
+                setattr(cell, name, getattr(cell, name) + n)
             cell.issues_found += found
             cell.cleanups += cleanups
             cell.garbage_t += garbage

@@ -1,12 +1,24 @@
-"""Reads of the work reports: what a user may see, titles and file names."""
+"""Reads of the work reports: what a user may see, titles and file names; the records behind a
+figure."""
 
-from django.db.models import QuerySet
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet, Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from rivers.models import Region
+from rivers.models import ChiefRole, Region
 
-from . import content
+from . import content, statistics
+from .figures import FIGURES, SOURCES, Figure, Scope, describe, figure, records_of
 from .models import Report
+from .statistics import chief_compliance
 
 
 def report_list(*, user: User) -> QuerySet[Report]:
@@ -40,3 +52,154 @@ def report_file_stem(report: Report) -> str:
 def report_filename(report: Report, extension: str) -> str:
     """The download's name: the Chinese title."""
     return f"{report_title(report)}.{extension}"
+
+
+def report_figures(report: Report) -> list[dict[str, Any]]:
+    """The figures a built report printed, each with its label, unit, definition and the link
+    to its records for the report's region, period and as_of day."""
+    figures = (report.data or {}).get("figures") or {}
+    if not figures:
+        return []
+    first, last = statistics.period_bounds(kind=report.kind, year=report.year, period=report.period)
+    query = {
+        "region": report.region_id,
+        "date_from": first.isoformat(),
+        "date_to": last.isoformat(),
+        "as_of": figures.get("as_of") or last.isoformat(),
+    }
+    rows = []
+    for key, fig in FIGURES.items():
+        if key not in figures:
+            continue
+        value = figures[key]
+        url = reverse("figure-records") + "?" + urlencode({"figure": key, **query})
+        parts = [
+            {
+                "label": fig.choices(part).label if fig.choices else part,
+                "n": n,
+                "url": url + "&" + urlencode({"part": part}),
+            }
+            for part, n in (value.items() if fig.by else ())
+            if n
+        ]
+        rows.append(
+            {
+                "parts": parts,
+                "key": key,
+                "label": fig.label,
+                "unit": fig.unit,
+                "definition": fig.definition,
+                "kind": fig.kind,
+                "value": value,
+                "url": url,
+            }
+        )
+    return rows
+
+
+# --- the records behind a figure (stats/records/ and the records page) ---------------------------
+
+
+@dataclass(frozen=True)
+class FigureRecords:
+    """The records of one figure for a scope: ``rows`` (a queryset or a list, to paginate),
+    ``describe`` (one row as listed), and the totals that reproduce the figure."""
+
+    figure: Figure
+    scope: Scope
+    rows: Any
+    total: Decimal | int | None
+    numerator: Decimal | int | None = None
+    denominator: Decimal | int | None = None
+
+    def describe(self, row: Any) -> dict[str, Any]:
+        fig = self.listed
+        if fig.source is not None:
+            described = describe(fig.source, row)
+            described["value"] = getattr(row, fig.total) if fig.total else None
+            return described
+        value = COMPLIANCE_VALUES.get(fig.key)
+        return {
+            "type": "chief",
+            "id": row.chief_id,
+            "date": None,
+            "label": _("%(name)s（%(region)s%(role)s）应巡%(required)s次，计入%(counted)s次")
+            % {
+                "name": row.name,
+                "region": row.region_name,
+                "role": ChiefRole(row.role).label,
+                "required": row.required,
+                "counted": row.counted,
+            },
+            "url": f"/workbench/chiefs/{row.chief_id}/",
+            "value": value(row) if value else None,
+        }
+
+    @property
+    def listed(self) -> Figure:
+        """The figure whose rows are listed: a rate lists its denominator's."""
+        return FIGURES[self.figure.rate_of[1]] if self.figure.rate_of else self.figure
+
+
+# The compliance figures' records: the chiefs who owed patrols, each with its share.
+COMPLIANCE_VALUES = {
+    "patrols_required": lambda row: row.required,
+    "patrols_counted": lambda row: Decimal(row.counted),
+}
+
+
+def _compliance_rows(fig: Figure, scope: Scope) -> list[Any]:
+    rows = [row for row in chief_compliance(scope) if row.required > 0]
+    if fig.key == "chiefs_short":
+        rows = [row for row in rows if row.short]
+    return rows
+
+
+def _ordering(fig: Figure) -> list[str]:
+    record_type = SOURCES[fig.source].record_type
+    if record_type == "patrol":
+        return ["started_on", "pk"]
+    if record_type == "issue":
+        return ["reported_at", "pk"]
+    if record_type in ("publicity_event", "cleanup", "meeting", "inspection", "facility_check"):
+        return ["date", "pk"]
+    return ["pk"]
+
+
+def _total(fig: Figure, scope: Scope) -> Decimal | int:
+    """A figure's value summed from its own records (the very rows the list shows)."""
+    if fig.source is not None:
+        rows = records_of(fig.key, scope).select_related(None).order_by()
+        if fig.total:
+            return rows.aggregate(total=Sum(fig.total))["total"] or 0
+        return rows.count()
+    rows = _compliance_rows(fig, scope)
+    if fig.key == "chiefs_short":
+        return len(rows)
+    return sum((COMPLIANCE_VALUES[fig.key](row) for row in rows), Decimal(0))
+
+
+def figure_records(*, key: str, scope: Scope, part: str | None = None) -> FigureRecords:
+    """The records of the registered figure ``key`` (KeyError if there is none)."""
+    fig = figure(key)
+    numerator = denominator = None
+    listed = fig
+    if fig.rate_of:
+        numerator = _total(FIGURES[fig.rate_of[0]], scope)
+        denominator = _total(FIGURES[fig.rate_of[1]], scope)
+        listed = FIGURES[fig.rate_of[1]]
+    if listed.source is not None:
+        rows = records_of(listed.key, scope, part).order_by(*_ordering(listed))
+    else:
+        rows = _compliance_rows(listed, scope)
+    total = None
+    if listed.total or listed.places or listed.key in COMPLIANCE_VALUES:
+        total = _total(listed, scope)
+    return FigureRecords(
+        figure=fig,
+        scope=scope,
+        rows=rows,
+        total=total,
+        numerator=numerator,
+        denominator=denominator,
+    )

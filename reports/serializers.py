@@ -48,6 +48,8 @@ class ReportSerializer(serializers.ModelSerializer):
             "opening",
             "problems_note",
             "plans",
+            "document_date",
+            "issuer",
             "created_at",
             "started_at",
             "finished_at",
@@ -95,6 +97,22 @@ class ReportRequestSerializer(serializers.Serializer):
     rounding = serializers.ChoiceField(
         choices=Rounding.choices, required=False, default=None, label=_("数字写法")
     )
+    document_date = serializers.DateField(
+        required=False,
+        default=None,
+        allow_null=True,
+        label=_("成文日期"),
+        help_text=_("印在报告末尾的日期；留空则为生成当天。"),
+    )
+    issuer = serializers.CharField(
+        max_length=100,
+        required=False,
+        default=None,
+        allow_null=True,
+        allow_blank=True,
+        label=_("发文单位"),
+        help_text=_("在报告末尾署名的单位；留空则为区域名称加河长制办公室。"),
+    )
 
 
 class ReportTextsSerializer(serializers.Serializer):
@@ -104,3 +122,5 @@ class ReportTextsSerializer(serializers.Serializer):
     opening = serializers.CharField(max_length=5000, allow_blank=True, required=False)
     problems_note = serializers.CharField(max_length=10000, allow_blank=True, required=False)
     plans = serializers.CharField(max_length=10000, allow_blank=True, required=False)
+    document_date = serializers.DateField(required=False, allow_null=True, label=_("成文日期"))
+    issuer = serializers.CharField(max_length=100, allow_blank=True, required=False)

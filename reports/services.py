@@ -43,7 +43,7 @@ REPORT_JOBS: Jobs[Report] = Jobs(
     readable_errors=(ReportError, PDFUnavailable),
 )
 PERIODS = {ReportKind.QUARTERLY: 4, ReportKind.HALF_YEAR: 2, ReportKind.ANNUAL: 0}
-TEXT_FIELDS = ("rounding", "opening", "problems_note", "plans")
+TEXT_FIELDS = ("rounding", "opening", "problems_note", "plans", "document_date", "issuer")
 # Test hook, documented in tests/test_report_worker.py: seconds a build waits at each progress
 # step, set only in the environment of a worker that test kills in the middle of a build.
 PAUSE_ENV = "REPORT_BUILD_TEST_PAUSE"
@@ -83,6 +83,8 @@ def report_request(
     period: int | None,
     user: User | None,
     rounding: str | None = None,
+    document_date: datetime.date | None = None,
+    issuer: str | None = None,
     regenerate: bool = False,
     today: datetime.date | None = None,
 ) -> Report:
@@ -107,6 +109,8 @@ def report_request(
             "queued_at": timezone.now(),
             "requested_by": user,
             "rounding": rounding or Rounding.EXACT,
+            "document_date": document_date,
+            "issuer": (issuer or "").strip(),
         },
     )
     if created:
@@ -115,6 +119,10 @@ def report_request(
     fields = {"requested_by": user} if user is not None else {}
     if rounding is not None:
         fields["rounding"] = rounding
+    if document_date is not None:
+        fields["document_date"] = document_date
+    if issuer is not None:
+        fields["issuer"] = issuer.strip()
     if REPORT_JOBS.requeue(report.pk, rebuild=regenerate, **fields):
         report.refresh_from_db()
     return report
@@ -129,6 +137,9 @@ def report_update_texts(
     problems_note: str | None = None,
     plans: str | None = None,
     rounding: str | None = None,
+    document_date: datetime.date | None = None,
+    issuer: str | None = None,
+    clear_document_date: bool = False,
 ) -> Report:
     """The office's own words (None: unchanged); they go into the next build.
 
@@ -140,10 +151,14 @@ def report_update_texts(
         "problems_note": problems_note,
         "plans": plans,
         "rounding": rounding,
+        "document_date": document_date,
+        "issuer": issuer,
     }
     changes = {name: value for name, value in given.items() if value is not None}
+    if clear_document_date:
+        changes["document_date"] = None
     for name, value in changes.items():
-        setattr(report, name, value.strip() if name != "rounding" else value)
+        setattr(report, name, value.strip() if isinstance(value, str) else value)
     report.full_clean(exclude=[f.name for f in Report._meta.fields if f.name not in TEXT_FIELDS])
     if changes:
         Report.objects.filter(pk=report.pk).update(

@@ -1,61 +1,52 @@
 """Every figure of a region and period, computed once, for the ``stats/`` API and the reports.
 
-Both read ``region_statistics``, so a report can never say what the API does not. Each group
-of figures is one SQL aggregate over the scoped rows (no Python loops over records); the
-lists the prose needs (places, reaches, months, communities) are in ``report_details``.
-
-Counting rules, chosen to match how offices write "发现问题*个，已经整改的有*个":
-- issues found: reported in the period;
-- issues closed: of those, closed by the period's end (so closed <= found);
-- issues overdue: open and past their deadline at the period's end (or today, if earlier);
-- outfalls and facilities: distinct assets checked in the period, by kind.
+What each figure means and which records it counts is declared once, in ``reports.figures``;
+this module counts them (``region_statistics``: one aggregate per source of rows) and gathers the
+lists the prose and tables name (``report_details``), each cut by a registered figure's rows. The
+``stats/`` API, the reports and (through the rollups) the dashboard all read these.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, make_dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import (
-    CheckResult,
-    Cleanup,
-    FacilityCheck,
-    Inspection,
-    Meeting,
-    MeetingKind,
-    OutfallCheck,
-    PublicityEvent,
-    SignUpdate,
-)
-from issues.models import Issue, IssueEvent, IssueSource, IssueStatus
-from map_patches.models import MapPatch
-from patrols.models import Patrol
+from activities.selectors import joint_police_checks, publicity_venues
+from issues.models import Issue, IssueSource, IssueStatus
 from patrols.periods import Period
 from patrols.rules import RuleBook
-from patrols.selectors import region_patrol_compliance
+from patrols.selectors import ComplianceRow, compliance_of
 from rivers.models import (
+    PATROLLING_ROLES,
     Bank,
     Chief,
     ChiefRole,
     Facility,
     FacilityKind,
-    Outfall,
-    OutfallKind,
     Reach,
     Region,
-    River,
     RiverKind,
-    Sign,
 )
 
+from .figures import FIGURES, SOURCES, Figure, Scope, figure
 from .models import ReportKind
 
 RATE_PLACES = Decimal("0.0001")
@@ -82,102 +73,81 @@ def period_bounds(
     )
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def _as_of(date_to: datetime.date) -> datetime.date:
-    """The day figures "so far" are taken at: the period's end, or today while it runs."""
-    return min(date_to, timezone.localdate())
-
-
 def _rate(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     if not whole:
         return None
     return min(Decimal(1), Decimal(part) / Decimal(whole)).quantize(RATE_PLACES, ROUND_HALF_UP)
 
 
-def _sum(name: str, places: int = 2) -> Coalesce:
-    return Coalesce(
-        Sum(name), Value(ZERO), output_field=DecimalField(max_digits=14, decimal_places=places)
-    )
-
-
-def _overdue(end: datetime.datetime, as_of: datetime.date) -> Q:
-    """Reported by the period's end, past its deadline on ``as_of`` and not closed by then."""
-    return Q(reported_at__lt=end, deadline__lt=as_of) & (
-        Q(closed_at__isnull=True) | Q(closed_at__gte=_day_start(as_of))
-    )
-
-
-def _count_by(rows, key: str, choices) -> dict[str, int]:
-    counts = {str(value): 0 for value in choices.values}
-    for row in rows:
-        counts[row[key]] = row["n"]
-    return counts
-
-
 # --- the figures --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Statistics:
-    region_id: int
-    region_name: str
-    date_from: datetime.date
-    date_to: datetime.date
-    rivers: int
-    flood_channels: int
-    reaches: int
-    chiefs: dict[str, int]
-    signs: int
-    signs_updated: int
-    patrols: int
-    patrolling_chiefs: int
-    patrols_required: Decimal
-    patrols_counted: int
-    patrol_rate: Decimal | None
-    issues_found: int
-    issues_found_by_patrol: int
-    issues_assigned: int
-    issues_closed: int
-    issues_overdue: int
-    resolution_rate: Decimal | None
-    issues_supervised: int
-    issues_by_category: dict[str, int]
-    issues_by_source: dict[str, int]
-    publicity_events: int
-    publicity_units: int
-    publicity_participants: int
-    banners: int
-    slogans: int
-    leaflets: int
-    cleanups: int
-    cleanup_points: int
-    garbage_t: Decimal
-    garbage_m3: Decimal
-    cleanup_participants: int
-    vehicles: int
-    net_m: Decimal
-    warning_signs: int
-    cleanup_banners: int
-    meetings: int
-    trainings: int
-    meeting_attendees: int
-    inspections: int
-    inspection_problems: int
-    outfalls: dict[str, int]
-    outfalls_checked: int
-    outfalls_total: dict[str, int]
-    facilities: dict[str, int]
-    facilities_total: dict[str, int]
-    facility_problems: int
-    facility_issues_closed: int
-    map_patches_checked: int
+def _python_type(fig: Figure) -> Any:
+    kind = fig.kind
+    if kind == "breakdown":
+        return dict[str, int]
+    if kind == "rate":
+        return Decimal | None
+    if fig.places or fig.key in ("patrols_required",):
+        return Decimal
+    return int
+
+
+# The figures as one typed, frozen object: an attribute per registered figure (so a misspelt
+# figure is an AttributeError, never a silent 0), made from the registry so the two cannot differ.
+_Figures = make_dataclass(
+    "_Figures",
+    [
+        ("region_id", int),
+        ("region_name", str),
+        ("date_from", datetime.date),
+        ("date_to", datetime.date),
+        ("as_of", datetime.date),
+        *((fig.key, _python_type(fig)) for fig in FIGURES.values()),
+    ],
+    frozen=True,
+)
+
+
+class Statistics(_Figures):
+    """Every registered figure of one region and period (see ``reports.figures``)."""
+
+    @property
+    def running(self) -> bool:
+        """The period had not ended on ``as_of``: the text says "截至X月X日"."""
+        return self.as_of < self.date_to
+
+    @property
+    def four_disorders(self) -> dict[str, Any]:
+        return {
+            "cleanups": self.four_disorders_cleanups,
+            "points": self.four_disorders_points,
+            "garbage_t": self.four_disorders_garbage_t,
+            "garbage_m3": self.four_disorders_garbage_m3,
+        }
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready as the API writes it: dates ISO, decimals as numbers."""
         return {key: _jsonable(value) for key, value in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Statistics:
+        """Back from ``as_dict()`` (a stored report's snapshot); unknown keys are refused."""
+        values = {}
+        for item in fields(cls):
+            value = data[item.name]
+            if item.name in ("date_from", "date_to", "as_of"):
+                value = datetime.date.fromisoformat(value)
+            elif item.name in FIGURES and FIGURES[item.name].kind != "breakdown":
+                value = None if value is None else _typed(FIGURES[item.name], value)
+            values[item.name] = value
+        return cls(**values)
+
+
+def _typed(fig: Figure, value: Any) -> Any:
+    if _python_type(fig) is int:
+        return int(value)
+    return Decimal(str(value))
 
 
 def _jsonable(value: Any) -> Any:
@@ -192,188 +162,90 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def region_statistics(
-    *, region: Region, date_from: datetime.date, date_to: datetime.date
-) -> Statistics:
-    """Every figure of ``region`` (and below) from ``date_from`` to ``date_to``, inclusive."""
-    start, end = _day_start(date_from), _day_start(date_to + datetime.timedelta(days=1))
-    as_of = _as_of(date_to)
-    in_dates = {"date__gte": date_from, "date__lte": date_to}
+def _aggregate(fig: Figure, scope: Scope) -> Any:
+    condition = fig.condition(scope)
+    if fig.total:
+        output = (
+            DecimalField(max_digits=16, decimal_places=fig.places) if fig.places else IntegerField()
+        )
+        return Coalesce(Sum(fig.total, filter=condition), Value(0), output_field=output)
+    return Count("pk", filter=condition)
 
-    rivers = River.objects.in_region(region).aggregate(
-        rivers=Count("pk"), flood_channels=Count("pk", filter=Q(kind=RiverKind.FLOOD_CHANNEL))
+
+def count_figures(scope: Scope) -> dict[str, Any]:
+    """Every registered figure counted from rows: one aggregate per source, one grouped query
+    per breakdown."""
+    values: dict[str, Any] = {}
+    by_source: dict[str, list[Figure]] = {}
+    for fig in FIGURES.values():
+        if fig.source is None:
+            continue
+        if fig.by:
+            rows = (
+                fig.rows(scope)
+                .select_related(None)
+                .values(fig.by)
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+            counts = {str(value): 0 for value in fig.choices.values} if fig.choices else {}
+            for row in sorted(rows, key=lambda row: (-row["n"], row[fig.by])):
+                counts[row[fig.by]] = row["n"]
+            values[fig.key] = counts
+        else:
+            by_source.setdefault(fig.source, []).append(fig)
+    for source, figs in by_source.items():
+        rows = SOURCES[source].rows(scope).select_related(None).order_by()
+        # Aliased apart from the columns (a figure may share a column's name: garbage_t).
+        counted = rows.aggregate(**{f"figure__{fig.key}": _aggregate(fig, scope) for fig in figs})
+        values.update({fig.key: counted[f"figure__{fig.key}"] for fig in figs})
+    for fig in FIGURES.values():
+        if fig.places and fig.key in values:
+            values[fig.key] = Decimal(values[fig.key]).quantize(Decimal(1).scaleb(-fig.places))
+    return values
+
+
+def chief_compliance(scope: Scope) -> list[ComplianceRow]:
+    """The chiefs' (not cleaners') patrols owed and counted over whole ended rule periods."""
+    return compliance_of(
+        chiefs=Chief.objects.in_region(scope.region),
+        date_from=scope.date_from,
+        date_to=scope.date_to,
+        as_of=scope.as_of,
+        roles=PATROLLING_ROLES,
     )
-    chiefs = _count_by(
-        Chief.objects.in_region(region)
-        .serving_between(date_from, date_to)
-        .values("role")
-        .annotate(n=Count("pk"))
-        .order_by(),
-        "role",
-        ChiefRole,
-    )
-    patrols = (
-        Patrol.objects.in_region(region)
-        .filter(started_on__gte=date_from, started_on__lte=date_to)
-        .aggregate(patrols=Count("pk"), patrolling_chiefs=Count("chief", distinct=True))
-    )
-    compliance = region_patrol_compliance(region=region, date_from=date_from, date_to=date_to)
+
+
+def region_statistics(
+    *,
+    region: Region,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    today: datetime.date | None = None,
+) -> Statistics:
+    """Every figure of ``region`` (and below) from ``date_from`` to ``date_to``, inclusive, as
+    of ``today`` (default: the local date)."""
+    scope = Scope.of(region=region, date_from=date_from, date_to=date_to, today=today)
+    values = count_figures(scope)
+    compliance = chief_compliance(scope)
     required = sum((row.required for row in compliance), ZERO)
     counted = sum(row.counted for row in compliance)
-
-    found = Q(reported_at__gte=start, reported_at__lt=end)
-    assigned = IssueEvent.objects.filter(issue=OuterRef("pk"), action="assign", at__lt=end)
-    issues = (
-        Issue.objects.in_region(region)
-        .annotate(was_assigned=Exists(assigned))
-        .aggregate(
-            found=Count("pk", filter=found),
-            by_patrol=Count("pk", filter=found & Q(source=IssueSource.PATROL)),
-            assigned=Count("pk", filter=found & Q(was_assigned=True)),
-            closed=Count("pk", filter=found & Q(closed_at__lt=end)),
-            supervised=Count("pk", filter=found & Q(supervised=True)),
-            overdue=Count("pk", filter=_overdue(end, as_of)),
-        )
+    values.update(
+        patrols_required=Decimal(required).quantize(Decimal("0.01"), ROUND_HALF_UP),
+        patrols_counted=counted,
+        chiefs_short=sum(1 for row in compliance if row.short),
     )
-    found_issues = Issue.objects.in_region(region).filter(found).order_by()
-    by_category = {
-        row["category"]: row["n"]
-        for row in found_issues.values("category").annotate(n=Count("pk")).order_by("-n")
-    }
-    by_source = _count_by(
-        found_issues.values("source").annotate(n=Count("pk")), "source", IssueSource
-    )
-
-    publicity = (
-        PublicityEvent.objects.in_region(region)
-        .filter(**in_dates)
-        .aggregate(
-            events=Count("pk"),
-            units=Coalesce(Sum("units"), 0),
-            participants=Coalesce(Sum("participants"), 0),
-            banners=Coalesce(Sum("banners"), 0),
-            slogans=Coalesce(Sum("slogans"), 0),
-            leaflets=Coalesce(Sum("leaflets"), 0),
-        )
-    )
-    cleanups = (
-        Cleanup.objects.in_region(region)
-        .filter(**in_dates)
-        .aggregate(
-            cleanups=Count("pk"),
-            points=Coalesce(Sum("points"), 0),
-            garbage_t=_sum("garbage_t"),
-            garbage_m3=_sum("garbage_m3"),
-            participants=Coalesce(Sum("participants"), 0),
-            vehicles=Coalesce(Sum("vehicles"), 0),
-            net_m=_sum("net_m", 1),
-            warning_signs=Coalesce(Sum("warning_signs"), 0),
-            banners=Coalesce(Sum("banners"), 0),
-        )
-    )
-    meetings = (
-        Meeting.objects.in_region(region)
-        .filter(**in_dates)
-        .aggregate(
-            meetings=Count("pk", filter=Q(kind=MeetingKind.WORK_MEETING)),
-            trainings=Count("pk", filter=Q(kind=MeetingKind.TRAINING)),
-            attendees=Coalesce(Sum("attendees"), 0),
-        )
-    )
-    inspections = (
-        Inspection.objects.in_region(region)
-        .filter(**in_dates)
-        .aggregate(inspections=Count("pk"), problems=Coalesce(Sum("problems_found"), 0))
-    )
-    outfall_checks = OutfallCheck.objects.in_region(region).filter(**in_dates)
-    outfalls = _count_by(
-        outfall_checks.values(kind=F("outfall__kind"))
-        .annotate(n=Count("outfall", distinct=True))
-        .order_by(),
-        "kind",
-        OutfallKind,
-    )
-    facility_checks = FacilityCheck.objects.in_region(region).filter(**in_dates)
-    facilities = _count_by(
-        facility_checks.values(kind=F("facility__kind"))
-        .annotate(n=Count("facility", distinct=True))
-        .order_by(),
-        "kind",
-        FacilityKind,
-    )
-    facility_problems = facility_checks.aggregate(
-        problems=Count("pk", filter=Q(result=CheckResult.PROBLEM)),
-        closed=Count(
-            "pk",
-            filter=Q(issue__status=IssueStatus.CLOSED, issue__closed_at__lt=end),
-        ),
-    )
-
+    for fig in FIGURES.values():
+        if fig.rate_of:
+            part, whole = fig.rate_of
+            values[fig.key] = _rate(values[part], values[whole])
     return Statistics(
         region_id=region.pk,
         region_name=region.name,
         date_from=date_from,
         date_to=date_to,
-        rivers=rivers["rivers"],
-        flood_channels=rivers["flood_channels"],
-        reaches=Reach.objects.in_region(region).count(),
-        chiefs=chiefs,
-        signs=Sign.objects.in_region(region).count(),
-        signs_updated=SignUpdate.objects.in_region(region)
-        .filter(**in_dates)
-        .aggregate(n=Count("sign", distinct=True))["n"],
-        patrols=patrols["patrols"],
-        patrolling_chiefs=patrols["patrolling_chiefs"],
-        patrols_required=required.quantize(Decimal("0.01"), ROUND_HALF_UP),
-        patrols_counted=counted,
-        patrol_rate=_rate(counted, required),
-        issues_found=issues["found"],
-        issues_found_by_patrol=issues["by_patrol"],
-        issues_assigned=issues["assigned"],
-        issues_closed=issues["closed"],
-        issues_overdue=issues["overdue"],
-        resolution_rate=_rate(issues["closed"], issues["found"]),
-        issues_supervised=issues["supervised"],
-        issues_by_category=by_category,
-        issues_by_source=by_source,
-        publicity_events=publicity["events"],
-        publicity_units=publicity["units"],
-        publicity_participants=publicity["participants"],
-        banners=publicity["banners"],
-        slogans=publicity["slogans"],
-        leaflets=publicity["leaflets"],
-        cleanups=cleanups["cleanups"],
-        cleanup_points=cleanups["points"],
-        garbage_t=cleanups["garbage_t"].quantize(Decimal("0.01")),
-        garbage_m3=cleanups["garbage_m3"].quantize(Decimal("0.01")),
-        cleanup_participants=cleanups["participants"],
-        vehicles=cleanups["vehicles"],
-        net_m=cleanups["net_m"].quantize(Decimal("0.1")),
-        warning_signs=cleanups["warning_signs"],
-        cleanup_banners=cleanups["banners"],
-        meetings=meetings["meetings"],
-        trainings=meetings["trainings"],
-        meeting_attendees=meetings["attendees"],
-        inspections=inspections["inspections"],
-        inspection_problems=inspections["problems"],
-        outfalls=outfalls,
-        outfalls_checked=sum(outfalls.values()),
-        outfalls_total=_count_by(
-            Outfall.objects.in_region(region).values("kind").annotate(n=Count("pk")).order_by(),
-            "kind",
-            OutfallKind,
-        ),
-        facilities=facilities,
-        facilities_total=_count_by(
-            Facility.objects.in_region(region).values("kind").annotate(n=Count("pk")).order_by(),
-            "kind",
-            FacilityKind,
-        ),
-        facility_problems=facility_problems["problems"],
-        facility_issues_closed=facility_problems["closed"],
-        map_patches_checked=MapPatch.objects.in_region(region)
-        .filter(checked_at__gte=start, checked_at__lt=end)
-        .count(),
+        as_of=scope.as_of,
+        **values,
     )
 
 
@@ -382,22 +254,26 @@ def region_statistics(
 
 @dataclass(frozen=True)
 class Details:
+    """The lists a report's sentences and tables name, each cut by a registered figure's rows."""
+
+    as_of: datetime.date
+    running: bool
     publicity_places: list[str] = field(default_factory=list)
+    publicity_venues: list[str] = field(default_factory=list)
     patrolled_reaches: list[dict[str, Any]] = field(default_factory=list)
     flood_channels_patrolled: int = 0
     sewage_plants_patrolled: int = 0
     police_units: list[str] = field(default_factory=list)
+    joint_check_topics: list[str] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)
     cleanup_months: list[dict[str, Any]] = field(default_factory=list)
     monthly: list[dict[str, Any]] = field(default_factory=list)
     communities: list[dict[str, Any]] = field(default_factory=list)
     overdue_issues: list[dict[str, Any]] = field(default_factory=list)
     short_chiefs: list[dict[str, Any]] = field(default_factory=list)
-    short_chiefs_count: int = 0
     recurring_categories: list[dict[str, Any]] = field(default_factory=list)
     superior_issues: list[dict[str, Any]] = field(default_factory=list)
     facility_rectifying_communities: list[str] = field(default_factory=list)
-    last_month: int = 12
 
     def as_dict(self) -> dict[str, Any]:
         return {key: _jsonable(value) for key, value in asdict(self).items()}
@@ -428,31 +304,35 @@ def _child_regions(region: Region) -> list[Region]:
     return children or [region]
 
 
+def _place(issue: Issue) -> str:
+    """Where an issue is, as prose names it: the reach (its region when it has none)."""
+    if issue.reach_id is not None:
+        return f"{issue.region.name}{issue.reach.name}"
+    return issue.region.name
+
+
 def report_details(
     *,
     region: Region,
     date_from: datetime.date,
     date_to: datetime.date,
     statistics: Statistics | None = None,
+    today: datetime.date | None = None,
 ) -> Details:
-    start, end = _day_start(date_from), _day_start(date_to + datetime.timedelta(days=1))
-    as_of = _as_of(date_to)
-    in_dates = {"date__gte": date_from, "date__lte": date_to}
-    patrols = Patrol.objects.in_region(region).filter(
-        started_on__gte=date_from, started_on__lte=date_to
-    )
-    issues = Issue.objects.in_region(region)
-    found = issues.filter(reported_at__gte=start, reported_at__lt=end)
+    scope = Scope.of(region=region, date_from=date_from, date_to=date_to, today=today)
+    as_of = scope.as_of
+    patrols = figure("patrols").rows(scope).select_related(None).order_by()
+    found = figure("issues_found").rows(scope).select_related(None).order_by()
 
+    events = figure("publicity_events").rows(scope)
     places = [
         row["place"]
-        for row in PublicityEvent.objects.in_region(region)
-        .filter(**in_dates)
-        .exclude(place="")
+        for row in events.exclude(place="")
         .values("place")
         .annotate(n=Count("pk"))
         .order_by("-n", "place")[:LISTED_PLACES]
     ]
+    venues = publicity_venues(events)
 
     patrolled = (
         Reach.objects.in_region(region)
@@ -477,23 +357,13 @@ def report_details(
         kind=FacilityKind.SEWAGE_PLANT, reach__in=patrolled.values("pk")
     ).count()
 
-    police_units = list(
-        Chief.objects.in_region(region)
-        .serving_between(date_from, date_to)
-        .filter(role=ChiefRole.POLICE_CHIEF)
-        .exclude(unit="")
-        .values_list("unit", flat=True)
-        .distinct()
-        .order_by("unit")
-    )
+    joint = joint_police_checks(region=region, date_from=date_from, date_to=as_of)
 
     rule_book = RuleBook.load()
-    roles = {
-        role for role, count in (statistics.chiefs if statistics else {}).items() if count
-    } or {ChiefRole.STREET_CHIEF, ChiefRole.COMMUNITY_CHIEF}
+    serving = statistics.chiefs if statistics else {}
     rules = []
     for role in ChiefRole:
-        rule = rule_book.rule_for(role, as_of) if role in roles else None
+        rule = rule_book.rule_for(role, as_of) if serving.get(role) else None
         if rule is not None:
             rules.append(
                 {
@@ -505,10 +375,15 @@ def report_details(
                 }
             )
 
-    cleanup_rows = _by_month(
-        Cleanup.objects.in_region(region)
-        .filter(**in_dates)
-        .annotate(month=TruncMonth("date"))
+    campaign = figure("four_disorders_cleanups").rows(scope)
+    cleanup_months = [
+        {
+            "month": f"{row['month']:%Y-%m}",
+            "points": row["points"],
+            "garbage_m3": row["garbage_m3"],
+            "garbage_t": row["garbage_t"],
+        }
+        for row in campaign.annotate(month=TruncMonth("date"))
         .values("month")
         .annotate(
             points=Coalesce(Sum("points"), 0),
@@ -516,31 +391,18 @@ def report_details(
             garbage_t=_sum("garbage_t"),
         )
         .order_by("month")
-    )
-    cleanup_months = [
-        {
-            "month": month,
-            "points": row["points"],
-            "garbage_m3": row["garbage_m3"],
-            "garbage_t": row["garbage_t"],
-        }
-        for month, row in cleanup_rows.items()
     ]
 
     patrol_months = _by_month(
-        patrols.annotate(month=TruncMonth("started_on"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by()
+        patrols.annotate(month=TruncMonth("started_on")).values("month").annotate(n=Count("pk"))
     )
     found_months = _by_month(
-        found.annotate(month=TruncMonth("reported_at"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by()
+        found.annotate(month=TruncMonth("reported_at")).values("month").annotate(n=Count("pk"))
     )
     closed_months = _by_month(
-        found.filter(closed_at__lt=end)
+        figure("issues_closed")
+        .rows(scope)
+        .select_related(None)
         .annotate(month=TruncMonth("closed_at"))
         .values("month")
         .annotate(n=Count("pk"))
@@ -552,21 +414,26 @@ def report_details(
             "patrols": patrol_months.get(month, {}).get("n", 0),
             "issues_found": found_months.get(month, {}).get("n", 0),
             "issues_closed": closed_months.get(month, {}).get("n", 0),
+            # The month of as_of, when the period runs on past it, is drawn as far as it went.
+            "partial_to": as_of.day
+            if month == f"{as_of:%Y-%m}" and as_of < _month_end(as_of)
+            else None,
         }
-        for month in _months(date_from, date_to)
+        for month in _months(date_from, min(date_to, as_of))
     ]
 
-    communities = _community_rows(
-        region, patrols=patrols, issues=issues, start=start, end=end, as_of=as_of
-    )
+    communities = _community_rows(region, scope=scope)
 
     overdue = (
-        issues.filter(_overdue(end, as_of)).select_related("region").order_by("deadline", "code")
+        figure("issues_overdue")
+        .rows(scope)
+        .select_related("region", "reach")
+        .order_by("deadline", "reported_at")
     )
     overdue_issues = [
         {
-            "code": issue.code,
             "title": issue.title,
+            "place": _place(issue),
             "region": issue.region.name,
             "deadline": issue.deadline,
             "days_overdue": (as_of - issue.deadline).days,
@@ -574,9 +441,8 @@ def report_details(
         for issue in overdue[:LISTED_OVERDUE]
     ]
 
-    compliance = region_patrol_compliance(region=region, date_from=date_from, date_to=as_of)
     short = sorted(
-        (row for row in compliance if row.rate is not None and row.rate < 1),
+        (row for row in chief_compliance(scope) if row.short),
         key=lambda row: (row.rate, row.region_name, row.name),
     )
     short_chiefs = [
@@ -584,7 +450,8 @@ def report_details(
             "name": row.name,
             "role_label": str(ChiefRole(row.role).label),
             "region": row.region_name,
-            "required": row.required.quantize(Decimal("0.01"), ROUND_HALF_UP),
+            "required": row.required,
+            "counted": row.counted,
             "done": row.done,
             "rate": row.rate,
         }
@@ -599,51 +466,78 @@ def report_details(
         .order_by("-n", "category")
     ]
 
-    superior = [
-        {
-            "source": issue.source,
-            "source_label": str(IssueSource(issue.source).label),
-            "title": issue.title,
-            "reported_month": timezone.localtime(issue.reported_at).month,
-            "closed_month": (
-                timezone.localtime(issue.closed_at).month
-                if issue.closed_at and issue.closed_at < end
-                else None
-            ),
-            "status_label": str(IssueStatus(issue.status).label),
-        }
-        for issue in found.filter(
-            source__in=[IssueSource.SUPERIOR, IssueSource.PROCURATORATE]
-        ).order_by("reported_at")
-    ]
+    # Superiors' and the procuratorate's issues of the period, and older ones still open: the
+    # open ones first, so the report never buries what is still owed upward.
+    superior_rows = (
+        Issue.objects.in_region(region)
+        .filter(source__in=[IssueSource.SUPERIOR, IssueSource.PROCURATORATE])
+        .exclude(status=IssueStatus.VOIDED)
+        .filter(
+            scope.moments("reported_at")
+            | (
+                Q(reported_at__lt=scope.start)
+                & (Q(closed_at__isnull=True) | Q(closed_at__gte=scope.start))
+            )
+        )
+        .select_related("region", "reach")
+    )
+    superior = sorted(
+        (
+            {
+                "source": issue.source,
+                "source_label": str(IssueSource(issue.source).label),
+                "title": issue.title,
+                "place": _place(issue),
+                "reported_on": timezone.localdate(issue.reported_at),
+                "closed_on": (
+                    timezone.localdate(issue.closed_at)
+                    if issue.closed_at and issue.closed_at < scope.end
+                    else None
+                ),
+                "status_label": str(IssueStatus(issue.status).label),
+            }
+            for issue in superior_rows
+        ),
+        key=lambda row: (row["closed_on"] is not None, row["reported_on"]),
+    )
 
     rectifying = list(
         Region.objects.filter(
-            pk__in=FacilityCheck.objects.in_region(region)
-            .filter(**in_dates, issue__status=IssueStatus.CLOSED, issue__closed_at__lt=end)
-            .values("issue__region")
+            pk__in=figure("facility_issues_closed").rows(scope).values("issue__region")
         )
         .order_by("code")
         .values_list("name", flat=True)
     )
 
     return Details(
+        as_of=as_of,
+        running=scope.running,
         publicity_places=places,
+        publicity_venues=venues,
         patrolled_reaches=reaches,
         flood_channels_patrolled=flood_channels,
         sewage_plants_patrolled=sewage_plants,
-        police_units=police_units,
+        police_units=joint.units,
+        joint_check_topics=joint.topics,
         rules=rules,
         cleanup_months=cleanup_months,
         monthly=monthly,
         communities=communities,
         overdue_issues=overdue_issues,
         short_chiefs=short_chiefs,
-        short_chiefs_count=len(short),
         recurring_categories=recurring,
         superior_issues=superior,
         facility_rectifying_communities=rectifying,
-        last_month=as_of.month,
+    )
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _sum(name: str, places: int = 2) -> Coalesce:
+    return Coalesce(
+        Sum(name), Value(ZERO), output_field=DecimalField(max_digits=14, decimal_places=places)
     )
 
 
@@ -656,17 +550,13 @@ def _category_label(category: str) -> str:
         return category
 
 
-def _community_rows(
-    region: Region,
-    *,
-    patrols,
-    issues,
-    start: datetime.datetime,
-    end: datetime.datetime,
-    as_of: datetime.date,
-) -> list[dict[str, Any]]:
-    """Per child region: patrols, issues found, closed, overdue. Grouped in SQL by the leaf
-    region, then the groups (not the records) are summed up to the child they lie in."""
+# The table's columns, each a registered figure.
+COMMUNITY_COLUMNS = ("patrols", "issues_found", "issues_found_closed", "issues_overdue")
+
+
+def _community_rows(region: Region, *, scope: Scope) -> list[dict[str, Any]]:
+    """Per child region: the registered figures of ``COMMUNITY_COLUMNS``. Grouped in SQL by the
+    leaf region, then the groups (not the records) are summed up to the child they lie in."""
     children = _child_regions(region)
     owner: dict[int, int] = {child.pk: child.pk for child in children}
     if children != [region]:
@@ -679,36 +569,26 @@ def _community_rows(
         # Records kept at the region's own level (an issue reported at the street office).
         owner[region.pk] = region.pk
         rows[region.pk] = _blank_row(region.pk, _("%(region)s本级") % {"region": region.name})
-    for row in patrols.values(leaf=F("reach__region")).annotate(n=Count("pk")).order_by():
-        if row["leaf"] in owner:
-            rows[owner[row["leaf"]]]["patrols"] += row["n"]
-    found = Q(reported_at__gte=start, reported_at__lt=end)
-    grouped = (
-        issues.values(leaf=F("region"))
-        .annotate(
-            found=Count("pk", filter=found),
-            closed=Count("pk", filter=found & Q(closed_at__lt=end)),
-            overdue=Count("pk", filter=_overdue(end, as_of)),
-        )
-        .order_by()
-    )
-    for row in grouped:
-        if row["leaf"] in owner:
-            target = rows[owner[row["leaf"]]]
-            target["issues_found"] += row["found"]
-            target["issues_closed"] += row["closed"]
-            target["issues_overdue"] += row["overdue"]
+    for key in COMMUNITY_COLUMNS:
+        fig = figure(key)
+        leaf = "reach__region" if fig.source == "patrols" else "region"
+        for row in (
+            fig.rows(scope)
+            .select_related(None)
+            .values(leaf=F(leaf))
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            if row["leaf"] in owner:
+                rows[owner[row["leaf"]]][key] += row["n"]
     return [
         row
         for row in rows.values()
         if row["region_id"] != region.pk
-        or any(row[key] for key in _COUNTED)
+        or any(row[key] for key in COMMUNITY_COLUMNS)
         or children == [region]
     ]
 
 
-_COUNTED = ("patrols", "issues_found", "issues_closed", "issues_overdue")
-
-
 def _blank_row(region_id: int, name: str) -> dict[str, Any]:
-    return {"region_id": region_id, "name": name, **dict.fromkeys(_COUNTED, 0)}
+    return {"region_id": region_id, "name": name, **dict.fromkeys(COMMUNITY_COLUMNS, 0)}

@@ -70,3 +70,13 @@ def rebuild_recent_rollups(months: int = 2) -> int:
     for _ in range(months - 1):
         first = (first - datetime.timedelta(days=1)).replace(day=1)
     return rollups.rebuild(first=first, last=today).rows
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, max_retries=3, retry_backoff=10, acks_late=True)
+def refresh_chief_rollups(since: str, chief_ids: list[int] | None = None) -> int:
+    """Recompute chief cells from ``since`` ("YYYY-MM-DD") on, after a rule or roster change."""
+    from . import rollups
+
+    return rollups.refresh_chiefs_since(
+        since=datetime.date.fromisoformat(since), chief_ids=chief_ids
+    )

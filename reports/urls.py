@@ -4,6 +4,7 @@ from . import views_web
 
 urlpatterns = [
     path("", views_web.report_index, name="report-index"),
+    path("records/", views_web.figure_records, name="figure-records"),
     path("<int:pk>/", views_web.report_view, name="report-view"),
     path("<int:pk>/regenerate/", views_web.report_regenerate, name="report-page-regenerate"),
 ]

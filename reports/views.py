@@ -104,8 +104,13 @@ class ReportViewSet(ScopedModelViewSet):
         report = self.get_object()
         form = self.get_serializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
+        texts = dict(form.validated_data)
         report = services.report_update_texts(
-            report=report, user=request.user, **form.validated_data
+            report=report,
+            user=request.user,
+            # document_date: null sets it back to "the day it is built".
+            clear_document_date="document_date" in texts and texts["document_date"] is None,
+            **texts,
         )
         return self._answer(report)
 

@@ -47,6 +47,7 @@ from .dashboard import (
     period_choices,
     snap,
 )
+from .figures import FIGURES
 
 MAX_MONTHS = 120
 
@@ -97,20 +98,33 @@ class _Rate(serializers.DecimalField):
         super().__init__(max_digits=5, decimal_places=4, allow_null=True, **kwargs)
 
 
+def _registered(key: str, field: serializers.Field | None = None) -> serializers.Field:
+    """A dashboard figure that is a registered figure: its definition is the help text."""
+    fig = FIGURES[key]
+    field = field or serializers.IntegerField()
+    field.help_text = f"{fig.label}：{fig.definition}"
+    return field
+
+
 class DashboardFiguresSerializer(serializers.Serializer):
-    patrol_rate = _Rate(help_text=_("巡河率 0-1：计入次数 / 应巡河次数，按河长按月累计"))
-    patrols = serializers.IntegerField()
-    valid_patrols = serializers.IntegerField()
-    patrols_required = serializers.DecimalField(max_digits=14, decimal_places=2)
-    patrols_done = serializers.IntegerField()
-    patrols_counted = serializers.IntegerField()
-    issues_found = serializers.IntegerField(help_text=_("期间发现（上报）的问题"))
-    issues_closed = serializers.IntegerField(help_text=_("期间发现的问题中，期末前已销号的"))
+    patrol_rate = _registered("patrol_rate", _Rate())
+    patrols = _registered("patrols")
+    patrols_invalid = _registered("patrols_invalid")
+    cleaning_rounds = _registered("cleaning_rounds")
+    patrols_required = _registered(
+        "patrols_required", serializers.DecimalField(max_digits=14, decimal_places=2)
+    )
+    patrols_done = serializers.IntegerField(help_text=_("河长在任期间的有效巡河（按河长所在区域）"))
+    patrols_counted = _registered("patrols_counted")
+    issues_found = _registered("issues_found")
+    issues_found_closed = _registered("issues_found_closed")
+    issues_closed = _registered("issues_closed")
     issues_open = serializers.IntegerField(help_text=_("期末前发现、目前仍未销号的问题"))
-    issues_overdue = serializers.IntegerField(help_text=_("其中目前已超过整改时限的"))
-    resolution_rate = _Rate()
-    cleanups = serializers.IntegerField()
-    garbage_t = serializers.DecimalField(max_digits=14, decimal_places=2)
+    issues_overdue = _registered("issues_overdue")
+    issues_overdue_in_period = _registered("issues_overdue_in_period")
+    resolution_rate = _registered("resolution_rate", _Rate())
+    cleanups = _registered("cleanups")
+    garbage_t = _registered("garbage_t", serializers.DecimalField(max_digits=14, decimal_places=2))
 
 
 class DashboardSerializer(serializers.Serializer):
@@ -252,7 +266,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "series": result.as_dict()["series"],
             "labels": {
                 "patrols": _("巡河次数"),
-                "valid_patrols": _("有效巡河"),
+                "patrols_invalid": _("无效巡河"),
                 "issues_found": _("发现问题"),
                 "issues": _("问题数"),
                 "rate": _("比率"),

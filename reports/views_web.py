@@ -16,7 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from accounts.models import User
 from core.exceptions import StateConflict
@@ -25,6 +26,7 @@ from core.permissions import OFFICE_ROLES
 from . import selectors, services
 from .models import Report, ReportKind, ReportStatus, Rounding
 from .views import READ_ROLES
+from .views_stats import records_from
 
 
 def _require_reader(user: User) -> None:
@@ -57,6 +59,18 @@ class ReportRequestForm(forms.Form):
     rounding = forms.ChoiceField(
         label=gettext_lazy("数字写法"), choices=Rounding.choices, initial=Rounding.EXACT
     )
+    document_date = forms.DateField(
+        label=gettext_lazy("成文日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("印在报告末尾的日期；留空则为生成当天。"),
+    )
+    issuer = forms.CharField(
+        label=gettext_lazy("发文单位"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("在报告末尾署名的单位；留空则为区域名称加河长制办公室。"),
+    )
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -77,8 +91,9 @@ class ReportRequestForm(forms.Form):
 class ReportTextsForm(forms.ModelForm):
     class Meta:
         model = Report
-        fields = ["rounding", "opening", "problems_note", "plans"]
+        fields = ["rounding", "document_date", "issuer", "opening", "problems_note", "plans"]
         widgets = {
+            "document_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "opening": forms.Textarea(attrs={"rows": 4}),
             "problems_note": forms.Textarea(attrs={"rows": 6}),
             "plans": forms.Textarea(attrs={"rows": 6}),
@@ -144,6 +159,7 @@ def _visible(request: HttpRequest, pk: int) -> Report:
 
 def _detail(request: HttpRequest, report: Report, texts_form=None, status: int = 200):
     can_edit = request.user.effective_role in OFFICE_ROLES
+    figures = selectors.report_figures(report)
     if can_edit and texts_form is None:
         texts_form = ReportTextsForm(instance=report)
     # Done but without files: the cleanup removed them once they expired.
@@ -157,6 +173,7 @@ def _detail(request: HttpRequest, report: Report, texts_form=None, status: int =
             "texts_form": texts_form if can_edit else None,
             "can_edit": can_edit,
             "expired": expired,
+            "figures": figures,
         },
         status=status,
     )
@@ -172,7 +189,13 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReportTextsForm(request.POST, instance=Report.objects.get(pk=report.pk))
     if not form.is_valid():
         return _detail(request, report, texts_form=form, status=400)
-    services.report_update_texts(report=report, user=request.user, **form.cleaned_data)
+    texts = dict(form.cleaned_data)
+    services.report_update_texts(
+        report=report,
+        user=request.user,
+        clear_document_date=texts.get("document_date") is None,
+        **texts,
+    )
     messages.success(request, _("已保存。重新生成后，新的文字才会写入报告。"))
     return redirect("report-view", pk=report.pk)
 
@@ -189,3 +212,42 @@ def report_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已提交重新生成。"))
     return redirect("report-view", pk=report.pk)
+
+
+@login_required
+@require_GET
+def figure_records(request: HttpRequest) -> HttpResponse:
+    """The records behind one figure of a region and period: what the office checks before it
+    signs (the same rows as ``stats/records/``)."""
+    _require_reader(request.user)
+    try:
+        records = records_from(request)
+    except DRFValidationError as exc:
+        return render(
+            request,
+            "reports/figure_records.html",
+            {"errors": _flatten(exc.detail)},
+            status=400,
+        )
+    page = Paginator(records.rows, 50).get_page(request.GET.get("page"))
+    fig = records.figure
+    return render(
+        request,
+        "reports/figure_records.html",
+        {
+            "records": records,
+            "figure": fig,
+            "listed": records.listed,
+            "rows": [records.describe(row) for row in page.object_list],
+            "page": page,
+            "count": page.paginator.count,
+        },
+    )
+
+
+def _flatten(detail) -> list[str]:
+    if isinstance(detail, dict):
+        return [str(message) for messages_ in detail.values() for message in _flatten(messages_)]
+    if isinstance(detail, list):
+        return [str(message) for item in detail for message in _flatten(item)]
+    return [str(detail)]
