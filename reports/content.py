@@ -304,7 +304,11 @@ class _Writer:
             if self.chiefs(role)
         ]
         body = _("%(region)s全面建立区域与流域相结合的“河长制”组织体系") % {"region": self.region}
-        if waters:
+        uncovered = _int(self.f.reaches_without_chief)
+        covered = _positive(self.f.reaches) and not uncovered
+        if waters and covered:
+            body += _("，对辖区内%(waters)s全部明确了具体责任人") % {"waters": join_items(waters)}
+        elif waters:
             body += _("，对辖区内%(waters)s明确了具体责任人") % {"waters": join_items(waters)}
         if _positive(self.f.reaches):
             body += _("，划分河段%(count)s个") % {"count": self.n(self.f.reaches)}
@@ -312,8 +316,7 @@ class _Writer:
             body += _("，落实%(levels)s") % {"levels": join_items(levels)}
         if helpers:
             body += _("，配备%(helpers)s") % {"helpers": join_items(helpers)}
-        uncovered = _int(self.f.reaches_without_chief)
-        if levels and _positive(self.f.reaches) and not uncovered:
+        if levels and covered:
             # Only when every reach has a serving chief: the records show full coverage.
             body += _("，实现了河长全覆盖。")
         elif uncovered:
@@ -669,7 +672,9 @@ class _Writer:
             "count": self.n(self.f.cleanups),
         }
         if _positive(self.f.cleanup_points):
-            text += _("，清理垃圾点位%(count)s处") % {"count": self.about(self.f.cleanup_points)}
+            text += _("，累计清理垃圾点位%(count)s处") % {
+                "count": self.about(self.f.cleanup_points)
+            }
         if _positive(self.f.garbage_t):
             text += _("，清理河道垃圾%(count)s吨") % {"count": self.about(self.f.garbage_t)}
         if _positive(self.f.garbage_m3):

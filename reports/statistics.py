@@ -131,6 +131,45 @@ class Statistics(_Figures):
         return {key: _jsonable(value) for key, value in asdict(self).items()}
 
     @classmethod
+    def blank(
+        cls,
+        *,
+        date_from: datetime.date = datetime.date(2000, 1, 1),
+        date_to: datetime.date = datetime.date(2000, 12, 31),
+        as_of: datetime.date | None = None,
+        region_id: int = 0,
+        region_name: str = "",
+        **figures: Any,
+    ) -> Statistics:
+        """Every figure nothing (zero, an empty breakdown, no rate) but those given: a period
+        with no records, or text composed without a database. An unknown figure is refused."""
+        unknown = set(figures) - set(FIGURES)
+        if unknown:
+            raise TypeError(f"no such figures: {sorted(unknown)}")
+        values: dict[str, Any] = {}
+        for key, fig in FIGURES.items():
+            if fig.kind == "breakdown":
+                values[key] = {str(v): 0 for v in fig.choices.values} if fig.choices else {}
+            elif fig.kind == "rate":
+                values[key] = None
+            else:
+                values[key] = _typed(fig, 0)
+        for key, value in figures.items():
+            fig = FIGURES[key]
+            if fig.kind == "breakdown":
+                values[key] = {**values[key], **value}
+            else:
+                values[key] = None if value is None else _typed(fig, value)
+        return cls(
+            region_id=region_id,
+            region_name=region_name,
+            date_from=date_from,
+            date_to=date_to,
+            as_of=as_of or date_to,
+            **values,
+        )
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Statistics:
         """Back from ``as_dict()`` (a stored report's snapshot); unknown keys are refused."""
         values = {}
@@ -306,9 +345,11 @@ def _child_regions(region: Region) -> list[Region]:
 
 def _place(issue: Issue) -> str:
     """Where an issue is, as prose names it: the reach (its region when it has none)."""
-    if issue.reach_id is not None:
-        return f"{issue.region.name}{issue.reach.name}"
-    return issue.region.name
+    if issue.reach_id is None:
+        return issue.region.name
+    if issue.reach.name.startswith(issue.region.name):
+        return issue.reach.name  # "东关社区段", not "东关社区东关社区段"
+    return f"{issue.region.name}{issue.reach.name}"
 
 
 def report_details(

@@ -182,17 +182,24 @@ def test_rollups_written_by_the_services_equal_the_live_statistics(written, offi
         live = region_statistics(region=region, date_from=first, date_to=last)
         mine = figures_of_rollups(office_a, region, first, last)
         assert mine["patrols"] == live.patrols
+        assert mine["patrols_invalid"] == live.patrols_invalid
+        assert mine["cleaning_rounds"] == live.cleaning_rounds
         assert mine["issues_found"] == live.issues_found
+        assert mine["issues_found_closed"] == live.issues_found_closed
         assert mine["issues_closed"] == live.issues_closed
+        assert mine["issues_overdue_in_period"] == live.issues_overdue_in_period
         assert mine["resolution_rate"] == live.resolution_rate
         assert mine["cleanups"] == live.cleanups
         assert mine["garbage_t"] == live.garbage_t
         assert mine["issues_overdue"] == live.issues_overdue
         assert mine["patrols_counted"] == live.patrols_counted
-        # Required is rounded per chief and month in the rollups, per chief in the statistics.
-        assert abs(mine["patrols_required"] - live.patrols_required) <= Decimal("0.01") * 4
+        # Whole periods, each counted in the month it ends in: the months add up exactly.
+        assert mine["patrols_required"] == live.patrols_required
+        assert mine["patrol_rate"] == live.patrol_rate
     street = figures_of_rollups(office_a, written.street, first, last)
-    assert street["patrols"] == (6 if months == 1 else 12)
+    # Valid patrols only (chief 1 four a month, chief 2 one); the 3-minute one apart.
+    assert street["patrols"] == (5 if months == 1 else 10)
+    assert street["patrols_invalid"] == (1 if months == 1 else 2)
     assert street["issues_found"] == (1 if months == 1 else 3)
     assert street["issues_closed"] == (0 if months == 1 else 1)
     assert street["issues_overdue"] == 1
@@ -216,7 +223,8 @@ def test_a_rebuild_gives_the_same_rows_and_a_second_rebuild_changes_nothing(writ
                     "region_id",
                     "month",
                     "patrols",
-                    "valid_patrols",
+                    "patrols_invalid",
+                    "cleaning_rounds",
                     "issues_found",
                     "cleanups",
                     "garbage_t",
@@ -318,12 +326,14 @@ def test_dashboard_api_answers_the_selector_figures_and_series(api, office_a, wr
     body = response.json()
     assert body["date_from"] == TWO_AGO.isoformat()
     figures = body["figures"]
-    assert figures["patrols"] == 12
+    assert figures["patrols"] == 10  # valid ones; the two 3-minute patrols apart
+    assert figures["patrols_invalid"] == 2
     assert figures["issues_found"] == 3
     assert figures["issues_closed"] == 0  # closed this month, after the period
+    assert figures["issues_found_closed"] == 0
     assert figures["issues_open"] == 2
     assert figures["issues_overdue"] == 1
-    assert [m["patrols"] for m in body["series"]["months"]] == [6, 6]
+    assert [m["patrols"] for m in body["series"]["months"]] == [5, 5]
     assert {row["key"]: row["n"] for row in body["series"]["by_category"]} == {
         "dumping": 2,
         "garbage": 1,
@@ -434,7 +444,7 @@ def test_page_shows_figures_charts_overdue_and_map_for_a_leader(client, written)
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'data-figure="patrols">12<' in html
+    assert 'data-figure="patrols">10<' in html
     assert 'id="dashboard-charts"' in html and 'id="dashboard-map-config"' in html
     assert html.count('data-chart="') == 5
     overdue = Issue.objects.get(status=IssueStatus.ASSIGNED)

@@ -19,6 +19,7 @@ from reports.content import (
     report_title,
 )
 from reports.models import ReportKind, Rounding
+from reports.statistics import Details, Statistics
 
 
 @pytest.fixture(autouse=True)
@@ -35,17 +36,21 @@ def spec(**changes) -> ReportSpec:
         "year": 2023,
         "period": 0,
         "rounding": Rounding.EXACT,
+        "document_date": datetime.date(2024, 1, 8),
     }
     values.update(changes)
     return ReportSpec(**values)
 
 
 def text_of(report_spec: ReportSpec, figures=None, details=None) -> str:
+    """The text of figures given by name (every other one nothing) and of the lists given."""
+    last = datetime.date(report_spec.year, 12, 31)
+    details = dict(details or {})
+    as_of = details.pop("as_of", last)
     content = compose(
         spec=report_spec,
-        figures=figures or {},
-        details=details or {},
-        issued_on=datetime.date(2024, 1, 8),
+        figures=Statistics.blank(date_to=last, as_of=as_of, **(figures or {})),
+        details=Details(as_of=as_of, running=details.pop("running", False), **details),
     )
     return "\n".join(plain_text(content))
 
@@ -57,13 +62,19 @@ def text_of(report_spec: ReportSpec, figures=None, details=None) -> str:
         (104, "100余"),
         (Decimal("103.5"), "100余"),
         ("103.50", "100余"),
-        (23, "20余"),
+        # One significant digit when it keeps 90 % of the figure, else two; under 10, or
+        # when rounding changes nothing, exact.
+        (187, "180余"),
+        (1459, "1400余"),
+        (Decimal("75.95"), "70余"),
+        (23, "23"),
         (99, "90余"),
         (1234, "1200余"),
         (800, "800"),
         (20, "20"),
         (19, "19"),
-        (Decimal("12.50"), "12.5"),
+        (Decimal("12.50"), "12余"),
+        (9, "9"),
         (0, "0"),
     ],
 )
@@ -126,7 +137,9 @@ def test_zero_figures_are_left_out_of_the_sentences():
         "vehicles": 0,
     }
     text = text_of(spec(), figures)
-    assert "全年共组织开展3次宣传活动，宣传标语5条，切实做到" in text
+    # No venue recorded: no "进社区、进企业、进学校".
+    assert "全年共组织开展3次宣传活动，宣传标语5条，营造" in text
+    assert "进社区" not in text
     assert "横幅" not in text.split("宣传活动")[1].split("（三）")[0]
     assert "企事业单位" not in text
     assert "累计清理垃圾点位4处，清理垃圾12.5方。参与人员30人次。" in text
@@ -148,7 +161,7 @@ def test_no_data_still_reads_as_a_whole_report():
     ):
         assert heading in lines
     assert "本季度未登记集中宣传活动" in text
-    assert "本季度尚无河长巡河记录" in text
+    assert "本季度尚无河长有效巡河记录" in text
     assert "本季度未登记集中清理行动" in text
     assert "但与上级要求相比仍有差距：" in text
     assert "0次" not in text and "0个" not in text and "0名" not in text
@@ -162,20 +175,22 @@ def test_approximate_rounding_applies_to_amounts_not_to_counts_of_people_or_rive
         "patrols": 1234,
         "patrolling_chiefs": 57,
         "issues_found": 48,
-        "issues_closed": 45,
+        "issues_found_closed": 45,
         "cleanups": 12,
         "cleanup_participants": 812,
         "garbage_t": "103.50",
     }
     rounded = text_of(spec(rounding=Rounding.APPROXIMATE), figures)
-    assert "对辖区内22条主要河流、3条洪道全部明确了具体责任人" in rounded
+    # No reach is recorded, so the text does not claim every one has its chief.
+    assert "对辖区内22条主要河流、3条洪道明确了具体责任人" in rounded
+    assert "全覆盖" not in rounded
     assert "落实街级河长21名、社区级河长36名" in rounded
     assert "聘请社会监督员1名" in rounded
-    assert "全年累计巡河1200余次，完成巡河57人" in rounded
+    assert "截至12月底，全年各级河长累计有效巡河1200余次，完成巡河57人" in rounded
     assert "发现问题48个，已经整改的有45个" in rounded
     assert "参与人员800余人次" in rounded and "清理河道垃圾100余吨" in rounded
     written = text_of(spec(rounding=Rounding.EXACT), figures)
-    assert "全年累计巡河1234次" in written
+    assert "全年各级河长累计有效巡河1234次" in written
     assert "参与人员812人次" in written and "清理河道垃圾103.5吨" in written
 
 
@@ -203,40 +218,50 @@ def test_defaults_when_the_office_wrote_nothing():
 
 
 def test_problems_come_from_the_data_numbered_like_the_seeds():
-    figures = {"issues_found": 9, "issues_closed": 5, "issues_overdue": 2}
+    figures = {
+        "issues_found": 9,
+        "issues_found_closed": 5,
+        "issues_overdue": 2,
+        "issues_overdue_in_period": 3,
+        "chiefs_short": 4,
+    }
     details = {
-        "last_month": 9,
+        "as_of": datetime.date(2023, 9, 30),
         "overdue_issues": [
-            {"code": "A-1", "title": "岸边堆放建筑垃圾", "region": "东风社区", "days_overdue": 12},
-            {"code": "A-2", "title": "排污口渗漏", "region": "西湖社区", "days_overdue": 40},
+            {"title": "岸边堆放建筑垃圾", "place": "东风社区东风段", "days_overdue": 12},
+            {"title": "排污口渗漏", "place": "西湖社区西湖段", "days_overdue": 40},
         ],
-        "short_chiefs_count": 4,
         "short_chiefs": [
             {
                 "name": "张三",
                 "role_label": "社区级河长",
                 "region": "东风社区",
+                "required": 13,
+                "counted": 5,
                 "done": 5,
-                "rate": "0.4167",
+                "rate": "0.3846",
             }
         ],
         "recurring_categories": [{"category": "dumping", "label": "乱堆", "count": 5}],
     }
     text = text_of(spec(kind=ReportKind.QUARTERLY, period=3), figures, details)
     assert "一是问题整改还不够及时。截至9月底，仍有2个问题超过整改时限未完成整改" in text
-    assert "逾期最久的是西湖社区“排污口渗漏”（A-2），已逾期40天" in text
-    assert "二是部分河长履职意识不强。4人巡河次数未达到制度要求" in text
-    assert "张三（东风社区社区级河长，巡河5次，巡河率41.7%）" in text
+    # Named by title and place, never by the internal code.
+    assert (
+        "逾期最久的是西湖社区西湖段“排污口渗漏”，已逾期40天；本季度共有3个问题曾超过整改时限"
+        in text
+    )
+    assert "二是部分河长履职意识不强。4名河长有巡河周期未达到制度要求" in text
+    assert "张三（东风社区社区级河长，应巡13次，计入5次）" in text
     assert "三是部分问题反复出现。本季度发现乱堆问题5个" in text
     # The plans then name what to follow up.
-    assert "对巡河未达到制度要求的4人重点督促" in text
+    assert "对巡河未达到制度要求的4名河长重点督促" in text
     assert "对逾期未整改的2个问题逐一跟踪督办" in text
 
 
 def test_a_single_point_is_not_numbered():
-    details = {"short_chiefs_count": 1, "short_chiefs": []}
-    text = text_of(spec(), {}, details)
-    assert "\n部分河长履职意识不强。1人巡河次数未达到制度要求" in text
+    text = text_of(spec(), {"chiefs_short": 1})
+    assert "\n部分河长履职意识不强。1名河长有巡河周期未达到制度要求" in text
     assert "一是部分河长" not in text
 
 
@@ -269,12 +294,12 @@ def test_rules_patrolled_reaches_and_outfalls_in_the_sentences():
         "flood_channels_patrolled": 2,
         "sewage_plants_patrolled": 1,
         "facility_rectifying_communities": ["东风社区", "西湖社区"],
-        "last_month": 6,
+        "as_of": datetime.date(2023, 6, 30),
     }
     text = text_of(spec(kind=ReportKind.HALF_YEAR, period=1), figures, details)
     assert "严格按照街级河长每旬至少1次、社区级河长每周至少1次的制度巡查河洪道" in text
     assert "对河1左岸第1段、" in text and "等8个河段、2条洪道、污水处理厂1家定期不定期" in text
-    assert "截至6月底，上半年累计巡河40次" in text
+    assert "截至6月底，上半年各级河长累计有效巡河40次" in text
     assert "对辖区3个雨水排口、2个城镇生活污水排口共5个入河排污口进行实地查看" in text
     assert "工业排口" not in text
     assert "对辖区内2座便民桥、1条过水路面及时进行排查" in text
@@ -282,15 +307,17 @@ def test_rules_patrolled_reaches_and_outfalls_in_the_sentences():
 
 
 def test_long_lists_are_summed_up_not_written_out():
+    # As report_details lists them: the open ones first, then by the day reported.
     superior = [
         {
             "source": "superior" if i % 2 else "procuratorate",
             "title": f"问题{i}",
-            "reported_month": i,
-            "closed_month": i if i < 6 else None,
+            "place": f"第{i}社区",
+            "reported_on": datetime.date(2023, i, 3),
+            "closed_on": datetime.date(2023, i, 20) if i < 6 else None,
             "status_label": "整改中",
         }
-        for i in range(1, 9)
+        for i in (6, 7, 8, 1, 2, 3, 4, 5)
     ]
     details = {
         "superior_issues": superior,
@@ -306,10 +333,11 @@ def test_long_lists_are_summed_up_not_written_out():
     }
     text = text_of(spec(region_level="county", region_name="示范区"), {"patrols": 3}, details)
     assert (
-        "全年共收到上级交办及检察建议问题8个，已整改销号5个，主要情况如下：1月，对上级交办的“问题1”"
-        in text
+        "全年涉及上级交办及检察建议问题8个，已整改销号5个，尚未销号3个，主要情况如下："
+        "6月，对检察建议指出的第6社区“问题6”问题组织整改，目前整改中，尚未销号" in text
     )
-    assert "“问题4”" not in text
+    assert "“问题1”" not in text
+    # Units named only from recorded joint checks (report_details reads them).
     assert "区级河长联合第1派出所、第2派出所、第3派出所等5个单位河道警长" in text
     assert "对贾鲁河东风段、贾鲁河庙李段（左岸）定期不定期地进行巡查" in text
     assert "全年发现乱堆问题4个，" in text and "其他问题" not in text

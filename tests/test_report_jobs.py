@@ -476,6 +476,8 @@ def test_office_edits_the_texts_then_regenerates(api, street_a, office_a, docume
         "opening": "",
         "problems_note": "",
         "plans": "继续开展“清四乱”专项行动。",
+        "document_date": None,
+        "issuer": "",
     }
     assert rebuilt.data["plans"] == "继续开展“清四乱”专项行动。"
 
@@ -615,3 +617,23 @@ def test_form_ignores_a_quarter_left_selected_for_an_annual_report(client, stree
     report = Report.objects.get()
     assert response.status_code == 302
     assert (report.kind, report.year, report.period) == ("annual", year, 0)
+
+
+def test_the_office_sets_the_document_date_and_issuer_and_can_clear_them(
+    api, street_a, office_a, documents
+):
+    report = _built(street_a.street)
+    client = api.as_user(office_a)
+    url = f"/api/v1/reports/{report.pk}/"
+    texts = {"document_date": "2026-12-10", "issuer": " 东风街道办事处 "}
+    body = client.patch(url, texts, format="json").json()
+    assert body["document_date"] == "2026-12-10" and body["issuer"] == "东风街道办事处"
+    client.post(f"{url}regenerate/")
+    services.report_build(report_id=report.pk)
+    assert documents[-1]["document_date"] == datetime.date(2026, 12, 10)
+    assert documents[-1]["issuer"] == "东风街道办事处"
+    # null: printed with the day it is built again.
+    body = client.patch(url, {"document_date": None}, format="json").json()
+    assert body["document_date"] is None and body["issuer"] == "东风街道办事处"
+    bad = client.patch(url, {"document_date": "2026-13-01"}, format="json")
+    assert bad.status_code == 400 and "document_date" in bad.json()
