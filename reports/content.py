@@ -512,7 +512,7 @@ class _Writer:
             body += _("未发现需要交办整改的问题。")
         earlier = _int(self.f.issues_closed) - _int(self.f.issues_found_closed)
         if earlier > 0:
-            body += _("此外，以前发现的%(count)s个问题在%(span)s整改销号。") % {
+            body += _("此外，%(span)s还整改销号以前发现的问题%(count)s个。") % {
                 "count": earlier,
                 "span": self.span,
             }
