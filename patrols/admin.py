@@ -1,14 +1,113 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext, gettext_lazy
 
+from . import services
 from .bulletins import bulletin_request
 from .models import Bulletin, Finding, FindingPhoto, Patrol, PatrolRule
 
 
+class _DryRun(Exception):
+    """Rolls back a trial run of the service: the form learns its refusal before saving."""
+
+
+class PatrolRuleAdminForm(forms.ModelForm):
+    effective_from = forms.DateField(
+        label=gettext_lazy("生效日期"),
+        required=False,
+        help_text=gettext_lazy(
+            "修改自该日起生效（留空为今天，不能早于本月1日）；此前的日子仍按原规则统计。"
+        ),
+    )
+
+    class Meta:
+        model = PatrolRule
+        fields = [*services.RULE_TERMS, "valid_from"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def apply(self, *, user) -> PatrolRule:
+        """Write the form through the rule services: a change takes effect from a date and
+        never rewrites a month already past (the admin is no back door around that)."""
+        data = self.cleaned_data
+        if self.instance.pk is None:
+            terms = {name: data[name] for name in services.RULE_TERMS if name in data}
+            return services.patrol_rule_create(
+                user=user, valid_from=data.get("valid_from"), **terms
+            )
+        rule = PatrolRule.objects.get(pk=self.instance.pk)
+        changed = {name: data[name] for name in self.changed_data if name in services.RULE_TERMS}
+        return services.patrol_rule_change(
+            rule=rule, user=user, effective_from=data.get("effective_from"), **changed
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            with transaction.atomic():
+                self.apply(user=self.user)
+                raise _DryRun
+        except _DryRun:
+            pass
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc) from exc
+        return cleaned
+
+    def _post_clean(self):
+        # The model's own validation runs in the services (on the row they write); the admin's
+        # form would otherwise check the edited row as if it were saved in place.
+        pass
+
+
 @admin.register(PatrolRule)
 class PatrolRuleAdmin(admin.ModelAdmin):
-    list_display = ["role", "period", "min_count", "min_minutes", "min_km", "months"]
+    list_display = [
+        "role",
+        "period",
+        "min_count",
+        "min_minutes",
+        "min_km",
+        "months",
+        "valid_from",
+        "valid_to",
+    ]
     list_filter = ["role", "period"]
+    form = PatrolRuleAdminForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        user = request.user
+
+        class WithUser(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=user, **inner)
+
+        return WithUser
+
+    def get_readonly_fields(self, request, obj=None):
+        # Where a row starts and ends moves only through an effective-dated change or its end.
+        return ["valid_from", "valid_to"] if obj is not None else ["valid_to"]
+
+    def get_fields(self, request, obj=None):
+        fields = [*services.RULE_TERMS, "valid_from", "valid_to"]
+        return [*fields, "effective_from"] if obj is not None else fields
+
+    def save_model(self, request, obj, form, change):
+        saved = form.apply(user=request.user)
+        obj.pk = saved.pk  # the admin goes on to the row now in force
+
+    def delete_model(self, request, obj):
+        services.patrol_rule_delete(instance=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for rule in queryset:
+            services.patrol_rule_delete(instance=rule, user=request.user)
 
 
 class FindingInline(admin.TabularInline):

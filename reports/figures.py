@@ -503,6 +503,7 @@ _REGISTERED: list[Figure] = [
         _(
             "截至统计日已结束的完整规则周期内，河长按巡河规则应巡河的次数（不按比例折算未结束的周期）"
         ),
+        places=2,
         derived=True,
     ),
     _f(

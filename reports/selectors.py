@@ -79,7 +79,12 @@ def report_figures(report: Report) -> list[dict[str, Any]]:
                 "n": n,
                 "url": url + "&" + urlencode({"part": part}),
             }
-            for part, n in (value.items() if fig.by else ())
+            # In the choices' order: the stored snapshot (jsonb) keeps its keys in its own order.
+            for part, n in (
+                [(str(c), value.get(str(c), 0)) for c in fig.choices.values]
+                if fig.by and fig.choices
+                else (value.items() if fig.by else ())
+            )
             if n
         ]
         rows.append(

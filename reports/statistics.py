@@ -88,7 +88,7 @@ def _python_type(fig: Figure) -> Any:
         return dict[str, int]
     if kind == "rate":
         return Decimal | None
-    if fig.places or fig.key in ("patrols_required",):
+    if fig.places:
         return Decimal
     return int
 

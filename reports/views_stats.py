@@ -37,7 +37,7 @@ def _field(fig: Figure) -> serializers.Field:
         return serializers.DecimalField(
             max_digits=5, decimal_places=4, allow_null=True, help_text=help_text
         )
-    if fig.places or fig.key == "patrols_required":
+    if fig.places:
         return serializers.DecimalField(
             max_digits=16, decimal_places=max(fig.places, 2), help_text=help_text
         )
