@@ -22,7 +22,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from core.text import join_items
 from rivers.models import PATROLLING_ROLES, ChiefRole, FacilityKind, OutfallKind, RegionLevel
@@ -864,17 +864,17 @@ class _Writer:
 
 # What a publicity event's kind of place lets the report say, in the seeds' order.
 VENUE_WORDS = {
-    "community": _lazy("进社区"),
-    "enterprise": _lazy("进企业"),
-    "school": _lazy("进学校"),
+    "community": gettext_lazy("进社区"),
+    "enterprise": gettext_lazy("进企业"),
+    "school": gettext_lazy("进学校"),
 }
 # What a joint check's topics let the report say.
 TOPIC_WORDS = {
-    "livestock": _lazy("畜禽养殖业"),
-    "slaughterhouse": _lazy("屠宰行业"),
-    "outfalls": _lazy("入河排污口"),
-    "garbage": _lazy("垃圾倾倒"),
-    "occupation": _lazy("乱占乱建"),
+    "livestock": gettext_lazy("畜禽养殖业"),
+    "slaughterhouse": gettext_lazy("屠宰行业"),
+    "outfalls": gettext_lazy("入河排污口"),
+    "garbage": gettext_lazy("垃圾倾倒"),
+    "occupation": gettext_lazy("乱占乱建"),
 }
 
 
