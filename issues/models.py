@@ -65,6 +65,20 @@ def _day_after(day) -> ExpressionWrapper:
     return ExpressionWrapper(day + datetime.timedelta(days=1), output_field=DateField())
 
 
+def deadline_on(day: datetime.date) -> Coalesce:
+    """The deadline in force on ``day`` of the issue in the outer query: the last one set on or
+    before ``day`` in its history, or the issue's own deadline where the history has nothing
+    that old."""
+    end = _day_start(day + datetime.timedelta(days=1))
+    in_force = Subquery(
+        IssueDeadline.objects.filter(issue=OuterRef("pk"), set_at__lt=end)
+        .order_by("-set_at", "-pk")
+        .values("deadline")[:1],
+        output_field=DateField(),
+    )
+    return Coalesce(in_force, F("deadline"), output_field=DateField())
+
+
 class IssueQuerySet(ScopedQuerySet):
     def open(self):
         return self.exclude(status__in=ENDED_STATUSES)
@@ -89,17 +103,16 @@ class IssueQuerySet(ScopedQuerySet):
 
         One query, chaining with any other filter (``visible_to``, ``in_region``...)."""
         end = _day_start(day + datetime.timedelta(days=1))
-        in_force = Subquery(
-            IssueDeadline.objects.filter(issue=OuterRef("pk"), set_at__lt=end)
-            .order_by("-set_at", "-pk")
-            .values("deadline")[:1],
-            output_field=DateField(),
-        )
         return self.counted().filter(
             Q(closed_at__isnull=True) | Q(closed_at__gte=end),
-            LessThan(Coalesce(in_force, F("deadline")), Value(day)),
+            LessThan(deadline_on(day), Value(day)),
             reported_at__lt=end,
         )
+
+    def with_deadline_on(self, day: datetime.date):
+        """Each issue annotated with ``deadline_in_force``: its deadline as it stood on ``day``
+        (what "已逾期N天" on that day counts from)."""
+        return self.annotate(deadline_in_force=deadline_on(day))
 
     def overdue_during(self, first: datetime.date, last: datetime.date):
         """Issues that on at least one day t of [``first``, ``last``] were open (reported on or

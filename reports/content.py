@@ -443,7 +443,7 @@ class _Writer:
         venues = [VENUE_WORDS[venue] for venue in VENUE_WORDS if venue in self.d.publicity_venues]
         if venues:
             # Only the kinds of place the events were recorded at: "进社区、进学校".
-            text += _("，做到%(venues)s") % {"venues": "、".join(str(v) for v in venues)}
+            text += _("，做到%(venues)s") % {"venues": join_items([str(v) for v in venues])}
         text += _("，营造全社会关心、支持、参与河道保护的良好氛围。")
         return [text]
 
@@ -598,7 +598,7 @@ class _Writer:
                 TOPIC_WORDS[topic] for topic in TOPIC_WORDS if topic in self.d.joint_check_topics
             ]
             if topics:
-                body += _("，重点排查%(topics)s") % {"topics": "、".join(str(t) for t in topics)}
+                body += _("，重点排查%(topics)s") % {"topics": join_items([str(t) for t in topics])}
             body += _("。")
             points.append((_("开展联合排查。"), body))
 

@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, transaction
 from django.db.models import Count, DateField, F, Min, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -123,7 +124,10 @@ def touch(*records) -> None:
         pending = _pending.records = []
         _pending.cells = _Cells(set(), set())
     for record in records:
-        now = cells_of(record)
+        try:
+            now = cells_of(record)
+        except ObjectDoesNotExist:
+            continue
         if now.regions or now.chiefs:
             pending.append(record)
             _pending.cells.regions |= now.regions
@@ -140,11 +144,16 @@ def _flush() -> None:
     if not records:
         return
     cells = _pending.cells
+    # Taken first: whatever happens below, the next commit starts from nothing.
+    _pending.records, _pending.cells = None, None
     for record in records:
-        later = cells_of(record)
+        try:
+            later = cells_of(record)
+        except ObjectDoesNotExist:
+            # Gone with a rolled-back transaction or a cascade: its earlier cells are known.
+            continue
         cells.regions |= later.regions
         cells.chiefs |= later.chiefs
-    _pending.records, _pending.cells = None, None
     from .tasks import refresh_rollups
 
     refresh_rollups.delay(

@@ -465,19 +465,21 @@ def report_details(
 
     communities = _community_rows(region, scope=scope)
 
+    # Overdue on as_of by the deadline in force that day (a later 督办 does not shorten it).
     overdue = (
         figure("issues_overdue")
         .rows(scope)
+        .with_deadline_on(as_of)
         .select_related("region", "reach")
-        .order_by("deadline", "reported_at")
+        .order_by("deadline_in_force", "reported_at", "pk")
     )
     overdue_issues = [
         {
             "title": issue.title,
             "place": _place(issue),
             "region": issue.region.name,
-            "deadline": issue.deadline,
-            "days_overdue": (as_of - issue.deadline).days,
+            "deadline": issue.deadline_in_force,
+            "days_overdue": (as_of - issue.deadline_in_force).days,
         }
         for issue in overdue[:LISTED_OVERDUE]
     ]

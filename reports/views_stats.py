@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -115,6 +116,8 @@ class DefinitionSerializer(serializers.Serializer):
 class StatsDefinitionsView(APIView):
     """What every figure means: the one definition ``stats/``, the dashboard and the reports use."""
 
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+
     @extend_schema(responses=DefinitionSerializer(many=True))
     def get(self, request: Request) -> Response:
         rows = [
@@ -161,6 +164,7 @@ class StatsRecordsView(APIView):
     for a rate, ``numerator`` / ``denominator`` give it, and the results are the denominator's)."""
 
     read_roles = READ_ROLES
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
     @extend_schema(
         parameters=[

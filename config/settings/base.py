@@ -160,6 +160,7 @@ SPECTACULAR_SETTINGS = {
         "AccountRoleEnum": "accounts.models.Role",
         "IssueStatusEnum": "issues.models.IssueStatus",
         "IssueSourceEnum": "issues.models.IssueSource",
+        "VoidReasonEnum": "issues.models.VoidReason",
         "IssueCategoryEnum": "calendars.models.IssueCategory",
         "UrgencyEnum": "calendars.models.Urgency",
     },
