@@ -228,6 +228,7 @@ def compliance_of(
     date_to: datetime.date,
     as_of: datetime.date | None = None,
     roles: Iterable[str] | None = None,
+    today: datetime.date | None = None,
 ) -> list[ComplianceRow]:
     """Required, done, counted, rate and short for each of ``chiefs`` under a rule who served
     in [date_from, as_of] (``as_of``: the last day counted, default min(date_to, today)).
@@ -237,9 +238,10 @@ def compliance_of(
     appointment or a relief owes nothing, and a period still running owes nothing yet. So a
     week counts in full in the month it ends in, with its patrols of the month before, and the
     figures of consecutive ranges add up. ``roles`` restricts the roles (default: every role
-    under a rule; rivers.models.PATROLLING_ROLES for 巡河 alone).
+    under a rule; rivers.models.PATROLLING_ROLES for 巡河 alone). ``today`` (default the local
+    date) says which periods have ended: a report made on a Sunday owes no week ending that day.
     """
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     as_of = as_of or min(date_to, today)
     rule_book = RuleBook.load()
     wanted = rule_book.roles_between(date_from, date_to)

@@ -85,6 +85,8 @@ class Scope:
     date_from: datetime.date
     date_to: datetime.date
     as_of: datetime.date
+    # The day the figures are made on: a rule period ending that day has not ended yet.
+    today: datetime.date | None = None
 
     @classmethod
     def of(
@@ -97,7 +99,13 @@ class Scope:
     ) -> Scope:
         today = today or timezone.localdate()
         # A period that has not begun counts nothing: as_of falls before date_from.
-        return cls(region=region, date_from=date_from, date_to=date_to, as_of=min(date_to, today))
+        return cls(
+            region=region,
+            date_from=date_from,
+            date_to=date_to,
+            as_of=min(date_to, today),
+            today=today,
+        )
 
     @property
     def start(self) -> datetime.datetime:

@@ -252,6 +252,7 @@ def chief_compliance(scope: Scope) -> list[ComplianceRow]:
         date_to=scope.date_to,
         as_of=scope.as_of,
         roles=PATROLLING_ROLES,
+        today=scope.today,
     )
 
 

@@ -222,10 +222,11 @@ def test_some_cleanups_count_volunteers_among_their_participants(demo):
     cleanups = list(Cleanup.objects.all())
     with_volunteers = [c for c in cleanups if c.volunteers]
     assert all(c.volunteers <= c.participants for c in cleanups)
-    # Hand-counted: 14 of the 48 cleanups, 55 volunteers among 836 person-times.
-    assert (len(cleanups), len(with_volunteers)) == (48, 14)
-    assert sum(c.volunteers for c in cleanups) == 55
-    assert sum(c.participants for c in cleanups) == 836
+    # Counted on the demo as of 22 November 2026 (the office's voided demo issue shifts the
+    # street's draws): 14 of the 47 cleanups, 61 volunteers among 823 person-times.
+    assert (len(cleanups), len(with_volunteers)) == (47, 14)
+    assert sum(c.volunteers for c in cleanups) == 61
+    assert sum(c.participants for c in cleanups) == 823
 
 
 def test_a_street_chief_and_the_police_chief_check_jointly_once_a_quarter(demo):
@@ -245,6 +246,6 @@ def test_a_street_chief_and_the_police_chief_check_jointly_once_a_quarter(demo):
         JointPoliceChecks(
             checks=4,
             units=("东风路派出所",),
-            topics=("livestock", "slaughterhouse", "garbage", "occupation"),
+            topics=("livestock", "slaughterhouse", "outfalls"),
         )
     )

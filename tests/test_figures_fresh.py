@@ -175,28 +175,12 @@ def test_a_rule_change_from_this_month_moves_both_at_once(
             )
             assert response.status_code == 200, response.content
         else:
-            # The admin has no effective date: the office closes the row and adds the new one.
+            # The admin's form takes the date the change takes effect from, as the API does.
             client.force_login(world["admin"])
             _admin_post(
                 client,
                 f"/admin/patrols/patrolrule/{rule.pk}/change/",
-                {"valid_to": "2026-11-30"},
-            )
-    if how == "admin":
-        with django_capture_on_commit_callbacks(execute=True):
-            _admin_post(
-                client,
-                "/admin/patrols/patrolrule/add/",
-                {
-                    "role": ChiefRole.COMMUNITY_CHIEF,
-                    "period": "week",
-                    "min_count": "3",
-                    "min_minutes": str(rule.min_minutes),
-                    "min_km": str(rule.min_km),
-                    "months": "[]",
-                    "valid_from": "2026-12-01",
-                    "valid_to": "",
-                },
+                {"min_count": "3", "effective_from": "2026-12-01"},
             )
     assert_both(api, world, required="14", counted=9, rate="0.6429")
     # November, as printed before the change, stands.
@@ -260,13 +244,6 @@ def test_changing_a_cleanup_in_the_admin_moves_both_at_once(
         assert Decimal(str(figures["garbage_t"])) == month.garbage_t == Decimal(tonnes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="code bug: the Django admin's PatrolRule change form saves min_count in place on the "
-    "row in force since 2000, so November's figures (already published) change; API.md: an edit "
-    "takes effect from a date and never rewrites a past month (patrols/admin.py PatrolRuleAdmin "
-    "does not go through patrols.services.patrol_rule_change)",
-)
 def test_an_admin_edit_of_a_rule_never_rewrites_a_past_month(
     api, client, world, django_capture_on_commit_callbacks
 ):
@@ -278,3 +255,23 @@ def test_an_admin_edit_of_a_rule_never_rewrites_a_past_month(
         region=world["street"], date_from=D(2026, 11, 1), date_to=D(2026, 11, 30)
     )
     assert (november.patrols_required, november.patrols_counted) == (Decimal(8), 7)
+
+
+def test_the_admin_refuses_a_rule_change_in_a_month_already_past(client, world):
+    rule = PatrolRule.objects.get(role=ChiefRole.COMMUNITY_CHIEF, valid_to__isnull=True)
+    client.force_login(world["admin"])
+    url = f"/admin/patrols/patrolrule/{rule.pk}/change/"
+    page = client.get(url)
+    data = {
+        name: ""
+        if page.context["adminform"].form[name].value() is None
+        else page.context["adminform"].form[name].value()
+        for name in page.context["adminform"].form.fields
+    }
+    data.update(min_count="3", effective_from="2026-10-01", _save="保存")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "已过去月份的巡河要求不能更改" in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.min_count == 1 and rule.valid_to is None
+    assert PatrolRule.objects.filter(role=ChiefRole.COMMUNITY_CHIEF).count() == 1

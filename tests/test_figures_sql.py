@@ -12,8 +12,8 @@ and the registry's one-sentence definitions), never from ``reports.figures``' co
 
 The demo (built as of 4 December 2026) gets a few edge records on top (``_edges``: local
 midnight, terms, a 督办's new deadline, a mid-week appointment, a November-only rule), and the
-oracle's own counts of them are checked by hand first. Two strict xfails mark a known fault of
-the code: compliance asks the clock, not the scope, what "today" is.
+oracle's own counts of them are checked by hand first. Two tests hold that compliance asks the
+scope, not the clock, what "today" is (a report made on a Sunday owes no week ending that day).
 
 Dates are local (Asia/Shanghai): every timestamp is cut to its local day in SQL. A region means
 itself and every region below it, followed through the parent links.
@@ -837,11 +837,6 @@ def test_compliance_of_november_by_hand(street):
     assert _compliance_figures(stats) == _expected(hand)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="code: compliance_of/owed_periods take 'today' from the clock, not the scope's "
-    "today, so region_statistics(today=29 Nov) owes the week ending 29 November",
-)
 def test_compliance_as_of_a_sunday_owes_no_week_ending_that_day(street):
     """On Sunday 29 November the week ending that day has not ended: region_statistics(today=)
     must owe it no patrols, whatever the clock says."""
@@ -854,11 +849,6 @@ def test_compliance_as_of_a_sunday_owes_no_week_ending_that_day(street):
     assert _compliance_figures(stats) == _expected(hand)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="code: stats/records/?as_of= reaches compliance_of, which takes 'today' from the "
-    "clock: as_of=29 Nov owes the week ending 29 November",
-)
 def test_records_as_of_a_sunday_owe_no_week_ending_that_day(street):
     """A report printed on Sunday 29 November links its figures' records with as_of=29 Nov:
     they must owe what the report owed that day, not what the clock owes now."""

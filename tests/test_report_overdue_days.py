@@ -4,7 +4,6 @@ the period's last day, by the deadline in force that day, not by a deadline a la
 import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.utils import translation
 
 from issues.models import Issue, IssueDeadline, IssueStatus
@@ -22,11 +21,6 @@ def at(day: datetime.date) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, 9, tzinfo=SHANGHAI)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="code bug: reports/statistics.py report_details computes days_overdue (and orders the "
-    "overdue list) from issue.deadline, the current deadline, not the one in force on as_of",
-)
 def test_days_overdue_use_the_deadline_in_force_on_as_of(county):
     street = factories.StreetFactory(parent=county, name="南河街道", code="410100600")
     community = factories.CommunityFactory(parent=street, name="南河社区", code="410100600001")
