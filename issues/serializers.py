@@ -53,6 +53,10 @@ class IssueSerializer(PositionMixin, serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True, label=_("区域名称"))
     assignee = serializers.SerializerMethodField(label=_("责任方"))
     overdue = serializers.BooleanField(read_only=True, label=_("已超期"))
+    # Blank until the issue is voided: documented as the reasons or "".
+    void_reason = serializers.ChoiceField(
+        choices=VoidReason.choices, allow_blank=True, read_only=True, label=_("作废原因")
+    )
 
     class Meta:
         model = Issue
