@@ -67,16 +67,7 @@ class PatrolRuleAdminForm(forms.ModelForm):
 
 @admin.register(PatrolRule)
 class PatrolRuleAdmin(admin.ModelAdmin):
-    list_display = [
-        "role",
-        "period",
-        "min_count",
-        "min_minutes",
-        "min_km",
-        "months",
-        "valid_from",
-        "valid_to",
-    ]
+    list_display = [*services.RULE_TERMS, "valid_from", "valid_to"]
     list_filter = ["role", "period"]
     form = PatrolRuleAdminForm
 
