@@ -437,6 +437,9 @@ def issue_auto_escalate(
 
 @transaction.atomic
 def issue_photo_add(*, issue: Issue, user: User, image: IO[bytes], stage: str) -> IssuePhoto:
+    if issue.status == IssueStatus.VOIDED:
+        # Nothing is rectified on a voided issue: an "after" photo would claim work.
+        raise StateConflict(_("该问题已作废，不能再上传照片。"))
     if user.effective_role == Role.CHIEF:
         _check_chief_in_charge(user=user, issue=issue)
     try:

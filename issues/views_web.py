@@ -482,7 +482,7 @@ def _issue_page(
         forms_shown.get(action) or ActionForm(action=action, user=user)
         for action in services.issue_actions_for(issue=issue, user=user)
     ]
-    can_upload = user.effective_role in WRITE_ROLES["photos"]
+    can_upload = user.effective_role in WRITE_ROLES["photos"] and issue.status != IssueStatus.VOIDED
     if can_upload and photo_form is None:
         stage = PhotoStage.AFTER if issue.status != IssueStatus.REPORTED else PhotoStage.BEFORE
         photo_form = PhotoForm(initial={"stage": stage})
@@ -594,7 +594,7 @@ def issue_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 image=serializer.validated_data["image"],
                 stage=serializer.validated_data["stage"],
             )
-        except PermissionDenied as exc:
+        except (PermissionDenied, StateConflict) as exc:
             messages.error(request, str(exc))
             return redirect("issue-page", pk=issue.pk)
         except ValidationError as exc:

@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
 from . import services
@@ -15,8 +18,9 @@ class _DryRun(Exception):
 
 class PatrolRuleAdminForm(forms.ModelForm):
     effective_from = forms.DateField(
-        label=gettext_lazy("生效日期"),
+        label=gettext_lazy("本次修改自何日生效"),
         required=False,
+        widget=AdminDateWidget,
         help_text=gettext_lazy(
             "修改自该日起生效（留空为今天，不能早于本月1日）；此前的日子仍按原规则统计。"
         ),
@@ -92,6 +96,14 @@ class PatrolRuleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         saved = form.apply(user=request.user)
         obj.pk = saved.pk  # the admin goes on to the row now in force
+        obj.refresh_from_db()
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        if "_continue" in request.POST:
+            # An effective-dated change is a new row: continue editing that one, not the old.
+            return HttpResponseRedirect(reverse("admin:patrols_patrolrule_change", args=[obj.pk]))
+        return response
 
     def delete_model(self, request, obj):
         services.patrol_rule_delete(instance=obj, user=request.user)

@@ -87,8 +87,16 @@ def report_figures(report: Report) -> list[dict[str, Any]]:
             )
             if n
         ]
+        if fig.kind == "rate":
+            # As the text prints it (92.3%), not rounded again by the page.
+            display = "—" if value is None else content.percent(value)
+        elif fig.by:
+            display = ""
+        else:
+            display = f"{content.exact(value)} {fig.unit}"
         rows.append(
             {
+                "display": display,
                 "parts": parts,
                 "key": key,
                 "label": fig.label,

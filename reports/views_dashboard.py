@@ -34,7 +34,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from core.filters import RegionFilterSet
-from issues.models import IssueStatus
+from issues.models import OPEN_STATUSES, IssueStatus
 from rivers.models import Region, RegionLevel
 
 from .dashboard import (
@@ -303,7 +303,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 
 
 def _open_status_labels():
-    return [(status, status.label) for status in IssueStatus if status != IssueStatus.CLOSED]
+    return [(status, status.label) for status in IssueStatus if status in OPEN_STATUSES]
 
 
 def _api_prefix() -> str:

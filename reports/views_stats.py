@@ -118,8 +118,21 @@ class StatsDefinitionsView(APIView):
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
-    @extend_schema(responses=DefinitionSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "key",
+                OpenApiTypes.STR,
+                enum=list(FIGURES),
+                description=_("只列出这一个统计数字"),
+            )
+        ],
+        responses=DefinitionSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
+        key = request.query_params.get("key")
+        if key is not None and key not in FIGURES:
+            raise serializers.ValidationError({"key": [_("没有这个统计数字。")]})
         rows = [
             {
                 "key": fig.key,
@@ -130,6 +143,7 @@ class StatsDefinitionsView(APIView):
                 "records": True,
             }
             for fig in FIGURES.values()
+            if key is None or fig.key == key
         ]
         return Response(DefinitionSerializer(rows, many=True).data)
 

@@ -241,8 +241,16 @@ def figure_records(request: HttpRequest) -> HttpResponse:
             "rows": [records.describe(row) for row in page.object_list],
             "page": page,
             "count": page.paginator.count,
+            "part_label": _part_label(records, request.GET.get("part")),
         },
     )
+
+
+def _part_label(records, part: str | None) -> str:
+    fig = records.figure
+    if not part or not fig.by:
+        return ""
+    return str(fig.choices(part).label) if fig.choices else part
 
 
 def _flatten(detail) -> list[str]:

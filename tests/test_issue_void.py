@@ -291,3 +291,21 @@ def test_a_voided_public_report_reads_not_accepted_with_the_reason(client, stree
     for shown_as_done in ("已销号", "已作废", "整改", "内部说明"):
         assert shown_as_done not in html, shown_as_done
     assert PublicReport.objects.get().issue.closed_at is None
+
+
+def test_a_voided_issue_takes_no_more_photos(api, client, street_a, office_a):
+    from .test_dashboard import jpeg
+
+    issue = make_issue(street_a)
+    answer = api.as_user(office_a).post(
+        void_url(issue), {"action": "void", "reason": "duplicate"}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    refused = api.as_user(office_a).post(
+        f"/api/v1/issues/{issue.pk}/photos/", {"image": jpeg(), "stage": "after"}
+    )
+    assert refused.status_code == 409
+    assert issue.photos.count() == 0
+    client.force_login(office_a)
+    page = client.get(f"/issues/{issue.pk}/").content.decode()
+    assert "上传照片" not in page
