@@ -323,8 +323,8 @@ class Figure:
     places: int = 0
     by: str | None = None
     choices: Any = None
-    # Figures not summed from rows: the compliance figures and the rates (see module doc).
-    derived: bool = False
+    # A rate divides two registered figures; a figure with neither source nor rate_of comes
+    # from the compliance selector (see the module's doc).
     rate_of: tuple[str, str] | None = None
 
     @property
@@ -418,14 +418,10 @@ def _is(**lookups: Any) -> Callable[[Scope], Q]:
     return lambda s: Q(**lookups)
 
 
-def _f(*args: Any, **kwargs: Any) -> Figure:
-    return Figure(*args, **kwargs)
-
-
 _REGISTERED: list[Figure] = [
     # -- waters, assets and the roster (as they stand on as_of) --
-    _f("rivers", _("河流"), _("条"), _("区域内的河流、洪道、沟渠、湖泊和水库"), "rivers"),
-    _f(
+    Figure("rivers", _("河流"), _("条"), _("区域内的河流、洪道、沟渠、湖泊和水库"), "rivers"),
+    Figure(
         "flood_channels",
         _("洪道"),
         _("条"),
@@ -433,8 +429,8 @@ _REGISTERED: list[Figure] = [
         "rivers",
         _is(kind=RiverKind.FLOOD_CHANNEL),
     ),
-    _f("reaches", _("河段"), _N, _("区域内的河段"), "reaches"),
-    _f(
+    Figure("reaches", _("河段"), _N, _("区域内的河段"), "reaches"),
+    Figure(
         "reaches_without_chief",
         _("无在任河长的河段"),
         _N,
@@ -442,7 +438,7 @@ _REGISTERED: list[Figure] = [
         "reaches",
         _uncovered,
     ),
-    _f(
+    Figure(
         "chiefs",
         _("在任人员"),
         _("名"),
@@ -452,7 +448,7 @@ _REGISTERED: list[Figure] = [
         by="role",
         choices=ChiefRole,
     ),
-    _f(
+    Figure(
         "chiefs_served",
         _("期间任职人员"),
         _("名"),
@@ -462,8 +458,8 @@ _REGISTERED: list[Figure] = [
         by="role",
         choices=ChiefRole,
     ),
-    _f("signs", _("公示牌"), _("块"), _("区域内的河长公示牌"), "signs"),
-    _f(
+    Figure("signs", _("公示牌"), _("块"), _("区域内的河长公示牌"), "signs"),
+    Figure(
         "signs_updated",
         _("更新公示牌"),
         _("块"),
@@ -472,7 +468,7 @@ _REGISTERED: list[Figure] = [
         _checked(SignUpdate, "sign"),
     ),
     # -- patrols --
-    _f(
+    Figure(
         "patrols",
         _("巡河"),
         _TIMES,
@@ -480,7 +476,7 @@ _REGISTERED: list[Figure] = [
         "patrols",
         _patrols_by(PATROLLING_ROLES, valid=True),
     ),
-    _f(
+    Figure(
         "patrols_invalid",
         _("无效巡河"),
         _TIMES,
@@ -488,7 +484,7 @@ _REGISTERED: list[Figure] = [
         "patrols",
         _patrols_by(PATROLLING_ROLES, valid=False),
     ),
-    _f(
+    Figure(
         "cleaning_rounds",
         _("保洁"),
         _TIMES,
@@ -496,7 +492,7 @@ _REGISTERED: list[Figure] = [
         "patrols",
         _patrols_by({ChiefRole.CLEANER}, valid=True),
     ),
-    _f(
+    Figure(
         "patrolling_chiefs",
         _("巡河河长"),
         _PERSONS,
@@ -504,7 +500,7 @@ _REGISTERED: list[Figure] = [
         "chiefs",
         _patrolling,
     ),
-    _f(
+    Figure(
         "patrols_required",
         _("应巡河"),
         _TIMES,
@@ -512,32 +508,28 @@ _REGISTERED: list[Figure] = [
             "截至统计日已结束的完整规则周期内，河长按巡河规则应巡河的次数（不按比例折算未结束的周期）"
         ),
         places=2,
-        derived=True,
     ),
-    _f(
+    Figure(
         "patrols_counted",
         _("计入巡河"),
         _TIMES,
         _("上述周期内的有效巡河，每个周期最多计入规则要求的次数"),
-        derived=True,
     ),
-    _f(
+    Figure(
         "patrol_rate",
         _("巡河率"),
         _("%"),
         _("计入巡河次数 ÷ 应巡河次数，均截至统计日"),
-        derived=True,
         rate_of=("patrols_counted", "patrols_required"),
     ),
-    _f(
+    Figure(
         "chiefs_short",
         _("巡河未达标河长"),
         _PERSONS,
         _("至少有一个已结束的完整规则周期巡河次数不足的河长"),
-        derived=True,
     ),
     # -- issues (voided ones count only in issues_voided) --
-    _f(
+    Figure(
         "issues_found",
         _("发现问题"),
         _N,
@@ -545,7 +537,7 @@ _REGISTERED: list[Figure] = [
         "issues",
         _found,
     ),
-    _f(
+    Figure(
         "issues_found_by_patrol",
         _("巡河发现问题"),
         _N,
@@ -553,7 +545,7 @@ _REGISTERED: list[Figure] = [
         "issues",
         lambda s: _found(s) & Q(source=IssueSource.PATROL),
     ),
-    _f(
+    Figure(
         "issues_assigned",
         _("交办问题"),
         _N,
@@ -561,7 +553,7 @@ _REGISTERED: list[Figure] = [
         "issues",
         _assigned,
     ),
-    _f(
+    Figure(
         "issues_found_closed",
         _("已整改问题"),
         _N,
@@ -569,7 +561,7 @@ _REGISTERED: list[Figure] = [
         "issues",
         _found_closed,
     ),
-    _f(
+    Figure(
         "issues_closed",
         _("期间销号问题"),
         _N,
@@ -577,7 +569,7 @@ _REGISTERED: list[Figure] = [
         "issues",
         _closed,
     ),
-    _f(
+    Figure(
         "issues_voided",
         _("作废问题"),
         _N,
@@ -585,7 +577,7 @@ _REGISTERED: list[Figure] = [
         "issues",
         lambda s: s.moments("voided_at") & Q(status=IssueStatus.VOIDED),
     ),
-    _f(
+    Figure(
         "issues_overdue",
         _("逾期未整改问题"),
         _N,
@@ -593,7 +585,7 @@ _REGISTERED: list[Figure] = [
         "issues",
         _overdue,
     ),
-    _f(
+    Figure(
         "issues_overdue_in_period",
         _("期间逾期问题"),
         _N,
@@ -601,15 +593,14 @@ _REGISTERED: list[Figure] = [
         "issues",
         _overdue_in_period,
     ),
-    _f(
+    Figure(
         "resolution_rate",
         _("问题整改率"),
         _("%"),
         _("已整改问题 ÷ 发现问题"),
-        derived=True,
         rate_of=("issues_found_closed", "issues_found"),
     ),
-    _f(
+    Figure(
         "issues_supervised",
         _("督办问题"),
         _N,
@@ -617,7 +608,7 @@ _REGISTERED: list[Figure] = [
         "issues",
         lambda s: _found(s) & Q(supervised=True),
     ),
-    _f(
+    Figure(
         "issues_by_category",
         _("发现问题（按类别）"),
         _N,
@@ -627,7 +618,7 @@ _REGISTERED: list[Figure] = [
         by="category",
         choices=IssueCategory,
     ),
-    _f(
+    Figure(
         "issues_by_source",
         _("发现问题（按来源）"),
         _N,
@@ -638,8 +629,8 @@ _REGISTERED: list[Figure] = [
         choices=IssueSource,
     ),
     # -- publicity --
-    _f("publicity_events", _("宣传活动"), _TIMES, _("期间登记的宣传活动"), "publicity_events"),
-    _f(
+    Figure("publicity_events", _("宣传活动"), _TIMES, _("期间登记的宣传活动"), "publicity_events"),
+    Figure(
         "publicity_units",
         _("参与单位"),
         _("家"),
@@ -647,7 +638,7 @@ _REGISTERED: list[Figure] = [
         "publicity_events",
         total="units",
     ),
-    _f(
+    Figure(
         "publicity_participants",
         _("宣传参与群众"),
         _PERSON_TIMES,
@@ -655,7 +646,7 @@ _REGISTERED: list[Figure] = [
         "publicity_events",
         total="participants",
     ),
-    _f(
+    Figure(
         "banners",
         _("横幅"),
         _("条"),
@@ -663,7 +654,7 @@ _REGISTERED: list[Figure] = [
         "publicity_events",
         total="banners",
     ),
-    _f(
+    Figure(
         "slogans",
         _("宣传标语"),
         _("条"),
@@ -671,7 +662,7 @@ _REGISTERED: list[Figure] = [
         "publicity_events",
         total="slogans",
     ),
-    _f(
+    Figure(
         "leaflets",
         _("宣传单"),
         _("份"),
@@ -680,8 +671,10 @@ _REGISTERED: list[Figure] = [
         total="leaflets",
     ),
     # -- cleanups: every cleanup, and the 清四乱 campaign apart --
-    _f("cleanups", _("清理行动"), _TIMES, _("期间登记的河道清理行动（各类行动合计）"), "cleanups"),
-    _f(
+    Figure(
+        "cleanups", _("清理行动"), _TIMES, _("期间登记的河道清理行动（各类行动合计）"), "cleanups"
+    ),
+    Figure(
         "cleanup_points",
         _("清理垃圾点位"),
         _("处"),
@@ -689,7 +682,7 @@ _REGISTERED: list[Figure] = [
         "cleanups",
         total="points",
     ),
-    _f(
+    Figure(
         "garbage_t",
         _("清理垃圾（吨）"),
         _("吨"),
@@ -698,7 +691,7 @@ _REGISTERED: list[Figure] = [
         total="garbage_t",
         places=2,
     ),
-    _f(
+    Figure(
         "garbage_m3",
         _("清理垃圾（方）"),
         _("方"),
@@ -707,7 +700,7 @@ _REGISTERED: list[Figure] = [
         total="garbage_m3",
         places=2,
     ),
-    _f(
+    Figure(
         "cleanup_participants",
         _("清理参与人员"),
         _PERSON_TIMES,
@@ -715,7 +708,7 @@ _REGISTERED: list[Figure] = [
         "cleanups",
         total="participants",
     ),
-    _f(
+    Figure(
         "cleanup_volunteers",
         _("志愿者"),
         _PERSON_TIMES,
@@ -723,7 +716,7 @@ _REGISTERED: list[Figure] = [
         "cleanups",
         total="volunteers",
     ),
-    _f(
+    Figure(
         "vehicles",
         _("出动车辆"),
         _("辆次"),
@@ -731,7 +724,7 @@ _REGISTERED: list[Figure] = [
         "cleanups",
         total="vehicles",
     ),
-    _f(
+    Figure(
         "net_m",
         _("防护网"),
         _("米"),
@@ -740,7 +733,7 @@ _REGISTERED: list[Figure] = [
         total="net_m",
         places=1,
     ),
-    _f(
+    Figure(
         "warning_signs",
         _("警示牌"),
         _("面"),
@@ -748,7 +741,7 @@ _REGISTERED: list[Figure] = [
         "cleanups",
         total="warning_signs",
     ),
-    _f(
+    Figure(
         "cleanup_banners",
         _("条幅"),
         _("个"),
@@ -756,7 +749,7 @@ _REGISTERED: list[Figure] = [
         "cleanups",
         total="banners",
     ),
-    _f(
+    Figure(
         "four_disorders_cleanups",
         _("清四乱专项行动"),
         _TIMES,
@@ -764,7 +757,7 @@ _REGISTERED: list[Figure] = [
         "cleanups",
         _four_disorders,
     ),
-    _f(
+    Figure(
         "four_disorders_points",
         _("清四乱清理点位"),
         _("处"),
@@ -773,7 +766,7 @@ _REGISTERED: list[Figure] = [
         _four_disorders,
         total="points",
     ),
-    _f(
+    Figure(
         "four_disorders_garbage_t",
         _("清四乱清理垃圾（吨）"),
         _("吨"),
@@ -783,7 +776,7 @@ _REGISTERED: list[Figure] = [
         total="garbage_t",
         places=2,
     ),
-    _f(
+    Figure(
         "four_disorders_garbage_m3",
         _("清四乱清理垃圾（方）"),
         _("方"),
@@ -794,7 +787,7 @@ _REGISTERED: list[Figure] = [
         places=2,
     ),
     # -- meetings and inspections --
-    _f(
+    Figure(
         "meetings",
         _("工作会议"),
         _TIMES,
@@ -802,7 +795,7 @@ _REGISTERED: list[Figure] = [
         "meetings",
         _is(kind=MeetingKind.WORK_MEETING),
     ),
-    _f(
+    Figure(
         "trainings",
         _("培训会"),
         _TIMES,
@@ -810,7 +803,7 @@ _REGISTERED: list[Figure] = [
         "meetings",
         _is(kind=MeetingKind.TRAINING),
     ),
-    _f(
+    Figure(
         "meeting_attendees",
         _("参会参训"),
         _PERSON_TIMES,
@@ -818,7 +811,7 @@ _REGISTERED: list[Figure] = [
         "meetings",
         total="attendees",
     ),
-    _f(
+    Figure(
         "inspections",
         _("督查"),
         _TIMES,
@@ -826,7 +819,7 @@ _REGISTERED: list[Figure] = [
         "inspections",
         _not_joint,
     ),
-    _f(
+    Figure(
         "inspection_problems",
         _("督查反馈问题"),
         _("处"),
@@ -835,7 +828,7 @@ _REGISTERED: list[Figure] = [
         _not_joint,
         total="problems_found",
     ),
-    _f(
+    Figure(
         "joint_checks",
         _("联合排查"),
         _TIMES,
@@ -844,7 +837,7 @@ _REGISTERED: list[Figure] = [
         _is(inspector=Inspector.JOINT),
     ),
     # -- checks of outfalls and facilities --
-    _f(
+    Figure(
         "outfalls",
         _("排查排污口"),
         _N,
@@ -854,7 +847,7 @@ _REGISTERED: list[Figure] = [
         by="kind",
         choices=OutfallKind,
     ),
-    _f(
+    Figure(
         "outfalls_checked",
         _("排查排污口合计"),
         _N,
@@ -862,7 +855,7 @@ _REGISTERED: list[Figure] = [
         "outfalls",
         _checked(OutfallCheck, "outfall"),
     ),
-    _f(
+    Figure(
         "outfalls_total",
         _("现有排污口"),
         _N,
@@ -871,7 +864,7 @@ _REGISTERED: list[Figure] = [
         by="kind",
         choices=OutfallKind,
     ),
-    _f(
+    Figure(
         "facilities",
         _("排查设施"),
         _N,
@@ -881,7 +874,7 @@ _REGISTERED: list[Figure] = [
         by="kind",
         choices=FacilityKind,
     ),
-    _f(
+    Figure(
         "facilities_total",
         _("现有设施"),
         _N,
@@ -890,7 +883,7 @@ _REGISTERED: list[Figure] = [
         by="kind",
         choices=FacilityKind,
     ),
-    _f(
+    Figure(
         "facility_problems",
         _("设施排查发现问题"),
         _("处"),
@@ -898,7 +891,7 @@ _REGISTERED: list[Figure] = [
         "facility_checks",
         _is(result=CheckResult.PROBLEM),
     ),
-    _f(
+    Figure(
         "facility_issues_closed",
         _("设施问题已整改"),
         _("处"),
@@ -910,7 +903,7 @@ _REGISTERED: list[Figure] = [
             issue__closed_at__lt=s.end,
         ),
     ),
-    _f(
+    Figure(
         "map_patches_checked",
         _("复核图斑"),
         _("处"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from dataclasses import asdict, dataclass, field, fields, make_dataclass
+from dataclasses import asdict, dataclass, field, make_dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -168,19 +168,6 @@ class Statistics(_Figures):
             as_of=as_of or date_to,
             **values,
         )
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Statistics:
-        """Back from ``as_dict()`` (a stored report's snapshot); unknown keys are refused."""
-        values = {}
-        for item in fields(cls):
-            value = data[item.name]
-            if item.name in ("date_from", "date_to", "as_of"):
-                value = datetime.date.fromisoformat(value)
-            elif item.name in FIGURES and FIGURES[item.name].kind != "breakdown":
-                value = None if value is None else _typed(FIGURES[item.name], value)
-            values[item.name] = value
-        return cls(**values)
 
 
 def _typed(fig: Figure, value: Any) -> Any:
