@@ -237,9 +237,7 @@ DOCUMENTS = {
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
-def test_documents_are_scoped_and_handed_to_the_proxy(
-    name, settings, street_a, office_a, office_b
-):
+def test_documents_are_scoped_and_handed_to_the_proxy(name, settings, street_a, office_a, office_b):
     make, pattern, content = DOCUMENTS[name]
     record = make(street_a)
     url = pattern.format(pk=record.pk)
