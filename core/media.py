@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -128,7 +129,11 @@ def serve_stored_file(*, user: User, slug: str, pk: int) -> HttpResponse:
 
 
 class StoredFileView(APIView):
-    """A stored photo, for the accounts that see its record (token or session)."""
+    """A stored photo, for the accounts that see its record (token or session). ``kind``:
+    ``issue-photo`` (a public report's too), ``finding-photo``, ``patch-photo``."""
+
+    # The bytes, or a JSON error: a photo has no spreadsheet or browsable form.
+    renderer_classes = [JSONRenderer]
 
     @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     def get(self, request: Request, kind: str, pk: int) -> HttpResponse:
