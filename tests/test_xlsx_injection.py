@@ -22,9 +22,7 @@ PUSHED = ["\t=1", "\r=1+1"]
 
 
 def _cells(response) -> list:
-    content = (
-        b"".join(response.streaming_content) if response.streaming else response.content
-    )
+    content = b"".join(response.streaming_content) if response.streaming else response.content
     workbook = load_workbook(BytesIO(content))
     return [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
 
