@@ -7,6 +7,7 @@ from accounts.views import AccountViewSet, TokenView
 from activities import views as activities
 from audit.views import AuditEntryViewSet
 from calendars import views as calendars
+from core.media import StoredFileView
 from issues.views import IssueViewSet, SupervisionOrderViewSet
 from issues.views_ledger import IssueLedgerView
 from map_patches import views as map_patches
@@ -65,5 +66,7 @@ urlpatterns = [
     path("ledgers/roster/", include("rivers.api_ledger")),
     # Before the router, whose issues/<pk>/ would otherwise take it.
     path("issues/ledger/", IssueLedgerView.as_view(), name="issue-ledger"),
+    # Every stored photo, for the accounts that see its record (core.media).
+    path("files/<slug:kind>/<int:pk>/", StoredFileView.as_view(), name="stored-file"),
     path("", include(router.urls)),
 ]

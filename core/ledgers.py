@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from .xlsx import append_row, write_cell
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # .xlsx compresses text about tenfold; an archive that unpacks far beyond its size is a bomb.
@@ -177,21 +178,12 @@ class ExportColumn:
     wrap: bool = False
 
 
-def _cell_value(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        # Excel has no time zones: write the local wall-clock time.
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if value is None:
-        return ""
-    return value
-
-
 def xlsx_sheet(*, title: str, columns: Sequence[ExportColumn], rows: Iterable[Any]) -> bytes:
     """One worksheet: a bold header row kept in view, set widths, dates written as dates."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append([column.header for column in columns])
+    append_row(sheet, [column.header for column in columns])
     for index, column in enumerate(columns, start=1):
         sheet.cell(row=1, column=index).font = HEADER_FONT
         sheet.column_dimensions[get_column_letter(index)].width = column.width
@@ -199,11 +191,9 @@ def xlsx_sheet(*, title: str, columns: Sequence[ExportColumn], rows: Iterable[An
     wrap = Alignment(wrap_text=True, vertical="top")
     for number, item in enumerate(rows, start=2):
         for index, column in enumerate(columns, start=1):
-            value = _cell_value(column.value(item))
-            cell = sheet.cell(row=number, column=index, value=value)
-            if cell.data_type == "f":
-                # Text typed by users or pushed from outside is never run as a formula.
-                cell.data_type = "s"
+            # Text typed by users or pushed from outside is never run as a formula (core.xlsx).
+            cell = write_cell(sheet, row=number, column=index, value=column.value(item))
+            value = cell.value
             if column.number_format:
                 cell.number_format = column.number_format
             elif isinstance(value, datetime.datetime):

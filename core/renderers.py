@@ -12,6 +12,7 @@ from rest_framework import renderers, serializers
 
 from .ledgers import XLSX_MEDIA_TYPE
 from .text import join_items
+from .xlsx import append_row
 
 HEADER_FONT = Font(bold=True)
 
@@ -61,9 +62,10 @@ class XLSXRenderer(renderers.BaseRenderer):
         sheet = workbook.active
         sheet.title = title[:31]
         headers = [str(field.label or name) for name, field in fields.items()]
-        sheet.append(headers)
+        append_row(sheet, headers)
         for row in rows:
-            sheet.append([_cell(field, row.get(name)) for name, field in fields.items()])
+            # A citizen's "=HYPERLINK(...)" stays text in the office's Excel (core.xlsx).
+            append_row(sheet, [_cell(field, row.get(name)) for name, field in fields.items()])
         for index, header in enumerate(headers, start=1):
             sheet.cell(row=1, column=index).font = HEADER_FONT
             sheet.column_dimensions[get_column_letter(index)].width = max(10, 2 * len(header) + 2)

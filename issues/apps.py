@@ -7,9 +7,14 @@ class IssuesConfig(AppConfig):
     verbose_name = _("问题")
 
     def ready(self) -> None:
+        from core.media import register_file_kind
         from core.signals import announce_changes
 
-        from .models import Issue
+        from .models import Issue, IssuePhoto
+        from .selectors import issue_photo_list
         from .signals import issues_changed
 
         announce_changes(Issue, issues_changed)
+        register_file_kind(
+            slug="issue-photo", model=IssuePhoto, field="image", visible=issue_photo_list
+        )

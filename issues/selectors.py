@@ -39,6 +39,11 @@ def issue_photos(*, issue: Issue) -> QuerySet[IssuePhoto]:
     return issue.photos.all()
 
 
+def issue_photo_list(*, user: User) -> QuerySet[IssuePhoto]:
+    """The photos of the issues ``user`` sees (a public report's photo among them)."""
+    return IssuePhoto.objects.visible_to(user)
+
+
 def supervision_order_list(*, user: User) -> QuerySet[SupervisionOrder]:
     return SupervisionOrder.objects.visible_to(user).select_related("issue", "issued_by")
 

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.fields import ScopedPrimaryKeyRelatedField
+from core.media import StoredFileField
 from rivers.models import Chief, Reach, Region
 from rivers.serializers import PositionMixin
 
@@ -134,6 +135,8 @@ class IssueActionSerializer(serializers.Serializer):
 
 class IssuePhotoSerializer(serializers.ModelSerializer):
     stage = serializers.ChoiceField(choices=PhotoStage.choices, label=_("阶段"))
+    # Out: the scoped address (/api/v1/files/issue-photo/<id>/); /media/ is not served.
+    image = StoredFileField(label=_("照片"))
 
     class Meta:
         model = IssuePhoto

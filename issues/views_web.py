@@ -8,7 +8,6 @@ the API refuse the same things with the same messages; the Django forms here onl
 fields and carry those errors next to them.
 """
 
-import mimetypes
 from collections.abc import Iterable
 
 import django_filters
@@ -18,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +29,7 @@ from rest_framework.request import Request
 
 from accounts.models import User
 from core.exceptions import StateConflict
+from core.media import stored_file_response
 from rivers.models import Chief, Reach, Region, RegionLevel
 
 from . import selectors, serializers, services
@@ -612,15 +612,8 @@ def issue_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def issue_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+def issue_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     """A photo of an issue, for accounts that see the issue (media is not public)."""
     issue = _visible_issue(request.user, pk)
     photo = get_object_or_404(selectors.issue_photos(issue=issue), pk=photo_pk)
-    try:
-        file = photo.image.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404(_("照片文件不存在。")) from exc
-    content_type = mimetypes.guess_type(photo.image.name)[0] or "application/octet-stream"
-    response = FileResponse(file, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_file_response(photo.image)

@@ -37,3 +37,8 @@ def batch_patches(*, batch: PatchBatch, user: User) -> QuerySet[MapPatch]:
 
 def patch_photos(*, patch: MapPatch) -> QuerySet[PatchPhoto]:
     return patch.photos.all()
+
+
+def patch_photo_list(*, user: User) -> QuerySet[PatchPhoto]:
+    """The photos of the patches ``user`` sees."""
+    return PatchPhoto.objects.visible_to(user)

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.fields import ScopedPrimaryKeyRelatedField
+from core.media import StoredFileField
 from core.text import join_items
 from issues.models import IssueStatus
 from rivers.models import Region
@@ -156,6 +157,8 @@ class PatchVerifySerializer(serializers.Serializer):
 
 
 class PatchPhotoSerializer(serializers.ModelSerializer):
+    image = StoredFileField(read_only=True, label=_("照片"))
+
     class Meta:
         model = PatchPhoto
         fields = ["id", "image", "taken_at", "uploaded_at"]

@@ -4,7 +4,6 @@ Bulletins are built by the monthly job or requested on the web page; the API lis
 their status and serves the PDF (409 until it is ready).
 """
 
-from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +20,7 @@ from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRen
 
 from accounts.models import Role
 from core.exceptions import StateConflict
+from core.media import stored_file_response
 
 from .bulletins import bulletin_filename, bulletin_list
 from .models import Bulletin, BulletinStatus
@@ -115,12 +115,8 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
                 _("通报尚未生成完成（当前状态：%(status)s）。")
                 % {"status": bulletin.get_status_display()}
             )
-        try:
-            file = bulletin.pdf.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        return FileResponse(
-            file,
+        return stored_file_response(
+            bulletin.pdf,
             as_attachment=True,
             filename=bulletin_filename(bulletin),
             content_type="application/pdf",

@@ -7,10 +7,15 @@ class PatrolsConfig(AppConfig):
     verbose_name = _("巡河")
 
     def ready(self) -> None:
+        from core.media import register_file_kind
         from core.signals import announce_changes
 
-        from .models import Patrol, PatrolRule
+        from .models import FindingPhoto, Patrol, PatrolRule
+        from .selectors import finding_photo_list
         from .signals import patrol_rules_changed, patrols_changed
 
+        register_file_kind(
+            slug="finding-photo", model=FindingPhoto, field="image", visible=finding_photo_list
+        )
         announce_changes(Patrol, patrols_changed)
         announce_changes(PatrolRule, patrol_rules_changed)

@@ -78,6 +78,10 @@ class FindingQuerySet(ScopedQuerySet):
     region_lookup = "patrol__reach__region"
 
 
+class FindingPhotoQuerySet(ScopedQuerySet):
+    region_lookup = "finding__patrol__reach__region"
+
+
 class Patrol(models.Model):
     uuid = models.UUIDField(
         _("客户端编号"),
@@ -186,6 +190,8 @@ class FindingPhoto(models.Model):
     height = models.PositiveIntegerField(_("高度"), null=True, editable=False)
     exif = models.JSONField(_("EXIF 信息"), default=dict, blank=True)
     taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+
+    objects = FindingPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("现场照片")

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from rivers.models import Chief, Region, RegionLevel
 
-from .models import Patrol, PatrolRule
+from .models import FindingPhoto, Patrol, PatrolRule
 from .periods import period_key, period_start_sql
 from .rules import RuleBook
 
@@ -33,6 +33,12 @@ def patrol_list(*, user: User) -> QuerySet[Patrol]:
         .prefetch_related("findings__photos")
         .defer("track_raw")
     )
+
+
+def finding_photo_list(*, user: User) -> QuerySet[FindingPhoto]:
+    """The photos of the findings of the patrols ``user`` sees: the office and leaders of the
+    region, and the chiefs there (the one who filed the patrol among them)."""
+    return FindingPhoto.objects.visible_to(user)
 
 
 def patrol_rule_list(*, user: User) -> QuerySet[PatrolRule]:

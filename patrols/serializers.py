@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.fields import ScopedPrimaryKeyRelatedField
+from core.media import StoredFileField
 from rivers.models import Chief, Reach
 from rivers.serializers import PositionMixin
 
@@ -60,6 +61,8 @@ class PatrolRuleSerializer(serializers.ModelSerializer):
 
 
 class FindingPhotoSerializer(serializers.ModelSerializer):
+    image = StoredFileField(read_only=True, label=_("照片"))
+
     class Meta:
         model = FindingPhoto
         fields = ["id", "image", "width", "height", "taken_at"]

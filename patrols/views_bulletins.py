@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role, User
+from core.media import stored_file_response
 from core.permissions import OFFICE_ROLES
 
 from .bulletins import bulletin_filename, bulletin_list, bulletin_request, bulletin_streets
@@ -154,12 +155,8 @@ def bulletin_download(request: HttpRequest, pk: int) -> HttpResponse:
             {"bulletin": bulletin, "not_ready": True},
             status=409,
         )
-    try:
-        file = bulletin.pdf.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("通报文件不存在，请重新生成。")) from exc
-    return FileResponse(
-        file,
+    return stored_file_response(
+        bulletin.pdf,
         as_attachment=True,
         filename=bulletin_filename(bulletin),
         content_type="application/pdf",

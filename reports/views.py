@@ -5,7 +5,6 @@ and regenerate it; leaders read and download; chief accounts are refused (403). 
 served by ``pdf/`` and ``docx/``: 409 while the report is not done, 410 once they have expired.
 """
 
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +18,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from core.exceptions import StateConflict
+from core.media import stored_file_response
 from core.permissions import OFFICE_ROLES
 from core.views import ScopedModelViewSet
 from patrols.api_bulletins import PDFRenderer
@@ -131,12 +131,8 @@ class ReportViewSet(ScopedModelViewSet):
         file = getattr(report, field_name)
         if not file:
             raise FilesGone(_("报告文件已过期删除，请重新生成。"))
-        try:
-            handle = file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        return FileResponse(
-            handle,
+        return stored_file_response(
+            file,
             as_attachment=True,
             filename=selectors.report_filename(report, extension),
             content_type=media_type,

@@ -40,6 +40,7 @@ from core.ledgers import XLSX_MEDIA_TYPE as XLSX_MEDIA_TYPE  # the template's ty
 from core.ledgers import RowError, cell_text, is_blank, normalise_header
 from core.services import model_create, model_update
 from core.text import join_items
+from core.xlsx import append_row
 
 from . import selectors
 from .models import (
@@ -1240,7 +1241,7 @@ def roster_template() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_NAME
-    sheet.append([column.header for column in COLUMNS])
+    append_row(sheet, [column.header for column in COLUMNS])
     letters = {}
     for index, column in enumerate(COLUMNS, start=1):
         letter = letters[column.key] = get_column_letter(index)
@@ -1265,10 +1266,10 @@ def roster_template() -> bytes:
         sheet.add_data_validation(validation)
 
     notes = workbook.create_sheet(HELP_SHEET_NAME)
-    notes.append([_("列名"), _("是否必填"), _("填写说明"), _("可选值")])
+    append_row(notes, [_("列名"), _("是否必填"), _("填写说明"), _("可选值")])
     for column in COLUMNS:
         allowed = _choice_labels(CHOICES[column.key][0]) if column.key in CHOICES else ""
-        notes.append([column.header, str(column.need), str(column.help), allowed])
+        append_row(notes, [column.header, str(column.need), str(column.help), allowed])
     notes.append([])
     for text in (
         _(
@@ -1283,7 +1284,7 @@ def roster_template() -> bytes:
         _("导入前会检查整个文件：只要有一处错误，就不导入任何数据，并列出每个错误所在的行和列。"),
         _("同一文件重复导入不会重复登记。更换河长请在系统中办理换任，不要直接改台账中的姓名。"),
     ):
-        notes.append([text])
+        append_row(notes, [text])
     for index, width in enumerate((18, 14, 70, 50), start=1):
         notes.column_dimensions[get_column_letter(index)].width = width
         notes.cell(row=1, column=index).font = HEADER_FONT

@@ -388,3 +388,40 @@ class IssueDeadlineFactory(factory.django.DjangoModelFactory):
     deadline = datetime.date(2024, 5, 20)
     set_at = factory.LazyAttribute(lambda o: o.issue.reported_at)
     action = "assign"
+
+
+def _png_file(name: str = "photo.png"):
+    """A real 2x2 PNG, as the photo checks would have kept it."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), "blue").save(buffer, format="PNG")
+    return ContentFile(buffer.getvalue(), name=name)
+
+
+class IssuePhotoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "issues.IssuePhoto"
+
+    issue = factory.SubFactory(IssueFactory)
+    stage = "before"
+    image = factory.LazyFunction(_png_file)
+
+
+class FindingPhotoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "patrols.FindingPhoto"
+
+    finding = factory.SubFactory(FindingFactory)
+    image = factory.LazyFunction(_png_file)
+
+
+class PatchPhotoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "map_patches.PatchPhoto"
+
+    patch = factory.SubFactory(MapPatchFactory)
+    image = factory.LazyFunction(_png_file)

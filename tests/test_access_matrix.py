@@ -36,6 +36,7 @@ from accounts.models import Role, User
 from calendars.models import DeadlineRule
 from config.api import router
 from config.api import urlpatterns as api_urlpatterns
+from core.media import file_kinds
 from core.permissions import OFFICE_ROLES
 from issues.models import Issue
 from patrols.models import Patrol
@@ -93,10 +94,12 @@ def _build_world() -> SimpleNamespace:
         s.facility = factories.FacilityFactory(reach=s.reach)
         s.patrol = factories.PatrolFactory(chief=s.chief, reach=s.reach)
         s.finding = factories.FindingFactory(patrol=s.patrol)
+        s.finding_photo = factories.FindingPhotoFactory(finding=s.finding)
         s.issue = factories.IssueFactory(
             reach=s.reach, status="assigned", assignee_chief=s.chief, deadline=TODAY
         )
         factories.IssueEventFactory(issue=s.issue)
+        s.issue_photo = factories.IssuePhotoFactory(issue=s.issue)
         s.order = factories.SupervisionOrderFactory(issue=s.issue, street=street)
         s.public_report = factories.PublicReportFactory(issue__reach=s.reach)
         s.bulletin = factories.BulletinFactory(
@@ -104,6 +107,7 @@ def _build_world() -> SimpleNamespace:
         )
         s.batch = factories.PatchBatchFactory(region=street)
         s.patch = factories.MapPatchFactory(batch=s.batch, region=community)
+        s.patch_photo = factories.PatchPhotoFactory(patch=s.patch)
         s.report = factories.ReportFactory(
             region=street,
             status="done",
@@ -217,6 +221,9 @@ def _router_endpoints() -> list[Endpoint]:
     return endpoints
 
 
+FILES_ROUTE = "files/<slug:kind>/<int:pk>/"
+
+
 def _plain_endpoints() -> list[Endpoint]:
     endpoints = []
     patterns = list(api_urlpatterns)
@@ -228,6 +235,21 @@ def _plain_endpoints() -> list[Endpoint]:
             view = sub.callback.view_class
             route = f"{pattern.pattern._route}{sub.pattern._route if sub is not pattern else ''}"
             handlers = {m: m for m in ("get", "post", "put", "patch", "delete") if hasattr(view, m)}
+            if route == FILES_ROUTE:
+                # One view serves every kind of stored file: a record per kind, inside and out.
+                endpoints += [
+                    Endpoint(
+                        label=f"files-{kind}",
+                        prefix=f"files/{kind}",
+                        view=view,
+                        mapping=handlers,
+                        detail=True,
+                        url=f"/api/v1/files/{kind}/{{pk}}/",
+                        viewset=False,
+                    )
+                    for kind in file_kinds()
+                ]
+                continue
             endpoints.append(
                 Endpoint(
                     label=route.strip("/").replace("/", "-"),
@@ -286,6 +308,9 @@ RECORDS = {
     "sign-updates": lambda w, s, u: getattr(w, s).sign_update,
     "outfall-checks": lambda w, s, u: getattr(w, s).outfall_check,
     "facility-checks": lambda w, s, u: getattr(w, s).facility_check,
+    "files/issue-photo": lambda w, s, u: getattr(w, s).issue_photo,
+    "files/finding-photo": lambda w, s, u: getattr(w, s).finding_photo,
+    "files/patch-photo": lambda w, s, u: getattr(w, s).patch_photo,
     # The audit log is the whole portal's, read by admins only (when the app is installed).
     "audit-entries": lambda w, s, u: w.audit_entry,
 }
@@ -631,7 +656,7 @@ def _run_cell(w, endpoint: Endpoint, method: str, user_name: str, scope: str):
 def _scopes(endpoint: Endpoint) -> tuple[str, ...]:
     if endpoint.prefix in GLOBAL and endpoint.detail:
         return ("inside",)
-    if not endpoint.viewset and endpoint.label not in REGION_FILTERED:
+    if not endpoint.viewset and not endpoint.detail and endpoint.label not in REGION_FILTERED:
         return ("inside",)  # no record and no region: the token, the roster ledger
     return ("inside", "outside")
 

@@ -1,0 +1,151 @@
+"""Stored files (photos, documents) go only to the accounts that see their record.
+
+``MEDIA_ROOT`` is never served as it is: a photo's address would show it to anyone who has the
+link. Every kind of stored photo registers here (``register_file_kind``, from its app's
+``ready``) with the rows an account may see (the records' own ``visible_to`` scoping), and is
+served by one view, ``/api/v1/files/<kind>/<pk>/``, that finds the row in the account's scope
+(another region's file answers 404, like its record) and answers the bytes. The API's photo
+links point there (``StoredFileField``). Documents with their own scoped download (bulletins,
+reports) answer through ``stored_file_response`` too.
+
+The bytes are streamed by Django, or, when ``MEDIA_ACCEL_REDIRECT_PREFIX`` is set, handed to
+the proxy: an empty answer whose ``X-Accel-Redirect`` header names the file under an nginx
+``internal`` location mapped to ``MEDIA_ROOT`` (README, "Production").
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import models
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# Browsers may keep a photo for the session's user; shared caches never (it is not public).
+CACHE_CONTROL = "private, max-age=3600"
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """One kind of stored file: ``model``'s ``field``, seen by whoever sees the row."""
+
+    slug: str
+    model: type[models.Model]
+    field: str
+    visible: Callable[..., models.QuerySet]  # a selector: visible(user=...)
+
+
+_KINDS: dict[str, FileKind] = {}
+
+
+def register_file_kind(
+    *,
+    slug: str,
+    model: type[models.Model],
+    field: str,
+    visible: Callable[..., models.QuerySet],
+) -> None:
+    """Serve ``model.<field>`` at ``/api/v1/files/<slug>/<pk>/`` to the accounts for whom
+    the selector ``visible(user=...)`` holds the row."""
+    _KINDS[slug] = FileKind(slug=slug, model=model, field=field, visible=visible)
+
+
+def file_kinds() -> dict[str, FileKind]:
+    return dict(_KINDS)
+
+
+def _kind_of(instance: models.Model) -> FileKind:
+    for kind in _KINDS.values():
+        if isinstance(instance, kind.model):
+            return kind
+    raise LookupError(f"no file kind is registered for {type(instance).__name__}")
+
+
+def stored_file_path(instance: models.Model) -> str:
+    """The scoped address of ``instance``'s file (relative to the host)."""
+    return reverse("stored-file", args=[_kind_of(instance).slug, instance.pk])
+
+
+def stored_file_response(
+    file: FieldFile,
+    *,
+    content_type: str | None = None,
+    filename: str | None = None,
+    as_attachment: bool = False,
+) -> HttpResponse:
+    """The bytes of ``file`` (the caller has checked the account may have them): streamed, or
+    handed to the proxy by ``X-Accel-Redirect`` when ``MEDIA_ACCEL_REDIRECT_PREFIX`` is set.
+    404 when the file is gone from the storage."""
+    if not file:
+        raise Http404(_("文件不存在。"))
+    content_type = content_type or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    prefix = settings.MEDIA_ACCEL_REDIRECT_PREFIX
+    if prefix:
+        if not file.storage.exists(file.name):
+            raise Http404(_("文件不存在。"))
+        response = HttpResponse(content_type=content_type)
+        # nginx decodes the URI; the stored name is ours (random) but quoted all the same.
+        response["X-Accel-Redirect"] = f"{prefix.rstrip('/')}/{quote(file.name)}"
+        disposition = content_disposition_header(as_attachment, filename)
+        if disposition:
+            response["Content-Disposition"] = disposition
+    else:
+        try:
+            handle = file.open("rb")
+        except (FileNotFoundError, ValueError) as exc:
+            raise Http404(_("文件不存在。")) from exc
+        response = FileResponse(
+            handle, content_type=content_type, as_attachment=as_attachment, filename=filename or ""
+        )
+    response["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def serve_stored_file(*, user: User, slug: str, pk: int) -> HttpResponse:
+    """The file of row ``pk`` of kind ``slug``, if ``user`` sees the row; else 404."""
+    kind = _KINDS.get(slug)
+    if kind is None:
+        raise Http404(_("文件不存在。"))
+    row = get_object_or_404(kind.visible(user=user), pk=pk)
+    return stored_file_response(getattr(row, kind.field))
+
+
+class StoredFileView(APIView):
+    """A stored photo, for the accounts that see its record (token or session). ``kind``:
+    ``issue-photo`` (a public report's too), ``finding-photo``, ``patch-photo``."""
+
+    # The bytes, or a JSON error: a photo has no spreadsheet or browsable form.
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
+    def get(self, request: Request, kind: str, pk: int) -> HttpResponse:
+        return serve_stored_file(user=request.user, slug=kind, pk=pk)
+
+
+class StoredFileField(serializers.ImageField):
+    """An uploaded image in; out, the absolute address of its scoped view (not ``/media/``)."""
+
+    def to_representation(self, value: FieldFile) -> str | None:
+        if not value:
+            return None
+        path = stored_file_path(value.instance)
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
