@@ -14,6 +14,7 @@ class AuditAction:
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
     DENIED = "denied"
+    NOT_FOUND = "not_found"  # a logged-in account asked for what it cannot see (404)
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
@@ -28,9 +29,9 @@ class AuditAction:
 class AuditEntry(models.Model):
     """Who did what to which record, when and from where; ``changes`` is {field: [old, new]}.
 
-    Append-only: the API and the admin only read it, and on PostgreSQL a trigger refuses any
+    Append-only: the API and the admin only read it, and on PostgreSQL triggers refuse any
     UPDATE or DELETE of a row (except clearing ``user`` when an account is deleted: ``username``
-    keeps the name).
+    keeps the name) and any TRUNCATE of the table.
     """
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)

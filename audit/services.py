@@ -7,11 +7,14 @@ a token or a key are stored as ``"***"`` (that they changed is kept, not what to
 import json
 import re
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .context import client_ip, current_request
 from .models import AuditAction, AuditEntry
@@ -145,9 +148,42 @@ def audit_record(
     return entry
 
 
-def audit_denied(*, request: HttpRequest, reason: str = "") -> AuditEntry:
-    """A 403: who was refused what. Marks the request so the middleware does not record it again."""
+def _recorded_lately(*, action: str, request: HttpRequest) -> bool:
+    """Whether the same account (anonymous: the same address) already had ``action`` recorded
+    for this path within AUDIT_REFUSAL_INTERVAL_SECONDS: a probe of 387 records, or a script
+    retrying, leaves one entry per path and minute, not one per request."""
+    interval = settings.AUDIT_REFUSAL_INTERVAL_SECONDS
+    if interval <= 0:
+        return False
+    entries = AuditEntry.objects.filter(
+        action=action, path=request.path[:500], at__gte=timezone.now() - timedelta(seconds=interval)
+    )
+    account = getattr(request, "user", None)
+    if account is not None and account.is_authenticated:
+        entries = entries.filter(user=account)
+    else:
+        entries = entries.filter(user__isnull=True, ip=client_ip(request))
+    return entries.exists()
+
+
+def audit_denied(*, request: HttpRequest, reason: str = "") -> AuditEntry | None:
+    """A 403: who was refused what. Marks the request so the middleware does not record it
+    again; None when the same refusal was recorded lately (``_recorded_lately``)."""
     request._audit_denied = True
+    if _recorded_lately(action=AuditAction.DENIED, request=request):
+        return None
     return audit_record(
         action=AuditAction.DENIED, request=request, detail={"reason": str(reason)[:200]}
+    )
+
+
+def audit_not_found(*, request: HttpRequest, other_region: bool | None) -> AuditEntry | None:
+    """A 404 answered to a logged-in account. ``other_region``: the record exists but outside
+    the account's region (True), does not exist at all (False), or the view cannot tell (None).
+    Rate-limited like ``audit_denied``; anonymous 404s (crawlers, typed addresses) are not
+    recorded: the caller checks."""
+    if _recorded_lately(action=AuditAction.NOT_FOUND, request=request):
+        return None
+    return audit_record(
+        action=AuditAction.NOT_FOUND, request=request, detail={"other_region": other_region}
     )

@@ -23,6 +23,7 @@ from core.exceptions import StateConflict
 from core.media import stored_file_response
 
 from .bulletins import bulletin_filename, bulletin_list
+from .filters import BulletinFilter
 from .models import Bulletin, BulletinStatus
 
 READ_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
@@ -86,7 +87,7 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
     read_roles = READ_ROLES
     # No spreadsheet export: a bulletin's figures are in its PDF.
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
-    filterset_fields = ["street", "month", "status"]
+    filterset_class = BulletinFilter
     ordering_fields = ["month", "finished_at"]
     search_fields: list[str] = []
 

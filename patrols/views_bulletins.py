@@ -25,6 +25,7 @@ from core.media import stored_file_response
 from core.permissions import OFFICE_ROLES
 
 from .bulletins import bulletin_filename, bulletin_list, bulletin_request, bulletin_streets
+from .filters import BulletinRegionFilter
 from .models import Bulletin, BulletinStatus
 
 READ_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
@@ -103,11 +104,20 @@ def bulletin_index(request: HttpRequest) -> HttpResponse:
                 )
                 # Redirect so that reloading the page does not request the bulletin again.
                 return redirect("bulletin-index")
-    page = Paginator(bulletin_list(user=user), 50).get_page(request.GET.get("page"))
+    # ?region= as the API's list takes it (that region and below; outside the account's: 400).
+    filters = BulletinRegionFilter(request.GET, queryset=bulletin_list(user=user), request=request)
+    if not filters.is_valid():
+        status = 400
+        bulletins = bulletin_list(user=user).none()
+    else:
+        status = 200
+        bulletins = filters.qs
+    page = Paginator(bulletins, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "patrols/bulletin_list.html",
-        {"form": form, "page": page, "can_request": can_request},
+        {"form": form, "page": page, "can_request": can_request, "filters": filters},
+        status=status,
     )
 
 

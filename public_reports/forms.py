@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.text import is_blank
 from rivers.models import Region, phone_validator
 
 from .models import DESCRIPTION_MAX_LENGTH, TRACKING_LENGTH
@@ -28,7 +29,7 @@ class PublicReportForm(forms.Form):
                 "placeholder": gettext_lazy("例如：桥下河道内有大量生活垃圾漂浮"),
             }
         ),
-        error_messages={"required": gettext_lazy("请描述您看到的问题。")},
+        error_messages={"required": gettext_lazy("问题描述不能为空白：请描述您看到的问题。")},
     )
     photo = forms.FileField(
         label=gettext_lazy("现场照片（选填）"),
@@ -49,6 +50,13 @@ class PublicReportForm(forms.Form):
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
     # A trap for form-filling robots: hidden from people, so only robots fill it in.
     website = forms.CharField(label=gettext_lazy("网址（请勿填写）"), required=False)
+
+    def clean_description(self):
+        # Before the sender's limits are counted: a blank report is bad input, not a report.
+        description = self.cleaned_data["description"]
+        if is_blank(description):
+            raise forms.ValidationError(_("问题描述不能为空白：请描述您看到的问题。"))
+        return description
 
     def clean_photo(self):
         if len(self.files.getlist("photo")) > 1:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from calendars.models import IssueCategory
 from core.photos import PhotoError, check_photo
+from core.text import is_blank
 from issues.models import IssuePhoto, IssueSource, PhotoStage
 from issues.services import issue_report
 from patrols.tracks import TrackPoint, haversine_m
@@ -24,6 +25,10 @@ from .models import DESCRIPTION_MAX_LENGTH, PublicReport, tracking_code_new
 TITLE_LENGTH = 30
 # A browser position this far from the sign is a bad fix (or a faked one): the sign's is used.
 MAX_DISTANCE_FROM_SIGN_M = 5000
+
+
+def blank_description_message() -> str:
+    return _("问题描述不能为空白：请描述您看到的问题。")
 
 
 class ReportLimitReached(Exception):
@@ -119,8 +124,9 @@ def public_report_file(
     _check_limits(key)
 
     description = description.strip()
-    if not description:
-        raise ValidationError({"description": [_("请描述您看到的问题。")]})
+    if is_blank(description):
+        # Spaces and a zero-width space make no report: the office could not act on it.
+        raise ValidationError({"description": [blank_description_message()]})
     if len(description) > DESCRIPTION_MAX_LENGTH:
         raise ValidationError(
             {"description": [_("问题描述不能超过 %(n)d 字。") % {"n": DESCRIPTION_MAX_LENGTH}]}

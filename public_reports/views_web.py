@@ -6,8 +6,6 @@ the browser's position and a guard against sending twice. No inline scripts: a s
 Content-Security-Policy is coming.
 """
 
-import ipaddress
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.clientip import client_ip  # the sender, for the limits (TRUSTED_PROXIES)
 from core.permissions import OFFICE_ROLES
 from core.photos import ALLOWED_FORMATS
 
@@ -25,19 +24,6 @@ from . import qr, selectors, services
 from .forms import PrintRegionForm, PublicReportForm, TrackForm
 from .models import TRACKING_LENGTH
 from .selectors import NEARBY_RADIUS_M
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The sender's address: REMOTE_ADDR, or behind a trusted proxy the last address in
-    X-Forwarded-For (the one our proxy appended; earlier ones are whatever the client sent)."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    if settings.PUBLIC_REPORT_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        try:
-            return str(ipaddress.ip_address(forwarded))
-        except ValueError:
-            return remote
-    return remote
 
 
 def _not_found(request: HttpRequest, message: str) -> HttpResponse:

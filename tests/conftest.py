@@ -3,12 +3,24 @@
 from dataclasses import dataclass
 
 import pytest
+from django.db.backends.postgresql.operations import DatabaseOperations
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
 from rivers.models import Chief, ChiefRole, Reach, Region
 
 from . import factories
+
+_execute_sql_flush = DatabaseOperations.execute_sql_flush
+
+
+def _execute_sql_flush_with_audit(self, sql_list):
+    """The flush after a transactional test truncates every table, the audit log too, which its
+    trigger refuses unless this transaction says otherwise (audit/migrations/0003)."""
+    return _execute_sql_flush(self, ["SET LOCAL audit.allow_truncate = 'on'", *sql_list])
+
+
+DatabaseOperations.execute_sql_flush = _execute_sql_flush_with_audit
 
 
 @dataclass

@@ -84,9 +84,9 @@ def test_the_address_comes_from_the_proxy_header_only_when_configured(settings, 
     with_password(office_a)
     form = {"username": office_a.username, "password": "wrong"}
     spoofing = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4")
-    settings.LOGIN_CLIENT_IP_HEADER = ""
+    settings.TRUSTED_PROXIES = []
     spoofing.post("/accounts/login/", form)
-    settings.LOGIN_CLIENT_IP_HEADER = "X-Forwarded-For"
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
     Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7").post(
         "/accounts/login/", form
     )

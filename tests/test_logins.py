@@ -164,8 +164,8 @@ def test_a_forwarded_for_header_is_ignored_unless_a_proxy_is_trusted(zhang):
 
 
 def test_behind_a_trusted_proxy_the_last_forwarded_address_is_the_client(settings, zhang):
-    settings.LOGIN_CLIENT_IP_HEADER = "X-Forwarded-For"
     proxy = "10.0.0.254"
+    settings.TRUSTED_PROXIES = [proxy]
     for i in range(5):
         # What a client writes is kept by the proxy in front; the last entry is the proxy's own.
         api_login(

@@ -277,7 +277,7 @@ def test_x_forwarded_for_counts_only_when_trusted(client, sign, settings):
     # Not trusted (the default): every sender behind the header is the proxy itself.
     assert post_report(client, sign, ip=proxy, forwarded_for="198.51.100.1").status_code == 302
     assert post_report(client, sign, ip=proxy, forwarded_for="198.51.100.2").status_code == 429
-    settings.PUBLIC_REPORT_TRUST_X_FORWARDED_FOR = True
+    settings.TRUSTED_PROXIES = [proxy]
     # Trusted: the last entry (the one our proxy added) is the sender, whatever came before.
     sent = post_report(client, sign, ip=proxy, forwarded_for="1.2.3.4, 198.51.100.1")
     assert sent.status_code == 302

@@ -1,8 +1,11 @@
 """Settings shared by every environment; each value can be set from the environment."""
 
+import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -16,6 +19,18 @@ SECRET_KEY = env("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The reverse proxies in front of the portal (addresses or networks, comma-separated). Only a
+# request whose REMOTE_ADDR is one of them has its X-Forwarded-For read, for the client's address
+# that the login lockout, the public reports' limits and the audit log use (core.clientip).
+# Empty: REMOTE_ADDR is the client, whatever the request's headers say.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:  # a typo fails at start, not as a proxy silently untrusted
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from _error
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -246,10 +261,21 @@ LOGGING["loggers"] = {**LOGGING.get("loggers", {}), "weasyprint.progress": {"lev
 # Public reports (群众举报) from the QR code on each sign. PUBLIC_BASE_URL (scheme and host, e.g.
 # https://hz.example.cn) goes into the printed QR codes; empty: the host of the request.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")
+# The public URL's origin is where the portal's own forms are posted from: trusted for CSRF, and
+# its host answered to, whatever else CSRF_TRUSTED_ORIGINS and ALLOWED_HOSTS list.
+if PUBLIC_BASE_URL:
+    _public = urlsplit(PUBLIC_BASE_URL)
+    if _public.scheme not in ("http", "https") or not _public.hostname:
+        raise ImproperlyConfigured(
+            f"PUBLIC_BASE_URL must be http:// or https:// and a host, not {PUBLIC_BASE_URL!r}."
+        )
+    if f"{_public.scheme}://{_public.netloc}" not in CSRF_TRUSTED_ORIGINS:
+        CSRF_TRUSTED_ORIGINS.append(f"{_public.scheme}://{_public.netloc}")
+    if _public.hostname not in ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(_public.hostname)
 PUBLIC_REPORT_MAX_PER_HOUR = env.int("PUBLIC_REPORT_MAX_PER_HOUR", default=5)
 PUBLIC_REPORT_MAX_PER_DAY = env.int("PUBLIC_REPORT_MAX_PER_DAY", default=20)
-# Only behind a proxy that sets X-Forwarded-For: its last entry is then the sender's address.
-PUBLIC_REPORT_TRUST_X_FORWARDED_FOR = env.bool("PUBLIC_REPORT_TRUST_X_FORWARDED_FOR", default=False)
+# The sender is core.clientip.client_ip: behind a proxy, set TRUSTED_PROXIES (above).
 
 # Issue deadlines: the morning job (08:00) reminds assignees ISSUE_REMIND_DAYS_BEFORE working days
 # before the deadline and on the day, and supervises (督办) by itself an issue still open
@@ -330,7 +356,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # Logins (accounts.lockout, accounts.middleware). django-axes counts failed logins per username
 # AND address: the AXES_FAILURE_LIMIT-th failure locks that pair for AXES_COOLOFF_TIME (429);
-# tries during the lock do not extend it. A good login clears the pair's failures.
+# tries during the lock do not extend it. A good login clears the pair's failures. Password
+# spraying (one guess at many usernames) never reaches that limit, so the address as a whole is
+# limited too: LOGIN_ADDRESS_FAILURE_LIMIT failures from one address, whatever the usernames,
+# lock the address for AXES_COOLOFF_TIME after the last of them (accounts.lockout's handler).
 # `manage.py axes_reset_username <name>` (or axes_reset_ip, axes_reset) unlocks at once.
 from datetime import timedelta  # noqa: E402
 
@@ -346,14 +375,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
-# Behind a reverse proxy: the header it writes the client's address into (X-Forwarded-For: its
-# last entry; X-Real-IP). Empty: REMOTE_ADDR. Defaults to X-Forwarded-For where public reports
-# already trust it.
-LOGIN_CLIENT_IP_HEADER = env.str(
-    "LOGIN_CLIENT_IP_HEADER",
-    default="X-Forwarded-For" if PUBLIC_REPORT_TRUST_X_FORWARDED_FOR else "",
-)
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"  # TRUSTED_PROXIES decides
+AXES_HANDLER = "accounts.lockout.AddressLimitedHandler"
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 # A session ends SESSION_IDLE_MINUTES after its last request or SESSION_MAX_HOURS after its
 # login, whichever comes first, however active its user.
 SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
@@ -383,7 +407,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 
 # The audit log (audit/): logins, refusals and every change to issues, patrols and the roster.
-# Its middleware keeps the request at hand for the services (address as LOGIN_CLIENT_IP_HEADER
-# says, client, path) and records refused pages.
+# Its middleware keeps the request at hand for the services (address as core.clientip says,
+# client, path) and records refused (403) and not-found (404) answers, at most one entry per
+# account (or address) and path every AUDIT_REFUSAL_INTERVAL_SECONDS, so probing cannot flood it.
 INSTALLED_APPS.append("audit")
 MIDDLEWARE.append("audit.context.AuditContextMiddleware")
+AUDIT_REFUSAL_INTERVAL_SECONDS = env.int("AUDIT_REFUSAL_INTERVAL_SECONDS", default=60)
