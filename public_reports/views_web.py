@@ -7,6 +7,7 @@ Content-Security-Policy is coming.
 """
 
 import ipaddress
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -86,6 +87,7 @@ def report_page(request: HttpRequest, sign_code: str) -> HttpResponse:
                     lat=data["lat"],
                     lon=data["lon"],
                     client_ip=client_ip(request),
+                    client_key=data.get("client_key"),
                 )
             except services.ReportLimitReached as error:
                 context = {"message": str(error), "sign": sign}
@@ -98,7 +100,7 @@ def report_page(request: HttpRequest, sign_code: str) -> HttpResponse:
                 return redirect(f"{target}?new=1")
         status = 400
     else:
-        form = PublicReportForm()
+        form = PublicReportForm(initial={"client_key": uuid.uuid4()})
     context = {
         "sign": sign,
         "form": form,
