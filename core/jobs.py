@@ -13,10 +13,15 @@ sent and is never left half done:
 - a transient error (database, file store) puts the row back to pending for the task to retry
   with backoff; after the last retry the row is failed; any other error fails it at once with
   a readable message;
-- a worker that dies mid-build (SIGKILL, out of memory) never acknowledges its message (acks
-  late): the broker gives it back (Redis: after the visibility timeout; a lost pool child: at
-  once), and that *redelivered* message takes the running row over while it has attempts left;
-- the sweeper re-queues rows running past the timeout (their worker died) up to
+- the building worker beats: every progress step, and a thread every quarter of
+  ``JOB_HEARTBEAT_STALE_SECONDS``, write ``heartbeat_at``; a running row silent for longer
+  lost its worker (SIGKILL, out of memory, the host gone);
+- a worker that dies mid-build never acknowledges its message (acks late): the broker gives it
+  back (Redis: after the visibility timeout; a lost pool child: at once), and that
+  *redelivered* message takes the running row over while it has attempts left; any message
+  takes over a row whose heartbeat is stale, and a regenerate or a new request resets one to
+  pending, so nobody waits for the visibility timeout or the sweeper;
+- the sweeper re-queues rows whose heartbeat is stale or that run past the timeout, up to
   ``max_attempts`` claims, then fails them, and resends pending rows whose message was lost.
 
 One ``Jobs`` per model (bulletins, reports) says what is specific: the model, the Celery task,
@@ -27,18 +32,20 @@ from __future__ import annotations
 
 import datetime
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from .broker import send_on_commit
 from .models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -49,6 +56,17 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, Interface
 BUILD_MAX_RETRIES = 5
 
 J = TypeVar("J", bound=Job)
+
+
+def stale_running(*, now: datetime.datetime | None = None) -> Q:
+    """Running rows whose worker has been silent for ``JOB_HEARTBEAT_STALE_SECONDS``: it died.
+    (A row claimed before heartbeats existed counts from its claim.)"""
+    cutoff = (now or timezone.now()) - datetime.timedelta(
+        seconds=settings.JOB_HEARTBEAT_STALE_SECONDS
+    )
+    return Q(status=JobStatus.RUNNING) & (
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
 
 
 def build_task_options(*, stuck_minutes: int, max_retries: int = BUILD_MAX_RETRIES) -> dict:
@@ -86,7 +104,12 @@ class Claim(Generic[J]):
         )
 
     def progress(self, value: int) -> None:
-        self.rows().update(progress=max(0, min(100, int(value))))
+        """Record a progress step; it is a heartbeat too."""
+        self.rows().update(progress=max(0, min(100, int(value))), heartbeat_at=timezone.now())
+
+    def beat(self) -> bool:
+        """Say the build is alive; False once the claim is lost (nothing more to beat for)."""
+        return bool(self.rows().update(heartbeat_at=timezone.now()))
 
     def store(self, instance: J, field_name: str, name: str, content: bytes) -> str:
         """Save ``content`` in the storage of ``instance.<field_name>``; the stored name."""
@@ -149,10 +172,10 @@ class Jobs(Generic[J]):
 
     def send(self, pk: int) -> None:
         """Send ``pk`` to a worker once the current transaction commits."""
-        task = import_string(self.task)
-        # After commit, so that the worker finds the row; robust, because a broker that is
-        # down must not undo the request: the row stays pending and the sweeper sends it again.
-        transaction.on_commit(lambda: task.delay(pk), robust=True)
+        # After commit, so that the worker finds the row; fail-fast and logged (core.broker),
+        # because a broker that is down or hung must neither undo nor stall the request: the
+        # row stays pending and the sweeper (or a regenerate) sends it again.
+        send_on_commit(import_string(self.task), pk)
 
     def requeue(self, pk: int, *, rebuild: bool = False, **fields: Any) -> bool:
         """Queue again a failed (or lost pending) row, and a done one only with ``rebuild``;
@@ -160,7 +183,10 @@ class Jobs(Generic[J]):
         statuses = [JobStatus.FAILED, JobStatus.PENDING]
         if rebuild:
             statuses.append(JobStatus.DONE)
-        reset = self.model.objects.filter(pk=pk, status__in=statuses).update(
+        # A "running" row whose worker stopped beating is no build: reset it too. Its dead
+        # worker's claim (started_at) is void from now on.
+        resettable = Q(status__in=statuses) | stale_running()
+        reset = self.model.objects.filter(resettable, pk=pk).update(
             status=JobStatus.PENDING,
             progress=0,
             error="",
@@ -176,17 +202,21 @@ class Jobs(Generic[J]):
     # --- building -------------------------------------------------------------------------
 
     def claim(self, pk: int, *, redelivered: bool = False) -> Claim[J] | None:
-        """Claim a pending row; with ``redelivered`` (the broker gave back the message of a
-        worker that died holding it) also a running one that has attempts left: the dead
-        worker's claim is void from now on, so even if it were alive its writes would be lost.
+        """Claim a pending row, or a running one with attempts left whose heartbeat is stale;
+        with ``redelivered`` (the broker gave back the message of a worker that died holding
+        it) any running one with attempts left. The dead worker's claim is void from now on,
+        so even if it were alive its writes would be lost.
         """
         token = timezone.now()
-        claimable = Q(status=JobStatus.PENDING)
+        claimable = Q(status=JobStatus.PENDING) | (
+            stale_running(now=token) & Q(attempts__lt=self.max_attempts)
+        )
         if redelivered:
             claimable |= Q(status=JobStatus.RUNNING, attempts__lt=self.max_attempts)
         claimed = self.model.objects.filter(claimable, pk=pk).update(
             status=JobStatus.RUNNING,
             started_at=token,
+            heartbeat_at=token,
             finished_at=None,
             progress=1,
             error="",
@@ -210,7 +240,7 @@ class Jobs(Generic[J]):
         claim = self.claim(pk, redelivered=redelivered)
         if claim is None:
             return False
-        with translation.override(self.language):
+        with _Heartbeat(claim), translation.override(self.language):
             try:
                 build(claim)
             except TRANSIENT_ERRORS:
@@ -266,7 +296,9 @@ class Jobs(Generic[J]):
         now = now or timezone.now()
         cutoff = now - datetime.timedelta(minutes=getattr(settings, self.stuck_setting))
         counts = {"requeued": 0, "failed": 0, "resent": 0}
-        stuck = self.model.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff)
+        stuck = self.model.objects.filter(
+            Q(status=JobStatus.RUNNING, started_at__lt=cutoff) | stale_running(now=now)
+        )
         for pk, attempts, started_at in stuck.values_list("pk", "attempts", "started_at"):
             claim = Claim(jobs=self, pk=pk, token=started_at)
             if attempts < self.max_attempts:
@@ -291,3 +323,46 @@ class Jobs(Generic[J]):
         if any(counts.values()):
             logger.warning("%s sweep: %s", self.label, counts)
         return counts
+
+
+class _Heartbeat:
+    """Beats for a claim from a thread while the build runs, between its progress steps (a
+    long PDF layout writes none for a while), and stops with the build or the lost claim.
+
+    Only in a worker: the thread has its own database connection, which an eager build inside
+    a transaction (the test suite, ``make run``) must not have waiting on the row it locked;
+    there the progress steps are the beats.
+    """
+
+    def __init__(self, claim: Claim) -> None:
+        self.claim = claim
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> _Heartbeat:
+        if settings.CELERY_TASK_ALWAYS_EAGER or connection.in_atomic_block:
+            return self
+        self.thread = threading.Thread(
+            target=self._beat, name=f"heartbeat-{self.claim.jobs.label}-{self.claim.pk}"
+        )
+        self.thread.daemon = True
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=10)
+
+    def _beat(self) -> None:
+        interval = max(0.5, settings.JOB_HEARTBEAT_STALE_SECONDS / 4)
+        try:
+            while not self.stop.wait(interval):
+                try:
+                    if not self.claim.beat():
+                        return
+                except TRANSIENT_ERRORS:
+                    # The database blinked: the next beat will do; a stale row is only retried.
+                    logger.warning("%s %s: heartbeat failed", self.claim.jobs.label, self.claim.pk)
+        finally:
+            connection.close()

@@ -52,6 +52,9 @@ class Job(models.Model):
     queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # The building worker's last sign of life (a progress step, or its heartbeat thread): a
+    # running row silent for JOB_HEARTBEAT_STALE_SECONDS lost its worker and may be taken over.
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
 
     class Meta:
         abstract = True

@@ -181,6 +181,11 @@ class Issue(models.Model):
     """A problem found at a river, from finding to sign-off (发现、交办、整改、验收、销号)."""
 
     code = models.CharField(_("问题编号"), max_length=40, unique=True, editable=False)
+    # Made by the client that reports (a phone, a script): a retry of a lost answer sends the
+    # same key and gets the first issue back, never a second one (issues.services).
+    client_key = models.UUIDField(
+        _("客户端编号"), null=True, blank=True, unique=True, editable=False
+    )
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("问题描述"), max_length=5000, blank=True)
     category = models.CharField(_("问题类别"), max_length=24, choices=IssueCategory.choices)

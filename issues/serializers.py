@@ -54,6 +54,15 @@ class IssueSerializer(PositionMixin, serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True, label=_("区域名称"))
     assignee = serializers.SerializerMethodField(label=_("责任方"))
     overdue = serializers.BooleanField(read_only=True, label=_("已超期"))
+    client_key = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        label=_("客户端编号"),
+        help_text=_(
+            "可选，客户端生成的 UUID（幂等键）：未收到应答而重发同一问题时带同一编号，"
+            "返回第一次创建的问题（200），不会重复创建。仅在创建时使用。"
+        ),
+    )
     # Blank until the issue is voided: documented as the reasons or "".
     void_reason = serializers.ChoiceField(
         choices=VoidReason.choices, allow_blank=True, read_only=True, label=_("作废原因")
@@ -64,6 +73,7 @@ class IssueSerializer(PositionMixin, serializers.ModelSerializer):
         fields = [
             "id",
             "code",
+            "client_key",
             "title",
             "description",
             "category",
@@ -99,6 +109,12 @@ class IssueSerializer(PositionMixin, serializers.ModelSerializer):
             "patrol",
         ]
         extra_kwargs = {"reported_at": {"required": False}}
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        if self.instance is not None:
+            attrs.pop("client_key", None)  # the key names the creation; an edit keeps it
+        return attrs
 
     @extend_schema_field(AssigneeReadSerializer(allow_null=True))
     def get_assignee(self, obj: Issue) -> dict | None:

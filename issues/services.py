@@ -1,12 +1,13 @@
 """Writes for issues: report one, then move it through the workflow table on a locked row."""
 
 import datetime
+import uuid as uuid_lib
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -116,9 +117,11 @@ def issue_report(
     reported_at: datetime.datetime | None = None,
     patrol=None,
     deadline: datetime.date | None = None,
+    client_key: uuid_lib.UUID | None = None,
 ) -> Issue:
     """Record a new issue (status reported) with the first line of its timeline; a
-    ``deadline`` given now starts its deadline history."""
+    ``deadline`` given now starts its deadline history. ``client_key``: see
+    ``issue_report_once``."""
     region = reach.region if reach is not None else region
     if region is None:
         raise ValidationError({"reach": [_("请选择河段或所在区域。")]})
@@ -140,6 +143,7 @@ def issue_report(
         patrol=patrol,
         deadline=deadline,
         created_by=user,
+        client_key=client_key,
     )
     issue.full_clean()
     issue.save()
@@ -154,6 +158,41 @@ def issue_report(
     if deadline is not None:
         _deadline_record(issue=issue, action=REPORT, user=user, event=event)
     audit_record(user=user, action=AuditAction.CREATE, obj=issue, changes=created(issue))
+    return issue
+
+
+def issue_report_once(
+    *, user: User, client_key: uuid_lib.UUID | None = None, **data: Any
+) -> tuple[Issue, bool]:
+    """``issue_report`` that a client may retry: the issue and whether it is new.
+
+    The client makes ``client_key`` (a UUID): a clerk or a phone that lost the answer (a
+    timeout) sends the same issue again and gets the first one back instead of a second issue,
+    as ``patrols.services.patrol_submit`` does with the patrol's uuid. Without a key every call
+    is a new issue.
+    """
+    if client_key is None:
+        return issue_report(user=user, **data), True
+    existing = _issue_with_key(user=user, client_key=client_key)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return issue_report(user=user, client_key=client_key, **data), True
+    except IntegrityError:
+        # The same issue sent twice at once: the other request won; answer with its issue.
+        existing = _issue_with_key(user=user, client_key=client_key)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _issue_with_key(*, user: User, client_key: uuid_lib.UUID) -> Issue | None:
+    issue = Issue.objects.filter(client_key=client_key).first()
+    if issue is None:
+        return None
+    if not Issue.objects.visible_to(user).filter(pk=issue.pk).exists():
+        raise StateConflict(_("该客户端编号已被其他问题使用。"))
     return issue
 
 

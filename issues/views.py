@@ -50,9 +50,19 @@ class IssueViewSet(ScopedModelViewSet):
     def write_roles(self) -> frozenset:
         return WRITE_ROLES.get(self.action, frozenset({Role.ADMIN, Role.OFFICE}))
 
-    def perform_create(self, serializer) -> None:
-        issue = services.issue_report(user=self.request.user, **serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=issue.pk)
+    @extend_schema(
+        responses={201: serializers.IssueSerializer, 200: serializers.IssueSerializer},
+        description=_(
+            "上报问题（201）。带 client_key 重发已创建的问题时返回第一次创建的问题（200），"
+            "不再新建。"
+        ),
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        issue, created = services.issue_report_once(user=request.user, **serializer.validated_data)
+        body = self.get_serializer(self.get_queryset().get(pk=issue.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(
         request=serializers.IssueActionSerializer,

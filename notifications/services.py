@@ -2,7 +2,6 @@
 
 import logging
 from collections.abc import Iterable
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.broker import send_on_commit
 
 from .channels import channel_named, configured_channels
 from .models import Delivery, DeliveryStatus, Notification
@@ -24,8 +24,9 @@ def _enqueue(delivery_id: int) -> None:
     from .tasks import send_delivery  # the tasks module imports this one
 
     # After commit, so that the worker finds the rows and nothing is sent for a rolled-back
-    # action; robust, so that a broker that is down does not undo the action itself.
-    transaction.on_commit(partial(send_delivery.delay, delivery_id), robust=True)
+    # action; fail-fast and logged (core.broker), so that a broker that is down or hung
+    # neither undoes nor stalls the action itself.
+    send_on_commit(send_delivery, delivery_id)
 
 
 @transaction.atomic

@@ -48,6 +48,9 @@ class PublicReportForm(forms.Form):
     # Filled by the page script from the browser's position; empty means the sign's position.
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
     lon = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Made when the page is served: sending the same page twice (a retry after a timeout, a
+    # double tap) files one report and answers the first (public_reports.services).
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
     # A trap for form-filling robots: hidden from people, so only robots fill it in.
     website = forms.CharField(label=gettext_lazy("网址（请勿填写）"), required=False)
 

@@ -44,6 +44,10 @@ class PublicReport(models.Model):
     # to count one sender's reports, not enough to say who sent them.
     client_hash = models.CharField(_("来源标识"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now, editable=False)
+    # Made by the report page when it is served: the same page sent twice files one report.
+    client_key = models.UUIDField(
+        _("客户端编号"), null=True, blank=True, unique=True, editable=False
+    )
 
     objects = PublicReportQuerySet.as_manager()
 

@@ -2,6 +2,7 @@
 
 import datetime
 import ipaddress
+import uuid
 from decimal import Decimal
 from typing import IO
 
@@ -113,14 +114,21 @@ def public_report_file(
     lat: Decimal | None,
     lon: Decimal | None,
     client_ip: str,
+    client_key: uuid.UUID | None = None,
 ) -> PublicReport:
     """File a citizen's report on the sign's reach as a new issue (source ``public``).
 
     Raises ``ReportLimitReached`` over the per-sender limits and ``ValidationError`` (keyed
     ``description``, ``photo``, ``phone``) for bad input; either way nothing is saved.
+    ``client_key`` (made by the page): the same key again answers the report it filed first,
+    files nothing and does not count against the limits (a retry after a lost answer).
     """
     key = client_hash(client_ip)
-    _lock_sender(key)
+    _lock_sender(key)  # also serialises one sender's retries: the lookup below sees the first
+    if client_key is not None:
+        existing = PublicReport.objects.filter(client_key=client_key).first()
+        if existing is not None:
+            return existing
     _check_limits(key)
 
     description = description.strip()
@@ -160,6 +168,7 @@ def public_report_file(
         tracking_code=_unused_tracking_code(),
         reporter_phone=phone,
         client_hash=key,
+        client_key=client_key,
     )
     report.full_clean()
     report.save()

@@ -6,6 +6,8 @@ the browser's position and a guard against sending twice. No inline scripts: a s
 Content-Security-Policy is coming.
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -72,6 +74,7 @@ def report_page(request: HttpRequest, sign_code: str) -> HttpResponse:
                     lat=data["lat"],
                     lon=data["lon"],
                     client_ip=client_ip(request),
+                    client_key=data.get("client_key"),
                 )
             except services.ReportLimitReached as error:
                 context = {"message": str(error), "sign": sign}
@@ -84,7 +87,7 @@ def report_page(request: HttpRequest, sign_code: str) -> HttpResponse:
                 return redirect(f"{target}?new=1")
         status = 400
     else:
-        form = PublicReportForm()
+        form = PublicReportForm(initial={"client_key": uuid.uuid4()})
     context = {
         "sign": sign,
         "form": form,

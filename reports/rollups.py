@@ -41,6 +41,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from activities.models import Cleanup
+from core.broker import send_now
 from issues.models import Issue
 from patrols.models import Patrol
 from patrols.selectors import compliance_of
@@ -156,7 +157,10 @@ def _flush() -> None:
         cells.chiefs |= later.chiefs
     from .tasks import refresh_rollups
 
-    refresh_rollups.delay(
+    # Fail-fast and logged (core.broker): a refresh lost to a hung broker waits for the
+    # nightly rebuild; it must never fail or stall the write that caused it.
+    send_now(
+        refresh_rollups,
         region_months=sorted([pk, month.isoformat()] for pk, month in cells.regions),
         chief_months=sorted([pk, month.isoformat()] for pk, month in cells.chiefs),
     )
@@ -170,7 +174,8 @@ def touch_chiefs(*, since: datetime.date, chief_ids: Iterable[int] | None = None
     def send() -> None:
         from .tasks import refresh_chief_rollups
 
-        refresh_chief_rollups.delay(
+        send_now(
+            refresh_chief_rollups,
             since=since.isoformat(),
             chief_ids=None if chief_ids is None else sorted(set(chief_ids)),
         )

@@ -171,7 +171,8 @@ def report_update_texts(
 @transaction.atomic
 def report_regenerate(*, report: Report, user: User) -> Report:
     """Build a done or failed report again with today's records and the office's texts."""
-    # Done, failed or still pending: reset and (re)sent; a running build is left alone.
+    # Done, failed or still pending: reset and (re)sent; so is a running one whose worker
+    # stopped beating (core.jobs.stale_running); a live build is left alone.
     if not REPORT_JOBS.requeue(report.pk, rebuild=True, requested_by=user):
         raise StateConflict(_("报告正在生成，请等待完成后再重新生成。"))
     report.refresh_from_db()

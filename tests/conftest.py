@@ -126,3 +126,16 @@ def pytest_collection_modifyitems(items):
             raise pytest.UsageError(
                 f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
             )
+
+
+@pytest.fixture(autouse=True)
+def _redis_breakers_closed():
+    """A test that made Redis fail (core.broker, core.cache) must not skip the next test's sends."""
+    from core.broker import BROKER
+    from core.cache import CACHE
+
+    BROKER.reset()
+    CACHE.reset()
+    yield
+    BROKER.reset()
+    CACHE.reset()

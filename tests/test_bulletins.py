@@ -342,13 +342,16 @@ def test_a_transient_error_once_is_retried_and_builds(may, monkeypatch):
     assert bulletin.status == BulletinStatus.DONE and len(calls) == 2
 
 
-def _stuck(street, *, attempts: int, minutes: int = 31) -> Bulletin:
+def _stuck(street, *, attempts: int, minutes: int = 31, beating: bool = False) -> Bulletin:
+    """Running for ``minutes``; its worker silent since (dead), or still ``beating``."""
     bulletin = _requested(street)
+    started_at = timezone.now() - datetime.timedelta(minutes=minutes)
     Bulletin.objects.filter(pk=bulletin.pk).update(
         status=BulletinStatus.RUNNING,
         attempts=attempts,
         progress=40,
-        started_at=timezone.now() - datetime.timedelta(minutes=minutes),
+        started_at=started_at,
+        heartbeat_at=timezone.now() if beating else started_at,
     )
     return bulletin
 
@@ -368,7 +371,7 @@ def test_sweeper_requeues_a_stuck_bulletin_once_and_it_builds(
 
 def test_sweeper_fails_a_bulletin_stuck_twice_and_leaves_recent_ones(street_a, street_b):
     twice = _stuck(street_a.street, attempts=2)
-    recent = _stuck(street_b.street, attempts=1, minutes=5)
+    recent = _stuck(street_b.street, attempts=1, minutes=5, beating=True)
     assert bulletins.bulletin_sweep() == {"requeued": 0, "failed": 1, "resent": 0}
     twice.refresh_from_db()
     recent.refresh_from_db()

@@ -327,3 +327,45 @@ def test_with_redis_stopped_pages_and_the_api_answer_and_nothing_saved_is_lost(
     assert Patrol.objects.count() == before["patrols"] + 1
     assert Report.objects.count() == before["reports"] + 1
     assert Patrol.objects.filter(uuid=filed.json()["uuid"]).exists()
+
+
+def test_a_worker_killed_mid_report_is_taken_over_by_regenerate_within_a_minute(
+    private_redis, street_a, tmp_path, monkeypatch, settings
+):
+    """No redelivery here (the dead worker's message waits out the visibility timeout, 40 min):
+    once its heartbeat is stale, the office's "regenerate" is accepted and a worker builds."""
+    monkeypatch.setenv("REDIS_URL", private_redis.url)  # read by Workers (test_bulletins)
+    settings.JOB_HEARTBEAT_STALE_SECONDS = 3  # this process: when is a silent build lost
+    office = make_account(Role.OFFICE, street_a.street)
+    browser = Client()
+    browser.force_login(office)
+    workers = Workers(tmp_path, monkeypatch)
+    try:
+        slow = workers.start(REPORT_BUILD_TEST_PAUSE="2", JOB_HEARTBEAT_STALE_SECONDS="3")
+        report = _report(street_a.street)
+        workers.send(report.pk)
+        workers.wait_for(report, lambda r: r.status == ReportStatus.RUNNING and r.progress >= 10)
+        os.kill(slow.pid, signal.SIGKILL)
+        slow.wait(timeout=10)
+        killed = time.monotonic()
+        regenerate = f"/api/v1/reports/{report.pk}/regenerate/"
+        # While the heartbeat is fresh the build counts as alive: 409.
+        assert browser.post(regenerate).status_code == 409
+        while True:
+            answer = browser.post(regenerate)
+            if answer.status_code == 202:
+                break
+            assert answer.status_code == 409, answer.content
+            assert time.monotonic() - killed < 60, "regenerate still refused"
+            time.sleep(0.5)
+        report.refresh_from_db()
+        assert report.status == ReportStatus.PENDING and report.attempts == 0
+        workers.start()  # the regenerate's message waits in the queue for it
+        report = workers.wait_for(
+            report, lambda r: r.status in (ReportStatus.DONE, ReportStatus.FAILED), timeout=60
+        )
+        assert report.status == ReportStatus.DONE, f"{report.error}\n{workers.logs()}"
+        assert report.attempts == 1 and report.pdf.read().startswith(b"%PDF")
+        assert time.monotonic() - killed < 60
+    finally:
+        workers.stop()

@@ -213,13 +213,16 @@ def test_a_report_error_is_shown_as_it_is_and_asking_again_requeues(street_a, mo
 # --- the sweeper and the cleanup ----------------------------------------------------------------
 
 
-def _stuck(region, *, attempts: int, minutes: int = 31) -> Report:
+def _stuck(region, *, attempts: int, minutes: int = 31, beating: bool = False) -> Report:
+    """Running for ``minutes``; its worker silent since (dead), or still ``beating``."""
     report = _requested(region)
+    started_at = timezone.now() - datetime.timedelta(minutes=minutes)
     Report.objects.filter(pk=report.pk).update(
         status=ReportStatus.RUNNING,
         attempts=attempts,
         progress=40,
-        started_at=timezone.now() - datetime.timedelta(minutes=minutes),
+        started_at=started_at,
+        heartbeat_at=timezone.now() if beating else started_at,
     )
     return report
 
@@ -236,7 +239,7 @@ def test_sweeper_requeues_a_stuck_report_then_fails_it_after_the_last_attempt(
 
     monkeypatch.setattr(services, "build_documents", hangs)
     report = _stuck(street_a.street, attempts=1)
-    recent = _stuck(street_b.street, attempts=1, minutes=5)
+    recent = _stuck(street_b.street, attempts=1, minutes=5, beating=True)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert services.report_sweep() == {"requeued": 1, "failed": 0, "resent": 0}
     assert len(callbacks) == 1

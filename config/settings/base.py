@@ -196,14 +196,35 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+# Every call to Redis (broker, result backend, cache) gives up after REDIS_TIMEOUT seconds, to
+# connect and to read: a Redis that accepts connections and never answers must not hold a
+# request. After a failure the portal leaves Redis alone for REDIS_BACKOFF_SECONDS (core.broker,
+# core.cache), so a hung Redis costs one timeout now and then, not one per call.
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=2.0)
+REDIS_BACKOFF_SECONDS = env.float("REDIS_BACKOFF_SECONDS", default=15.0)
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_TIMEOUT  # the result backend, should one be configured
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUT
+# Publishing: the whole connection attempt (retries included) within the timeout, one retry of
+# the publish itself (a pooled connection that went stale when Redis restarted).
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+
 # The cache holds nothing that cannot be computed again: with Redis down it misses (core.cache),
-# and a dead host costs a second, not a hung request.
+# and a dead or hung host costs a second now and then, not a hung request.
 CACHES = {
     "default": (
         {
             "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "socket_connect_timeout": min(1.0, REDIS_TIMEOUT),
+                "socket_timeout": min(1.0, REDIS_TIMEOUT),
+            },
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -245,7 +266,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-stuck-bulletins": {
         "task": "patrols.tasks.sweep_stuck_bulletins",
-        "schedule": crontab(minute="*/10"),
+        "schedule": crontab(minute="*/2"),  # cheap; finds stale heartbeats soon
     },
 }
 # The statuses of every job row (bulletins, work reports): core.models.JobStatus.
@@ -318,7 +339,7 @@ CELERY_BEAT_SCHEDULE.update(
         },
         "sweep-stuck-reports": {
             "task": "reports.tasks.sweep_stuck_reports",
-            "schedule": crontab(minute="*/10"),
+            "schedule": crontab(minute="*/2"),  # cheap; finds stale heartbeats soon
         },
         "clean-expired-reports": {
             "task": "reports.tasks.clean_expired_reports",
@@ -389,6 +410,10 @@ SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 # message at a time; a task past its soft limit is told to stop, past the hard one killed (the
 # build tasks set their own limits under REPORT/BULLETIN_STUCK_MINUTES: core.jobs); a pool child
 # past CELERY_WORKER_MAX_MEMORY_PER_CHILD KiB is replaced after its task.
+# A building worker beats (core.jobs) every quarter of JOB_HEARTBEAT_STALE_SECONDS; a running
+# job silent for longer lost its worker: a regenerate, a new request or a redelivered message
+# takes it over, and the sweeper re-queues or fails it.
+JOB_HEARTBEAT_STALE_SECONDS = env.int("JOB_HEARTBEAT_STALE_SECONDS", default=60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=10 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=11 * 60)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=300_000)
@@ -402,8 +427,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
         "CELERY_VISIBILITY_TIMEOUT",
         default=(max(REPORT_STUCK_MINUTES, BULLETIN_STUCK_MINUTES) + 10) * 60,
     ),
-    # Publishing from a web request must not hang on a broker host that is gone.
-    "socket_connect_timeout": 3,
+    # Publishing from a web request must not hang on a broker host that is gone, nor on one
+    # that accepts connections and never answers (REDIS_TIMEOUT, above). Workers poll with
+    # BRPOP for 1 s at a time, well within the read timeout.
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    "socket_timeout": REDIS_TIMEOUT,
 }
 
 # The audit log (audit/): logins, refusals and every change to issues, patrols and the roster.
