@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.input.ControlCharactersMiddleware",  # after auth and messages: its 400 page needs them
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
