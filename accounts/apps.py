@@ -12,3 +12,14 @@ class AccountsConfig(AppConfig):
         from .middleware import stamp_login
 
         user_logged_in.connect(stamp_login, dispatch_uid="accounts.stamp_login")
+
+        from django.db.models.signals import post_save
+
+        from .models import User
+        from .receivers import revoke_on_password_change
+
+        # A receiver, not a service call: passwords are also set by the Django admin, its
+        # password page and `manage.py changepassword`, which call no service of ours.
+        post_save.connect(
+            revoke_on_password_change, sender=User, dispatch_uid="accounts.password_revoke"
+        )

@@ -1,16 +1,18 @@
 """Accounts: who may create whom, and a chief account always matches its roster entry."""
 
+from django.contrib.auth import SESSION_KEY, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from audit.context import current_request
 from audit.models import AuditAction
 from audit.services import REDACTED, audit_record, created, diff, snapshot
 from rivers.models import Chief, Region
 
-from .models import ASSIGNABLE_ROLES, Role, User
+from .models import ASSIGNABLE_ROLES, PASSWORD_RESETTABLE_ROLES, Role, User
 
 # What the audit log keeps of an account (never the password hash; that it changed, yes).
 ACCOUNT_AUDIT_FIELDS = (
@@ -32,6 +34,16 @@ def _check_assignable(*, user: User, role: str) -> None:
         raise PermissionDenied(
             _("您不能创建或修改“%(role)s”角色的账号。") % {"role": Role(role).label}
         )
+
+
+def _check_password_reset(*, user: User, account: User, new_role: str) -> None:
+    """Setting someone else's password: only for the roles ``user`` may reset, before and after
+    the edit (an office cannot turn a leader into a chief to reset the password)."""
+    if account.pk == user.pk:
+        return
+    allowed = PASSWORD_RESETTABLE_ROLES[user.effective_role]
+    if account.effective_role not in allowed or new_role not in allowed:
+        raise PermissionDenied(_("只有管理员可以重置河长办、领导和管理员账号的密码。"))
 
 
 def _set_password(*, account: User, password: str) -> None:
@@ -85,6 +97,8 @@ def account_update(*, instance: User, user: User, **data) -> User:
     chief = data.get("chief", instance.chief if role == Role.CHIEF else None)
     region = _check_chief_link(role=role, chief=chief, region=data.get("region", instance.region))
     password = data.pop("password", None)
+    if password:
+        _check_password_reset(user=user, account=instance, new_role=role)
     before = snapshot(instance, fields=ACCOUNT_AUDIT_FIELDS)
     for name, value in data.items():
         setattr(instance, name, value)
@@ -111,6 +125,24 @@ def account_deactivate(*, instance: User, user: User) -> None:
     instance.save(update_fields=["is_active"])
     changes = {"is_active": [was_active, False]}
     audit_record(user=user, action=AuditAction.UPDATE, obj=instance, changes=changes)
+
+
+@transaction.atomic
+def password_changed_revoke(*, account: User) -> None:
+    """A new password ends what the old one opened: every API token of the account now, and
+    every other session at its next request (Django checks the session's password hash). The
+    session of the request that made the change, if it is the account's own, stays logged in."""
+    revoked, _deleted = Token.objects.filter(user=account).delete()
+    if revoked:
+        audit_record(
+            action=AuditAction.TOKEN_REVOKED, obj=account, detail={"reason": "password_changed"}
+        )
+    request = current_request()
+    acting = getattr(request, "user", None)
+    session = getattr(request, "session", None)
+    own = acting is not None and acting.pk == account.pk
+    if own and session is not None and SESSION_KEY in session:
+        update_session_auth_hash(request, account)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .text import join_items
@@ -27,6 +28,26 @@ def _answer_in_json(request) -> None:
         request.accepted_media_type = JSONRenderer.media_type
 
 
+def documented_shape(data):
+    """The documented error object: ``{"field": ["message", ...]}`` for bad input (nested
+    serializers keep their nested objects), ``{"detail": "..."}`` for the rest.
+
+    DRF answers a bare list for ``raise ValidationError("...")`` or a failed field outside a
+    serializer (``?search=``'s validators); it becomes the non-field errors. A bare string in
+    a 400 (a JSON parse error's ``detail``) becomes a one-item list.
+    """
+    if isinstance(data, list):
+        return {api_settings.NON_FIELD_ERRORS_KEY: data}
+    if isinstance(data, str):
+        return {api_settings.NON_FIELD_ERRORS_KEY: [data]}
+    return data
+
+
+def _input_error_shape(data):
+    data = documented_shape(data)
+    return {key: [value] if isinstance(value, str) else value for key, value in data.items()}
+
+
 def exception_handler(exc, context):
     _answer_in_json(context.get("request"))
     if isinstance(exc, StateConflict):
@@ -40,6 +61,11 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     response = drf_exception_handler(exc, context)
+    if response is not None:
+        if response.status_code == status.HTTP_400_BAD_REQUEST:
+            response.data = _input_error_shape(response.data)
+        else:
+            response.data = documented_shape(response.data)
     request = context.get("request")
     if response is not None and response.status_code == 403 and request is not None:
         # Every refusal goes to the audit log (web pages: audit.context's middleware).

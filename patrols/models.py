@@ -108,6 +108,9 @@ class Patrol(models.Model):
     valid = models.BooleanField(_("有效"), default=False)
     invalid_reason = models.CharField(_("无效原因"), max_length=200, blank=True)
     notes = models.TextField(_("巡河情况"), blank=True, max_length=5000)
+    # Filed more than PATROL_MAX_AGE_DAYS days after it started: by the office, with a reason.
+    filed_late = models.BooleanField(_("补录"), default=False)
+    late_reason = models.CharField(_("补录原因"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("提交人"),

@@ -145,9 +145,12 @@ class PatrolSerializer(serializers.ModelSerializer):
             "invalid_reason",
             "notes",
             "findings",
+            "filed_late",
+            "late_reason",
             "created_at",
         ]
         read_only_fields = [
+            "filed_late",
             "started_on",
             "distance_km",
             "points_dropped",
@@ -155,7 +158,12 @@ class PatrolSerializer(serializers.ModelSerializer):
             "invalid_reason",
             "created_at",
         ]
-        extra_kwargs = {"uuid": {"required": True, "validators": []}}
+        extra_kwargs = {
+            "uuid": {"required": True, "validators": []},
+            "late_reason": {
+                "help_text": _("河长办补录超过规定天数的巡河记录时必填。"),
+            },
+        }
 
     def to_internal_value(self, data):
         # In a multipart form the findings arrive as one JSON string.

@@ -27,6 +27,8 @@ from .models import Finding, FindingPhoto, Patrol, PatrolRule
 from .rules import RuleBook
 
 CLOCK_SKEW = datetime.timedelta(minutes=10)
+# No patrol of the river-chief system predates it; an earlier year is a phone's broken clock.
+EARLIEST_PATROL_DAY = datetime.date(2000, 1, 1)
 # What the audit log keeps of a new patrol (the tracks stay in the patrol itself).
 PATROL_AUDIT_FIELDS = (
     "uuid",
@@ -39,6 +41,8 @@ PATROL_AUDIT_FIELDS = (
     "invalid_reason",
     "notes",
     "created_by",
+    "filed_late",
+    "late_reason",
 )
 
 
@@ -293,6 +297,57 @@ def _check_serving(*, chief: Chief, day: datetime.date) -> None:
         )
 
 
+def _check_age(*, user: User, day: datetime.date, late_reason: str) -> bool:
+    """Whether the patrol is filed late (started more than PATROL_MAX_AGE_DAYS days ago).
+
+    A chief files what was just walked: an older patrol would count in a period already
+    reported. The office (or an admin) may enter an older one from paper records, with a
+    reason that is kept on the patrol and in the audit log."""
+    if day < EARLIEST_PATROL_DAY:
+        raise ValidationError({"started_at": [_("开始时间不能早于 2000 年 1 月 1 日。")]})
+    max_age = settings.PATROL_MAX_AGE_DAYS
+    if day >= timezone.localdate() - datetime.timedelta(days=max_age):
+        return False
+    if user.effective_role not in (Role.OFFICE, Role.ADMIN):
+        message = _("只能提交 %(n)d 天内的巡河记录；更早的巡河请由河长办补录并说明原因。") % {
+            "n": max_age
+        }
+        raise ValidationError({"started_at": [message]})
+    if not late_reason.strip():
+        message = _("补录 %(n)d 天前的巡河记录须填写补录原因。") % {"n": max_age}
+        raise ValidationError({"late_reason": [message]})
+    return True
+
+
+def _check_track_times(
+    *,
+    points: Sequence[tracks.TrackPoint],
+    started_at: datetime.datetime,
+    ended_at: datetime.datetime,
+    field: str,
+) -> None:
+    """The track's own timestamps lie within the patrol's start and end, give or take
+    PATROL_TRACK_TIME_TOLERANCE_MINUTES (a phone's clock and a GPS fix drift a little)."""
+    times = [point.time for point in points if point.time is not None]
+    if not times:
+        return
+    tolerance = datetime.timedelta(minutes=settings.PATROL_TRACK_TIME_TOLERANCE_MINUTES)
+    first, last = min(times), max(times)
+    if first < started_at - tolerance or last > ended_at + tolerance:
+        local = timezone.localtime
+        message = _(
+            "轨迹时间（%(first)s 至 %(last)s）不在巡河开始和结束时间（%(start)s 至 %(end)s）"
+            "之内，最多允许相差 %(n)d 分钟。"
+        ) % {
+            "first": f"{local(first):%Y-%m-%d %H:%M}",
+            "last": f"{local(last):%Y-%m-%d %H:%M}",
+            "start": f"{local(started_at):%Y-%m-%d %H:%M}",
+            "end": f"{local(ended_at):%Y-%m-%d %H:%M}",
+            "n": settings.PATROL_TRACK_TIME_TOLERANCE_MINUTES,
+        }
+        raise ValidationError({field: [message]})
+
+
 def _read_track(*, track: Any, gpx: IO[bytes] | None) -> list[tracks.TrackPoint]:
     try:
         if gpx is not None:
@@ -337,11 +392,14 @@ def patrol_submit(
     notes: str = "",
     findings: Sequence[Mapping[str, Any]] = (),
     photos: Mapping[int, Sequence[IO[bytes]]] | None = None,
+    late_reason: str = "",
 ) -> tuple[Patrol, bool]:
     """File a patrol; returns it and whether it is new.
 
     The client makes the uuid: a phone that lost the answer sends the same patrol again, and gets
-    the first one back instead of a second patrol.
+    the first one back instead of a second patrol. A patrol that started more than
+    PATROL_MAX_AGE_DAYS days ago is the office's to file, with ``late_reason``; it is marked
+    ``filed_late``.
     """
     existing = _existing_patrol(user=user, uuid=uuid)
     if existing is not None:
@@ -351,8 +409,16 @@ def patrol_submit(
         raise ValidationError({"ended_at": [_("结束时间必须晚于开始时间。")]})
     if started_at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"started_at": [_("开始时间不能晚于当前时间。")]})
-    _check_serving(chief=chief, day=timezone.localdate(started_at))
+    day = timezone.localdate(started_at)
+    _check_serving(chief=chief, day=day)
+    filed_late = _check_age(user=user, day=day, late_reason=late_reason)
     raw_points = _read_track(track=track, gpx=gpx)
+    _check_track_times(
+        points=raw_points,
+        started_at=started_at,
+        ended_at=ended_at,
+        field="gpx" if gpx is not None else "track",
+    )
     checked_photos = _check_photos(findings=findings, photos=photos or {})
     kept, dropped = tracks.drop_jumps(
         raw_points, max_speed_kmh=settings.PATROL_MAX_SPEED_KMH, max_gap_m=settings.PATROL_MAX_GAP_M
@@ -389,6 +455,8 @@ def patrol_submit(
                 valid=assessment.valid,
                 invalid_reason=assessment.invalid_reason,
                 notes=notes,
+                filed_late=filed_late,
+                late_reason=late_reason.strip(),
                 created_by=user,
             )
             for index, finding_data in enumerate(findings):

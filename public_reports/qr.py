@@ -1,19 +1,26 @@
 """QR codes for the signs: each one opens the sign's public report page."""
 
 import io
+from urllib.parse import quote
 
 import segno
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 
 def report_url(*, sign_code: str, request: HttpRequest | None = None) -> str:
     """The absolute address of a sign's report page: PUBLIC_BASE_URL, or else the request's
     host. Printed signs live for years, so production sets PUBLIC_BASE_URL."""
-    path = reverse("public-report", kwargs={"sign_code": sign_code})
+    try:
+        path = reverse("public-report", kwargs={"sign_code": sign_code})
+    except NoReverseMatch:
+        # A code from before the rule (rivers.validators) with a "/": its address, escaped,
+        # leads to the "no such sign" page instead of a 500 of the whole print sheet.
+        path = reverse("public-report", kwargs={"sign_code": "-"})[:-2] + quote(sign_code, safe="")
+        path += "/"
     base = settings.PUBLIC_BASE_URL.rstrip("/")
     if base:
         return base + path

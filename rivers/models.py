@@ -15,6 +15,7 @@ from .querysets import (
     RiverQuerySet,
     ScopedQuerySet,
 )
+from .validators import validate_sign_code
 
 LAT_VALIDATORS = [MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))]
 LON_VALIDATORS = [MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))]
@@ -217,7 +218,13 @@ class Sign(models.Model):
     reach = models.ForeignKey(
         Reach, verbose_name=_("河段"), on_delete=models.PROTECT, related_name="signs"
     )
-    code = models.CharField(_("公示牌编号"), max_length=40, unique=True)
+    code = models.CharField(
+        _("公示牌编号"),
+        max_length=40,
+        unique=True,
+        validators=[validate_sign_code],
+        help_text=_("印在二维码地址中：只用英文字母、数字和连字符，如 GSP-001。"),
+    )
     lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, validators=LAT_VALIDATORS)
     lon = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, validators=LON_VALIDATORS)
     updated_on = models.DateField(_("更新日期"))

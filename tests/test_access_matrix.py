@@ -48,6 +48,10 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 USERS = ("anonymous", "superuser", "admin", "office", "leader", "chief")
 TODAY = datetime.date.today()
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
+# Yesterday 09:00-10:00 (UTC+8): a patrol a chief may still file (PATROL_MAX_AGE_DAYS).
+_YESTERDAY = TODAY - datetime.timedelta(days=1)
+PATROL_START = f"{_YESTERDAY.isoformat()}T09:00:00+08:00"
+PATROL_END = f"{_YESTERDAY.isoformat()}T10:00:00+08:00"
 
 
 def _png(name: str = "photo.png") -> ContentFile:
@@ -363,8 +367,8 @@ CREATE_OVERRIDES = {
         "uuid": str(uuid_lib.uuid4()),
         "findings": [],
         "track": None,
-        "started_at": "2024-05-07T09:00:00+08:00",
-        "ended_at": "2024-05-07T10:00:00+08:00",
+        "started_at": PATROL_START,
+        "ended_at": PATROL_END,
     },
     "issues": lambda w, s: {"reported_at": None},
     "calendar-days": lambda w, s: {"date": "2091-05-01"},
@@ -735,8 +739,8 @@ def test_a_chief_cannot_file_a_patrol_for_another_chief(w):
         "uuid": str(uuid_lib.uuid4()),
         "chief": other.pk,
         "reach": w.inside.reach.pk,
-        "started_at": "2024-05-07T09:00:00+08:00",
-        "ended_at": "2024-05-07T10:00:00+08:00",
+        "started_at": PATROL_START,
+        "ended_at": PATROL_END,
     }
     before = Patrol.objects.count()
     response = _json(client, "post", "/api/v1/patrols/", body)
@@ -755,8 +759,8 @@ def test_an_office_cannot_file_a_patrol_for_a_chief_outside_its_region(w):
         "uuid": str(uuid_lib.uuid4()),
         "chief": w.outside.chief.pk,
         "reach": w.outside.reach.pk,
-        "started_at": "2024-05-07T09:00:00+08:00",
-        "ended_at": "2024-05-07T10:00:00+08:00",
+        "started_at": PATROL_START,
+        "ended_at": PATROL_END,
     }
     before = Patrol.objects.count()
     response = _json(client, "post", "/api/v1/patrols/", body)
@@ -927,8 +931,8 @@ def test_authorship_fields_are_set_by_the_server(w):
             "uuid": str(uuid_lib.uuid4()),
             "chief": w.inside.chief.pk,
             "reach": w.inside.reach.pk,
-            "started_at": "2024-05-07T09:00:00+08:00",
-            "ended_at": "2024-05-07T10:00:00+08:00",
+            "started_at": PATROL_START,
+            "ended_at": PATROL_END,
             "created_by": forged,
         },
     )

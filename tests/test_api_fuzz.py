@@ -1,10 +1,13 @@
-"""Schemathesis fuzzes every operation of the API in-process, as an office user and as a chief.
+"""Schemathesis fuzzes every operation of the API in-process, as an office user, as a chief and
+with no credentials at all.
 
 The schema is the one the portal serves at /api/schema/; requests go through Django's WSGI
 handler in this process, against the demo street (a region tree with records of every kind), with
-a token like an outside client. Each operation gets positive data (valid by the schema) and
-negative data (invalid by the schema), drawn from a fixed seed. Every response must be no server
-error, documented (status code, content type, body), and negative data must be refused with 4xx.
+a token like an outside client (or none). Each operation gets positive data (valid by the schema)
+and negative data (invalid by the schema), drawn from a fixed seed. Every response must be no
+server error, documented (status code, content type, body), negative data must be refused with
+4xx, and every error must have the documented shape (shared/API.md: 400 with
+``{"field": ["message", ...]}``, the other errors ``{"detail": "..."}``).
 
 Each request runs in a savepoint that is rolled back, so a DELETE or a revoked token does not
 starve the examples that follow: every operation sees the same demo data.
@@ -39,7 +42,31 @@ from accounts.models import User
 from rivers.demo import build_demo
 
 TODAY = datetime.date(2026, 11, 22)
+
+
+@schemathesis.check
+def documented_error_shape(ctx, response, case) -> None:
+    """A 4xx answers a JSON object: for 400 each field maps to a list of messages (or, for a
+    nested serializer, to an object); any other error carries a ``detail`` string."""
+    if not 400 <= response.status_code < 500:
+        return None
+    try:
+        body = response.json()
+    except ValueError as error:
+        raise AssertionError(f"{response.status_code} without a JSON body") from error
+    if not isinstance(body, dict) or not body:
+        raise AssertionError(f"{response.status_code} answers {body!r}, not an error object")
+    if response.status_code == 400:
+        bad = {k: v for k, v in body.items() if not isinstance(v, list | dict) or v in ([], {})}
+        if bad:
+            raise AssertionError(f"400 fields without a list of messages: {bad!r}")
+    elif not isinstance(body.get("detail"), str):
+        raise AssertionError(f"{response.status_code} without a detail string: {body!r}")
+    return None
+
+
 CHECKS = [
+    documented_error_shape,
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
@@ -47,7 +74,7 @@ CHECKS = [
     negative_data_rejection,
 ]
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
-EXAMPLES = {"office": 8, "chief": 3}
+EXAMPLES = {"office": 8, "chief": 3, "anonymous": 2}
 IDS_PER_RESOURCE = 3
 
 
@@ -172,9 +199,13 @@ def _strategy(operation, mode, known, findings):
 
 def _fuzz(role: str, wsgi_app, server_errors) -> list[str]:
     demo = build_demo(today=TODAY)
-    user = next(account.user for account in demo.accounts if account.user.role == role)
-    token = Token.objects.create(user=user)
-    headers = {"Authorization": f"Token {token.key}"}
+    # Anonymous calls aim at the office's records: they exist, and must still answer 401.
+    who = "office" if role == "anonymous" else role
+    user = next(account.user for account in demo.accounts if account.user.role == who)
+    if role == "anonymous":
+        headers = {}
+    else:
+        headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
     with in_test_transaction():
         schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
     known = _known_ids(user, schema)
@@ -216,7 +247,7 @@ def _fuzz(role: str, wsgi_app, server_errors) -> list[str]:
     return failures
 
 
-@pytest.mark.parametrize("role", ["office", "chief"])
+@pytest.mark.parametrize("role", ["office", "chief", "anonymous"])
 def test_every_api_operation_answers_by_its_schema_to_valid_and_invalid_input(
     role, wsgi_app, server_errors
 ):

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from PIL import Image
 
 from accounts.models import Role
@@ -267,8 +268,13 @@ def test_chief_may_not_change_rules(api, chief_a1):
 # --- filing -------------------------------------------------------------------------------------
 
 
+def _recent() -> datetime.date:
+    """A day a chief may still file (PATROL_MAX_AGE_DAYS)."""
+    return timezone.localdate() - datetime.timedelta(days=1)
+
+
 def _payload(reach, day=None, minutes=30, **extra) -> dict:
-    start = at(day or D(2024, 5, 6))
+    start = at(day or _recent())
     return {
         "uuid": str(uuid.uuid4()),
         "reach": reach.pk,
@@ -289,7 +295,8 @@ def test_chief_files_a_valid_patrol_for_itself(api, chief_a1, street_a):
     assert body["chief"] == chief_a1.chief_id
     assert body["valid"] is True and body["invalid_reason"] == ""
     assert 1.75 < body["distance_km"] < 1.85
-    assert body["started_on"] == "2024-05-06"
+    assert body["started_on"] == _recent().isoformat()
+    assert body["filed_late"] is False and body["late_reason"] == ""
 
 
 def test_short_patrol_is_kept_but_invalid_with_the_reason(api, chief_a1, street_a):
@@ -344,14 +351,17 @@ def test_chief_cannot_file_for_a_reach_outside_its_region(api, chief_a1, street_
     assert not Patrol.objects.exists()
 
 
-def test_gpx_upload_with_a_finding_photo(api, chief_a1, street_a, settings, tmp_path):
+def test_gpx_upload_with_a_finding_photo(api, office_a, chief_a1, street_a, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     buffer = BytesIO()
     Image.new("RGB", (64, 48), "green").save(buffer, "JPEG")
-    response = api.as_user(chief_a1).post(
+    # The GPX file was recorded on 6 May 2024: the office enters it late, with a reason.
+    response = api.as_user(office_a).post(
         "/api/v1/patrols/",
         {
             "uuid": str(uuid.uuid4()),
+            "chief": chief_a1.chief_id,
+            "late_reason": "手机故障，纸质记录补录",
             "reach": street_a.reaches[0].pk,
             "started_at": "2024-05-06T09:30:00+08:00",
             "ended_at": "2024-05-06T09:54:00+08:00",

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.input.ControlCharactersMiddleware",  # after auth and messages: its 400 page needs them
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -250,6 +251,11 @@ PATROL_SIMPLIFY_M = env.float("PATROL_SIMPLIFY_M", default=5.0)
 PATROL_DEFAULT_MIN_MINUTES = env.int("PATROL_DEFAULT_MIN_MINUTES", default=10)
 PATROL_DEFAULT_MIN_KM = env.float("PATROL_DEFAULT_MIN_KM", default=0.3)
 PATROL_MAX_POINTS = env.int("PATROL_MAX_POINTS", default=50000)
+# A chief files patrols that started at most PATROL_MAX_AGE_DAYS days ago; older ones are the
+# office's to file, with a reason (marked filed_late). A track's timestamps must lie within the
+# patrol's start and end, give or take PATROL_TRACK_TIME_TOLERANCE_MINUTES.
+PATROL_MAX_AGE_DAYS = env.int("PATROL_MAX_AGE_DAYS", default=7)
+PATROL_TRACK_TIME_TOLERANCE_MINUTES = env.int("PATROL_TRACK_TIME_TOLERANCE_MINUTES", default=5)
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
 
