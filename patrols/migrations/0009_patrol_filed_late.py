@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patrols', '0007_rule_validity'),
+        ('patrols', '0008_job_heartbeat'),
     ]
 
     operations = [
