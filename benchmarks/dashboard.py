@@ -148,7 +148,7 @@ def _build_issues(n: int, *, first: datetime.date, last: datetime.date) -> None:
             INSERT INTO issues_issue (
                 code, title, description, category, source, urgency, status, lat, lon,
                 assignee_unit, deadline, supervised, referred, reported_at, closed_at,
-                reach_id, region_id
+                reach_id, region_id, void_reason
             )
             SELECT 'BENCH-' || g, '河道问题' || g, '',
                    (ARRAY['occupation','mining','dumping','construction','pollution','outfall',
@@ -167,7 +167,7 @@ def _build_issues(n: int, *, first: datetime.date, last: datetime.date) -> None:
                         ELSE (at + interval '10 days')::date END,
                    false, false, at,
                    CASE WHEN fate < 0.90 THEN at + (1 + kind * 40) * interval '1 day' END,
-                   r.ids[k], r.regions[k]
+                   r.ids[k], r.regions[k], ''
             FROM raw, reaches r
             """,
             {"first": first, "days": days, "n": n},
@@ -189,11 +189,11 @@ def _build_cleanups(n: int, *, first: datetime.date, last: datetime.date) -> Non
             )
             INSERT INTO activities_cleanup (
                 date, title, notes, created_at, campaign, points, garbage_t, garbage_m3,
-                participants, vehicles, net_m, warning_signs, banners, region_id
+                participants, vehicles, net_m, warning_signs, banners, region_id, volunteers
             )
             SELECT %(first)s::date + (g %% %(days)s), '河道保洁', '', now(), 'routine', 2,
                    round((random() * 5)::numeric, 2), 1, 10, 1, 0, 0, 0,
-                   r.ids[1 + (g %% array_length(r.ids, 1))]
+                   r.ids[1 + (g %% array_length(r.ids, 1))], 0
             FROM generate_series(1, %(n)s) g, regions r
             """,
             {"first": first, "days": (last - first).days + 1, "n": n},
@@ -350,19 +350,6 @@ def _time(
         _check(response.status_code == 200, f"HTTP {response.status_code}")
         return response
 
-    from reports.figures import Scope, figure
-
-    scope = Scope.of(region=county, date_from=first, date_to=last)
-    sql, sql_params = (
-        figure("issues_overdue_in_period")
-        .rows(scope)
-        .select_related(None)
-        .values("pk")
-        .query.sql_with_params()
-    )
-    # The ORM's own statement with its parameters apart; nothing typed is formatted in.
-    overdue_in_period = (f"SELECT count(*) FROM ({sql}) t", sql_params)  # noqa: S608  # nosec B608
-
     def raw():
         with connection.cursor() as cursor:
             cursor.execute(RAW_SQL[0], {"r": county.pk})
@@ -381,10 +368,6 @@ def _time(
             for sql in RAW_SQL[1:]:
                 cursor.execute(sql, params)
                 results.append(cursor.fetchall())
-            # Overdue at any time in the period (the deadline history walked day by day in
-            # SQL): the statement the registered figure sends, run as it is.
-            cursor.execute(*overdue_in_period)
-            results.append(cursor.fetchall())
             return results
 
     result = selector()

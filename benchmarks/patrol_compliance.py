@@ -375,7 +375,8 @@ WITH slots AS (
 )
 INSERT INTO patrols_patrol (
     uuid, chief_id, reach_id, started_at, ended_at, started_on, track_raw, track,
-    points_dropped, distance_km, valid, invalid_reason, notes, created_by_id, created_at
+    points_dropped, distance_km, valid, invalid_reason, notes, created_by_id, created_at,
+    filed_late, late_reason
 )
 SELECT gen_random_uuid(), chief_id, reach_id, started_at,
        started_at + CASE WHEN valid THEN 20 + r3 * 70 ELSE 3 + r3 * 5 END * interval '1 minute',
@@ -384,7 +385,8 @@ SELECT gen_random_uuid(), chief_id, reach_id, started_at,
        valid,
        CASE WHEN valid THEN '' ELSE '时长 5 分钟，不足 10 分钟' END,
        '', NULL,
-       started_at + CASE WHEN valid THEN 20 + r3 * 70 ELSE 3 + r3 * 5 END * interval '1 minute'
+       started_at + CASE WHEN valid THEN 20 + r3 * 70 ELSE 3 + r3 * 5 END * interval '1 minute',
+       false, ''
 FROM timed
 """
 

@@ -121,7 +121,6 @@ class DashboardFiguresSerializer(serializers.Serializer):
     issues_closed = _registered("issues_closed")
     issues_open = serializers.IntegerField(help_text=_("期末前发现、目前仍未销号的问题"))
     issues_overdue = _registered("issues_overdue")
-    issues_overdue_in_period = _registered("issues_overdue_in_period")
     resolution_rate = _registered("resolution_rate", _Rate())
     cleanups = _registered("cleanups")
     garbage_t = _registered("garbage_t", serializers.DecimalField(max_digits=14, decimal_places=2))

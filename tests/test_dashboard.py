@@ -188,7 +188,6 @@ def test_rollups_written_by_the_services_equal_the_live_statistics(written, offi
         assert mine["issues_found"] == live.issues_found
         assert mine["issues_found_closed"] == live.issues_found_closed
         assert mine["issues_closed"] == live.issues_closed
-        assert mine["issues_overdue_in_period"] == live.issues_overdue_in_period
         assert mine["resolution_rate"] == live.resolution_rate
         assert mine["cleanups"] == live.cleanups
         assert mine["garbage_t"] == live.garbage_t
