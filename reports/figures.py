@@ -326,6 +326,9 @@ class Figure:
     # A rate divides two registered figures; a figure with neither source nor rate_of comes
     # from the compliance selector (see the module's doc).
     rate_of: tuple[str, str] | None = None
+    # A queryset method that picks the rows where a Q cannot say it (the deadline history):
+    # such a figure is counted by a query of its own.
+    narrow: Callable[[QuerySet, Scope], QuerySet] | None = None
 
     @property
     def kind(self) -> str:
@@ -341,7 +344,8 @@ class Figure:
     def rows(self, scope: Scope) -> QuerySet:
         if self.source is None:
             raise ValueError(f"{self.key} is not counted from rows")
-        return SOURCES[self.source].rows(scope).filter(self.condition(scope))
+        rows = SOURCES[self.source].rows(scope).filter(self.condition(scope))
+        return self.narrow(rows, scope) if self.narrow else rows
 
 
 _N = _("个")
@@ -372,12 +376,12 @@ def _closed(s: Scope) -> Q:
     return s.moments("closed_at") & Q(status=IssueStatus.CLOSED)
 
 
-def _overdue(s: Scope) -> Q:
-    return Q(pk__in=Issue.objects.overdue_on(s.as_of).values("pk"))
+def _overdue(rows: QuerySet, s: Scope) -> QuerySet:
+    return rows.overdue_on(s.as_of)
 
 
-def _overdue_in_period(s: Scope) -> Q:
-    return Q(pk__in=Issue.objects.overdue_during(s.date_from, s.as_of).values("pk"))
+def _overdue_in_period(rows: QuerySet, s: Scope) -> QuerySet:
+    return rows.overdue_during(s.date_from, s.as_of)
 
 
 def _checked(model, asset: str) -> Callable[[Scope], Q]:
@@ -583,7 +587,7 @@ _REGISTERED: list[Figure] = [
         _N,
         _("截至统计日仍未销号且已超过当日有效整改时限的问题"),
         "issues",
-        _overdue,
+        narrow=_overdue,
     ),
     Figure(
         "issues_overdue_in_period",
@@ -591,7 +595,7 @@ _REGISTERED: list[Figure] = [
         _N,
         _("期间任一天未销号且已超过当日有效整改时限的问题（督办另定时限不抹去已逾期的时间）"),
         "issues",
-        _overdue_in_period,
+        narrow=_overdue_in_period,
     ),
     Figure(
         "resolution_rate",

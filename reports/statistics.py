@@ -206,6 +206,9 @@ def count_figures(scope: Scope) -> dict[str, Any]:
     for fig in FIGURES.values():
         if fig.source is None:
             continue
+        if fig.narrow:
+            values[fig.key] = fig.rows(scope).select_related(None).order_by().count()
+            continue
         if fig.by:
             rows = (
                 fig.rows(scope)
