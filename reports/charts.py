@@ -201,9 +201,10 @@ def chart_shapes(monthly: list[dict[str, Any]]) -> list[Shape]:
 
     legend_y = HEIGHT - 14
     entries = [
-        (_("巡河次数"), BAR, "rect"),
+        # The registered figures each series draws: patrols, issues_found, issues_closed.
+        (_("有效巡河"), BAR, "rect"),
         (_("发现问题"), FOUND, "line"),
-        (_("已整改"), CLOSED, "line"),
+        (_("销号问题"), CLOSED, "line"),
     ]
     x = WIDTH / 2 - 150
     for label, colour, mark in entries:

@@ -351,7 +351,7 @@ def test_chart_svg_is_well_formed_and_escapes_text():
     svg = chart_svg(monthly, title="东风<街道>&")
     root = ET.fromstring(svg)  # noqa: S314 (our own SVG)
     texts = [element.text for element in root.iter("{http://www.w3.org/2000/svg}text")]
-    assert "1月" in texts and "12月" in texts and "巡河次数" in texts and "发现问题" in texts
+    assert "1月" in texts and "12月" in texts and "有效巡河" in texts and "发现问题" in texts
     assert root.get("aria-label") == "东风<街道>&"
     assert len(list(root.iter("{http://www.w3.org/2000/svg}rect"))) == 13  # 12 bars, 1 legend
     assert "Noto Sans CJK SC" in root.get("font-family")
