@@ -60,6 +60,7 @@ from rivers.models import (
     RiverKind,
     Sign,
 )
+from rivers.querysets import serving_q
 
 __all__ = [
     "FIGURES",
@@ -128,12 +129,6 @@ class Scope:
 
 
 # --- sources: the region's rows of one model ---------------------------------------------------
-
-
-def _serving_on(day: datetime.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}appointed_on__lte": day}) & (
-        Q(**{f"{prefix}relieved_on__isnull": True}) | Q(**{f"{prefix}relieved_on__gte": day})
-    )
 
 
 def _while_serving(prefix: str = "chief__") -> Q:
@@ -398,14 +393,12 @@ def _patrolling(s: Scope) -> Q:
 
 
 def _served(s: Scope) -> Q:
-    return Q(appointed_on__lte=s.as_of) & (
-        Q(relieved_on__isnull=True) | Q(relieved_on__gte=s.date_from)
-    )
+    return serving_q(s.date_from, s.as_of)
 
 
 def _uncovered(s: Scope) -> Q:
     serving = Chief.objects.filter(
-        _serving_on(s.as_of), role__in=PATROLLING_ROLES, reaches=OuterRef("pk")
+        serving_q(s.as_of, s.as_of), role__in=PATROLLING_ROLES, reaches=OuterRef("pk")
     )
     return ~Q(Exists(serving.order_by()))
 
@@ -448,7 +441,7 @@ _REGISTERED: list[Figure] = [
         _("名"),
         _("截至统计日在任的河长等人员（岗位数），按类别；期中更替的岗位只计一次"),
         "chiefs",
-        lambda s: _serving_on(s.as_of),
+        lambda s: serving_q(s.as_of, s.as_of),
         by="role",
         choices=ChiefRole,
     ),

@@ -87,10 +87,6 @@ def months_between(first: datetime.date, last: datetime.date) -> list[datetime.d
     return months
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 # --- marking cells stale ------------------------------------------------------------------------
 
 

@@ -70,15 +70,21 @@ class RiverQuerySet(ScopedQuerySet):
         return self._for_user(user, super().in_region)
 
 
+def serving_q(date_from, date_to) -> Q:
+    """Roster entries in post at any time from ``date_from`` to ``date_to`` (None: open), as a
+    condition other queries can put inside their own (a figure's FILTER, an EXISTS)."""
+    condition = Q()
+    if date_to is not None:
+        condition &= Q(appointed_on__lte=date_to)
+    if date_from is not None:
+        condition &= Q(relieved_on__isnull=True) | Q(relieved_on__gte=date_from)
+    return condition
+
+
 class ChiefQuerySet(ScopedQuerySet):
     def serving_between(self, date_from, date_to) -> Self:
         """Whoever held the post at any time in the period, relieved or not since."""
-        qs = self
-        if date_to is not None:
-            qs = qs.filter(appointed_on__lte=date_to)
-        if date_from is not None:
-            qs = qs.filter(Q(relieved_on__isnull=True) | Q(relieved_on__gte=date_from))
-        return qs
+        return self.filter(serving_q(date_from, date_to))
 
     def serving_on(self, day) -> Self:
         return self.serving_between(day, day)
