@@ -5,8 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.forms import LoginForm
 from core import views_web
-from patrols import views_me
 from reports import views_dashboard
+from workbench import views_me as workbench_me
 
 urlpatterns = [
     path("", views_web.home, name="home"),
@@ -21,7 +21,7 @@ urlpatterns = [
     path("ledgers/", include("rivers.urls")),
     path("patrols/", include("patrols.urls")),
     path("issues/", include("issues.urls")),
-    path("me/", views_me.me_page, name="me"),
+    path("me/", workbench_me.me_page, name="me"),
     path("bulletins/", include("patrols.urls_bulletins")),
     path("reports/", include("reports.urls")),
     path("dashboard/", views_dashboard.dashboard_page, name="dashboard"),

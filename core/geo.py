@@ -12,8 +12,10 @@ a metre.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 # Krasovsky 1940: semi-major axis and first eccentricity squared.
 _A = 6378245.0
@@ -101,3 +103,23 @@ def validate_line_string(value) -> None:
         lon, lat = point[0], point[1]
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise ValidationError(_("经度须在 -180 至 180、纬度须在 -90 至 90 之间。"))
+
+
+# --- Distances on the WGS-84 sphere (tracks, a public report near a sign, issues nearby) ----------
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+@dataclass(frozen=True)
+class TrackPoint:
+    lon: float
+    lat: float
+    time: datetime.datetime | None = None
+
+
+def haversine_m(a: TrackPoint, b: TrackPoint) -> float:
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    dlat = lat2 - lat1
+    dlon = math.radians(b.lon - a.lon)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))

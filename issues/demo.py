@@ -8,7 +8,7 @@ inspections by the people's congress and the discipline office, and the office's
 flood season. The casebook fixes each case's life, so every status, escalation, rejection and
 referral is in every street whatever the patrols happened to find.
 
-Every step goes through the real services (``issue_report`` / ``issue_from_finding``,
+Every step goes through the real services (``issue_report`` / ``finding_issue_open``,
 ``issue_act``, ``issue_photo_add``) as the demo logins, so each timeline is one the portal itself
 wrote and replays to the stored status. The services stamp the present, so the times are moved
 back to when each step happened afterwards, in bulk. Steps that would fall after the present are
@@ -41,6 +41,7 @@ from calendars.models import Urgency as U
 from calendars.workdays import WorkCalendar
 from notifications.models import Notification
 from patrols.models import Finding
+from patrols.services import finding_issue_open
 from rivers.models import Chief, ChiefRole, FacilityKind, Reach
 
 from .models import (
@@ -55,7 +56,7 @@ from .models import (
     SupervisionOrderSequence,
     VoidReason,
 )
-from .services import issue_act, issue_from_finding, issue_photo_add, issue_report
+from .services import issue_act, issue_photo_add, issue_report
 
 if TYPE_CHECKING:  # rivers.demo imports this module: no import back at run time
     from rivers.demo import StreetPlan
@@ -903,7 +904,7 @@ class _Life:
         spec, office = self.spec, self.street.office
         if spec.finding is not None:
             # Opened by the office from the finding once the walk was filed.
-            self.issue = issue_from_finding(
+            self.issue, _new = finding_issue_open(
                 user=office, finding=spec.finding, category=spec.category, urgency=spec.urgency
             )
             at = spec.finding.patrol.ended_at + datetime.timedelta(

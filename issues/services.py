@@ -2,6 +2,7 @@
 
 import datetime
 import uuid as uuid_lib
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import IO, Any
 
@@ -16,10 +17,9 @@ from audit.models import AuditAction
 from audit.services import audit_record, created, diff, snapshot
 from calendars.selectors import default_deadline, working_days_between
 from core.exceptions import StateConflict
-from core.photos import PhotoError, check_photo
+from core.photos import CheckedPhoto, PhotoError, check_photo
 from core.services import model_update
 from notifications.models import NotificationKind
-from patrols.models import Finding
 from rivers.models import Reach, Region, RegionLevel
 
 from .models import (
@@ -28,7 +28,6 @@ from .models import (
     IssueEvent,
     IssuePhoto,
     IssueSequence,
-    IssueSource,
     IssueStatus,
     PhotoStage,
     SupervisionOrder,
@@ -116,12 +115,15 @@ def issue_report(
     lon: Decimal | None = None,
     reported_at: datetime.datetime | None = None,
     patrol=None,
+    finding=None,
     deadline: datetime.date | None = None,
     client_key: uuid_lib.UUID | None = None,
 ) -> Issue:
     """Record a new issue (status reported) with the first line of its timeline; a
     ``deadline`` given now starts its deadline history. ``client_key``: see
-    ``issue_report_once``."""
+    ``issue_report_once``. The apps that open issues from their own records (a patrol's
+    finding, a map patch, a public report) call this, then ``issue_photos_share`` or
+    ``issue_photo_store`` for the pictures."""
     region = reach.region if reach is not None else region
     if region is None:
         raise ValidationError({"reach": [_("请选择河段或所在区域。")]})
@@ -141,6 +143,7 @@ def issue_report(
         lon=lon,
         reported_at=reported_at,
         patrol=patrol,
+        finding=finding,
         deadline=deadline,
         created_by=user,
         client_key=client_key,
@@ -485,14 +488,7 @@ def issue_photo_add(*, issue: Issue, user: User, image: IO[bytes], stage: str) -
         photo = check_photo(image)
     except PhotoError as error:
         raise ValidationError({"image": [str(error)]}) from error
-    issue_photo = IssuePhoto.objects.create(
-        issue=issue,
-        stage=stage,
-        image=photo.content,
-        exif=photo.exif,
-        taken_at=photo.taken_at,
-        uploaded_by=user,
-    )
+    issue_photo = issue_photo_store(issue=issue, photo=photo, stage=stage, user=user)
     audit_record(
         user=user,
         action=AuditAction.PHOTO_ADD,
@@ -500,6 +496,42 @@ def issue_photo_add(*, issue: Issue, user: User, image: IO[bytes], stage: str) -
         detail={"photo": issue_photo.pk, "stage": stage, "file": issue_photo.image.name},
     )
     return issue_photo
+
+
+def issue_photo_store(
+    *, issue: Issue, photo: CheckedPhoto, stage: str, user: User | None = None
+) -> IssuePhoto:
+    """Keep a photo already checked by ``core.photos.check_photo`` (no role check: the caller
+    decided who may add it, e.g. the public reporting a problem)."""
+    return IssuePhoto.objects.create(
+        issue=issue,
+        stage=stage,
+        image=photo.content,
+        exif=photo.exif,
+        taken_at=photo.taken_at,
+        uploaded_by=user,
+    )
+
+
+def issue_photos_share(
+    *, issue: Issue, photos: Iterable[Any], uploaded_by: User | None = None
+) -> list[IssuePhoto]:
+    """The stored photos of the record an issue was opened from (a patrol's finding, a map
+    patch) as its "before" pictures: the files are shared, not copied. Each keeps its uploader,
+    or ``uploaded_by`` for photos that record none (a finding's, taken by the patrol's chief)."""
+    return IssuePhoto.objects.bulk_create(
+        IssuePhoto(
+            issue=issue,
+            stage=PhotoStage.BEFORE,
+            image=photo.image.name,
+            exif=photo.exif,
+            taken_at=photo.taken_at,
+            uploaded_by_id=uploaded_by.pk
+            if uploaded_by is not None
+            else getattr(photo, "uploaded_by_id", None),
+        )
+        for photo in photos
+    )
 
 
 def issue_replay(*, issue: Issue) -> str:
@@ -510,38 +542,3 @@ def issue_replay(*, issue: Issue) -> str:
             raise ValueError(f"{issue.code}: event {event.pk} starts from {event.from_status!r}")
         status = event.to_status
     return status
-
-
-@transaction.atomic
-def issue_from_finding(*, user: User, finding: Finding, category: str, urgency: str) -> Issue:
-    """Open a ticket for a patrol finding in one step; asking twice gives the same ticket."""
-    existing = Issue.objects.filter(finding=finding).first()
-    if existing is not None:
-        return existing
-    patrol = finding.patrol
-    issue = issue_report(
-        user=user,
-        title=finding.description[:200],
-        description=finding.description,
-        category=category,
-        source=IssueSource.PATROL,
-        urgency=urgency,
-        reach=patrol.reach,
-        lat=finding.lat,
-        lon=finding.lon,
-        reported_at=patrol.started_at,
-        patrol=patrol,
-    )
-    issue.finding = finding
-    issue.save(update_fields=["finding"])
-    for photo in finding.photos.all():
-        # The finding's photos are the "before" pictures; the files are shared, not copied.
-        IssuePhoto.objects.create(
-            issue=issue,
-            stage=PhotoStage.BEFORE,
-            image=photo.image.name,
-            exif=photo.exif,
-            taken_at=photo.taken_at,
-            uploaded_by=patrol.created_by,
-        )
-    return issue

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.photos import CheckedPhoto, PhotoError, check_photo
 from core.services import model_create, model_update
-from issues.models import IssueCategory, IssuePhoto, IssueSource, PhotoStage
-from issues.services import issue_report
+from issues.models import IssueCategory, IssueSource
+from issues.services import issue_photos_share, issue_report
 from rivers.models import Region, RegionLevel
 
 from .ledger import read_patch_list
@@ -153,17 +153,7 @@ def patch_verify(
             )
             added = list(patch.photos.all())
         # The site photos are the issue's "before" pictures; the files are shared, not copied.
-        IssuePhoto.objects.bulk_create(
-            IssuePhoto(
-                issue=patch.issue,
-                stage=PhotoStage.BEFORE,
-                image=photo.image.name,
-                exif=photo.exif,
-                taken_at=photo.taken_at,
-                uploaded_by_id=photo.uploaded_by_id,
-            )
-            for photo in added
-        )
+        issue_photos_share(issue=patch.issue, photos=added)
     patch.full_clean()
     patch.save()
     return patch

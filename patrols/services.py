@@ -20,6 +20,8 @@ from core.exceptions import StateConflict
 from core.photos import PhotoError, check_photo
 from core.services import model_create
 from core.text import join_clauses
+from issues.models import Issue, IssueSource
+from issues.services import issue_photos_share, issue_report
 from rivers.models import Chief, Reach, Region
 
 from . import tracks
@@ -496,3 +498,32 @@ def _existing_patrol(*, user: User, uuid: uuid_lib.UUID) -> Patrol | None:
     if not Patrol.objects.visible_to(user).filter(pk=patrol.pk).exists():
         raise StateConflict(_("该客户端编号已被其他巡河记录使用。"))
     return patrol
+
+
+@transaction.atomic
+def finding_issue_open(
+    *, user: User, finding: Finding, category: str, urgency: str
+) -> tuple[Issue, bool]:
+    """Open an issue for a patrol's finding in one step, through the issues' own service; asking
+    twice gives the same issue. Returns the issue and whether it is new."""
+    existing = Issue.objects.filter(finding=finding).first()
+    if existing is not None:
+        return existing, False
+    patrol = finding.patrol
+    issue = issue_report(
+        user=user,
+        title=finding.description[:200],
+        description=finding.description,
+        category=category,
+        source=IssueSource.PATROL,
+        urgency=urgency,
+        reach=patrol.reach,
+        lat=finding.lat,
+        lon=finding.lon,
+        reported_at=patrol.started_at,
+        patrol=patrol,
+        finding=finding,
+    )
+    # The finding's photos are the "before" pictures, taken by whoever filed the patrol.
+    issue_photos_share(issue=issue, photos=finding.photos.all(), uploaded_by=patrol.created_by)
+    return issue, True

@@ -7,7 +7,6 @@ equirectangular projection in metres, which is exact enough over a patrol's few 
 import datetime
 import itertools
 import math
-from dataclasses import dataclass
 from typing import IO, Any
 
 import gpxpy
@@ -16,26 +15,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from shapely.geometry import LineString
 
-EARTH_RADIUS_M = 6_371_008.8
+from core.geo import EARTH_RADIUS_M, TrackPoint, haversine_m
 
 
 class TrackError(ValueError):
     """The track cannot be read; the message says why, for the user."""
-
-
-@dataclass(frozen=True)
-class TrackPoint:
-    lon: float
-    lat: float
-    time: datetime.datetime | None = None
-
-
-def haversine_m(a: TrackPoint, b: TrackPoint) -> float:
-    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
-    dlat = lat2 - lat1
-    dlon = math.radians(b.lon - a.lon)
-    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _point(lon: Any, lat: Any, time: datetime.datetime | None, index: int) -> TrackPoint:

@@ -18,7 +18,6 @@ from core.permissions import OFFICE_ROLES, POLICY_REFUSED, writes_policy
 from core.views import ScopedModelViewSet
 from issues.selectors import issue_list
 from issues.serializers import FindingIssueSerializer, IssueSerializer
-from issues.services import issue_from_finding
 from rivers.models import Chief
 
 from . import selectors, services
@@ -107,12 +106,13 @@ class PatrolViewSet(ScopedModelViewSet):
         finding = get_object_or_404(patrol.findings, pk=finding_id)
         form = FindingIssueSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        already = hasattr(finding, "issue")
-        issue = issue_from_finding(user=request.user, finding=finding, **form.validated_data)
+        issue, created = services.finding_issue_open(
+            user=request.user, finding=finding, **form.validated_data
+        )
         body = IssueSerializer(
             issue_list(user=request.user).get(pk=issue.pk), context={"request": request}
         ).data
-        return Response(body, status=status.HTTP_200_OK if already else status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"], url_path="raw-track")

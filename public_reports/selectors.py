@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.geo import EARTH_RADIUS_M, TrackPoint, haversine_m
 from issues.models import Issue, IssueCategory, IssueStatus, VoidReason
-from patrols.tracks import EARTH_RADIUS_M, TrackPoint, haversine_m
 from rivers.models import Region, Sign
 
 from .models import TRACKING_ALPHABET, TRACKING_LENGTH, PublicReport

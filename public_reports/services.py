@@ -14,11 +14,11 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from calendars.models import IssueCategory
+from core.geo import TrackPoint, haversine_m
 from core.photos import PhotoError, check_photo
 from core.text import is_blank
-from issues.models import IssuePhoto, IssueSource, PhotoStage
-from issues.services import issue_report
-from patrols.tracks import TrackPoint, haversine_m
+from issues.models import IssueSource, PhotoStage
+from issues.services import issue_photo_store, issue_report
 from rivers.models import Sign, phone_validator
 
 from .models import DESCRIPTION_MAX_LENGTH, PublicReport, tracking_code_new
@@ -174,11 +174,5 @@ def public_report_file(
     report.save()
     if checked is not None:
         # Last, so that a failure above never leaves a stored file without its record.
-        IssuePhoto.objects.create(
-            issue=issue,
-            stage=PhotoStage.BEFORE,
-            image=checked.content,
-            exif=checked.exif,
-            taken_at=checked.taken_at,
-        )
+        issue_photo_store(issue=issue, photo=checked, stage=PhotoStage.BEFORE)
     return report

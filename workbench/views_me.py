@@ -20,12 +20,11 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role, User
 from issues.models import Issue
 from issues.selectors import issue_list
+from patrols import selectors
+from patrols.models import Patrol, PatrolRule
+from patrols.periods import period_bounds
+from patrols.rules import RuleBook
 from rivers.models import Chief, Reach, Sign
-
-from . import selectors
-from .models import Patrol, PatrolRule
-from .periods import period_bounds
-from .rules import RuleBook
 
 RECENT_PATROLS = 10
 
