@@ -29,6 +29,7 @@ from rest_framework.request import Request
 
 from accounts.models import User
 from core.exceptions import StateConflict
+from core.forms import form_show_errors
 from core.media import stored_file_response
 from rivers.models import Chief, Reach, Region, RegionLevel
 
@@ -253,32 +254,6 @@ class PhotoForm(forms.Form):
     )
 
 
-def _form_showing(form: forms.BaseForm, errors: dict | list | str | None) -> forms.BaseForm:
-    """``form`` (unbound, holding what was typed as initial values) with ``errors`` from a
-    serializer or a service placed on its fields; unknown names go to the form's top."""
-    form.cleaned_data = {}
-    form.errors  # noqa: B018  (makes the empty error dict of an unbound form)
-    for name, message in _flatten(errors):
-        form.add_error(name if name in form.fields else None, message)
-    return form
-
-
-def _flatten(errors, parent: str = "") -> Iterable[tuple[str, str]]:
-    if isinstance(errors, ValidationError):
-        errors = errors.message_dict if hasattr(errors, "error_dict") else errors.messages
-    if isinstance(errors, dict):
-        for key, value in errors.items():
-            if key in ("non_field_errors", "__all__"):
-                yield from _flatten(value, parent)
-            else:
-                yield from _flatten(value, f"{parent}_{key}" if parent else key)
-    elif isinstance(errors, list | tuple):
-        for item in errors:
-            yield from _flatten(item, parent)
-    elif errors:
-        yield parent, str(errors)
-
-
 def _typed(data, names: Iterable[str], prefix: str = "") -> dict[str, str]:
     """What was typed into the fields ``names`` (under ``prefix``), blanks left out."""
     values = {}
@@ -371,10 +346,10 @@ def _bulk_assign(request: HttpRequest) -> tuple[AssignFields, bool]:
         data=_action_payload("assign", typed), context={"request": request}
     )
     if not action_form.is_valid():
-        _form_showing(form, action_form.errors)
+        form_show_errors(form, action_form.errors)
         return form, False
     if not ids:
-        _form_showing(form, _("请先勾选要交办的问题。"))
+        form_show_errors(form, _("请先勾选要交办的问题。"))
         return form, False
     data = action_form.validated_data
     chosen = {issue.pk: issue for issue in selectors.issue_list(user=user).filter(pk__in=ids)}
@@ -432,12 +407,12 @@ def issue_create(request: HttpRequest) -> HttpResponse:
         try:
             issue = services.issue_report(user=user, **serializer.validated_data)
         except ValidationError as exc:
-            _form_showing(form, exc)
+            form_show_errors(form, exc)
         else:
             messages.success(request, _("已登记问题 %(code)s。") % {"code": issue.code})
             return redirect("issue-page", pk=issue.pk)
     else:
-        _form_showing(form, serializer.errors)
+        form_show_errors(form, serializer.errors)
     return render(request, "issues/issue_form.html", {"form": form}, status=400)
 
 
@@ -570,7 +545,7 @@ def issue_action(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("issue-page", pk=issue.pk)
     else:
         errors = serializer.errors
-    form = _form_showing(ActionForm(action=action, user=user, initial=typed), errors)
+    form = form_show_errors(ActionForm(action=action, user=user, initial=typed), errors)
     return _issue_page(request, issue, forms_shown={action: form}, status=400)
 
 
@@ -606,7 +581,7 @@ def issue_photo_upload(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(reverse("issue-page", args=[issue.pk]) + "#photos")
     else:
         errors = serializer.errors
-    form = _form_showing(PhotoForm(initial={"stage": payload["stage"]}), errors)
+    form = form_show_errors(PhotoForm(initial={"stage": payload["stage"]}), errors)
     return _issue_page(request, issue, photo_form=form, status=400)
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.clientip import client_ip  # the sender, for the limits (TRUSTED_PROXIES)
+from core.forms import form_show_errors
 from core.permissions import OFFICE_ROLES
 from core.photos import ALLOWED_FORMATS
 
@@ -80,8 +81,7 @@ def report_page(request: HttpRequest, sign_code: str) -> HttpResponse:
                 context = {"message": str(error), "sign": sign}
                 return render(request, "public_reports/limited.html", context, status=429)
             except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
+                form_show_errors(form, error)
             else:
                 target = reverse("public-track-status", kwargs={"code": report.tracking_code})
                 return redirect(f"{target}?new=1")

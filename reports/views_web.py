@@ -21,6 +21,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from accounts.models import User
 from core.exceptions import StateConflict
+from core.forms import error_messages
 from core.permissions import OFFICE_ROLES
 
 from . import selectors, services
@@ -226,7 +227,7 @@ def figure_records(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "reports/figure_records.html",
-            {"errors": _flatten(exc.detail)},
+            {"errors": error_messages(exc)},
             status=400,
         )
     page = Paginator(records.rows, 50).get_page(request.GET.get("page"))
@@ -251,11 +252,3 @@ def _part_label(records, part: str | None) -> str:
     if not part or not fig.by:
         return ""
     return str(fig.choices(part).label) if fig.choices else part
-
-
-def _flatten(detail) -> list[str]:
-    if isinstance(detail, dict):
-        return [str(message) for messages_ in detail.values() for message in _flatten(messages_)]
-    if isinstance(detail, list):
-        return [str(message) for item in detail for message in _flatten(item)]
-    return [str(detail)]

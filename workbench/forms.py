@@ -1,14 +1,13 @@
 """Forms drawn from an API serializer: the fields it lets a client write, as Django widgets.
 
 They only render. Validation is the serializer's (the API's rules, written once); its errors are
-put back on these forms next to each field, and what the user typed stays in the widgets."""
+put back on these forms next to each field by core.forms.form_show_errors, and what the user
+typed stays in the widgets."""
 
 import json
 
 from django import forms
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers as drf
-from rest_framework.serializers import as_serializer_error
 
 from .display import label_queryset
 
@@ -17,30 +16,6 @@ TEXTAREA_FROM = 200  # CharFields longer than this (or unbounded) get a text are
 
 class SerializerForm(forms.Form):
     use_required_attribute = False  # the serializer decides; no browser-side duplicate rules
-
-    def set_errors(self, errors: dict) -> None:
-        """Put a serializer's (or a service's) errors on this form, field by field."""
-        self._errors = forms.utils.ErrorDict()
-        self.cleaned_data = {}
-        for name, messages in errors.items():
-            target = name if name in self.fields else None
-            for message in _flatten(messages):
-                if target is None and name not in ("non_field_errors", "detail", "__all__"):
-                    message = f"{name}: {message}"
-                self.add_error(target, message)
-
-
-def _flatten(messages) -> list[str]:
-    if isinstance(messages, dict):
-        return [m for value in messages.values() for m in _flatten(value)]
-    if isinstance(messages, list | tuple):
-        return [m for value in messages for m in _flatten(value)]
-    return [str(messages)]
-
-
-def service_errors(error: DjangoValidationError) -> dict:
-    """A service's ValidationError in the serializer's error shape."""
-    return as_serializer_error(error)
 
 
 def _choices(field: drf.ChoiceField, required: bool) -> list:

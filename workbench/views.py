@@ -20,10 +20,11 @@ from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 
 from core.exceptions import StateConflict
+from core.forms import error_messages, form_show_errors
 from core.text import join_items
 
 from . import display
-from .forms import build_form, serializer_data, service_errors
+from .forms import build_form, serializer_data
 from .registry import RESOURCES, Resource
 
 PAGE_SIZE = 25
@@ -226,11 +227,11 @@ def _save(request, res, view, serializer, exclude, *, instance=None):
                 view.perform_update(serializer)
             return None, serializer.instance
         except DjangoValidationError as error:
-            form.set_errors(service_errors(error))
+            form_show_errors(form, error)
         except StateConflict as error:
-            form.set_errors({"non_field_errors": [str(error)]})
+            form_show_errors(form, str(error))
     else:
-        form.set_errors(serializer.errors)
+        form_show_errors(form, serializer.errors)
     return form, None
 
 
@@ -302,11 +303,7 @@ def record_delete(request: HttpRequest, resource: str, pk: int) -> HttpResponse:
             messages.error(request, _("仍有关联的%(kinds)s，不能删除。") % {"kinds": kinds})
             return redirect("workbench:detail", res.slug, obj.pk)
         except (StateConflict, DjangoValidationError) as error:
-            text = (
-                "；".join(m for ms in service_errors(error).values() for m in ms)
-                if isinstance(error, DjangoValidationError)
-                else str(error)
-            )
+            text = "；".join(error_messages(error))
             messages.error(request, text)
             return redirect("workbench:detail", res.slug, obj.pk)
         messages.success(
@@ -333,14 +330,14 @@ def record_action(request: HttpRequest, resource: str, pk: int, action: str) -> 
             try:
                 result = chosen.service(obj, request.user, dict(serializer.validated_data))
             except DjangoValidationError as error:
-                form.set_errors(service_errors(error))
+                form_show_errors(form, error)
             except StateConflict as error:
-                form.set_errors({"non_field_errors": [str(error)]})
+                form_show_errors(form, str(error))
             else:
                 messages.success(request, chosen.done_message)
                 return redirect("workbench:detail", res.slug, result.pk)
         else:
-            form.set_errors(serializer.errors)
+            form_show_errors(form, serializer.errors)
     else:
         form = build_form(chosen.serializer(context=_context(request, view)))
     return render(
