@@ -5,7 +5,6 @@ A ``WorkCalendar`` holds the exceptions of a span of dates, loaded in one query 
 """
 
 import datetime
-from collections.abc import Iterable
 
 from .models import CalendarDay
 
@@ -39,17 +38,6 @@ class WorkCalendar:
     def for_span(cls, first: datetime.date, last: datetime.date) -> "WorkCalendar":
         calendar = cls()
         calendar.ensure(first, last)
-        return calendar
-
-    @classmethod
-    def from_days(
-        cls, days: Iterable[tuple[datetime.date, bool]], first: datetime.date, last: datetime.date
-    ) -> "WorkCalendar":
-        """A calendar from given exceptions, with no database: for callers that already have
-        them, and for tests of the arithmetic."""
-        calendar = cls()
-        calendar._exceptions = dict(days)
-        calendar._first, calendar._last = first, last
         return calendar
 
     def ensure(self, first: datetime.date, last: datetime.date) -> None:

@@ -24,6 +24,9 @@ from openpyxl.utils import get_column_letter
 from .xlsx import append_row, write_cell
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The rules every ledger import shares: where the header may be, how many bad rows are listed.
+HEADER_SCAN_ROWS = 5  # a title row or two above the header is common in offices' sheets
+MAX_REPORTED_ERRORS = 500
 # .xlsx compresses text about tenfold; an archive that unpacks far beyond its size is a bomb.
 UNPACKED_RATIO = 4
 _ZIP_MAGIC = b"PK\x03\x04"

@@ -36,7 +36,6 @@ class IssueViewSet(ScopedModelViewSet):
     """Issue tickets: report, then move along the workflow with ``actions``."""
 
     selector = selectors.issue_list
-    create_service = services.issue_report
     update_service = services.issue_update
     serializer_class = serializers.IssueSerializer
     filterset_class = IssueFilter

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.ledgers import (
+    HEADER_SCAN_ROWS,
+    MAX_REPORTED_ERRORS,
     ExportColumn,
     LedgerFileError,
     RowError,
@@ -31,7 +33,6 @@ from core.ledgers import (
 )
 from core.text import join_items
 from issues.models import IssueStatus
-from rivers.ledger import HEADER_SCAN_ROWS, MAX_REPORTED_ERRORS
 from rivers.serializers import CHINA_LAT, CHINA_LON
 
 from .models import MapPatch, PatchBatch, Verdict

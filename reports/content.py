@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -998,15 +997,3 @@ def compose(
 
 def default_issuer(region_name: str) -> str:
     return _("%(region)s河长制办公室") % {"region": region_name}
-
-
-def plain_text(content: dict[str, Any]) -> Iterable[str]:
-    """Every line of the text in reading order (title, opening, headings, paragraphs)."""
-    yield content["title"]
-    yield from content["opening"]
-    for section in content["sections"]:
-        yield section["heading"]
-        yield from section["paragraphs"]
-        for part in section["parts"]:
-            yield part["heading"]
-            yield from part["paragraphs"]

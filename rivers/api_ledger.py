@@ -18,11 +18,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.ledgers import XLSX_MEDIA_TYPE
 from core.permissions import OFFICE_ROLES
 from core.renderers import XLSXRenderer
 from core.text import join_items
 
-from .ledger import COLUMNS, TEMPLATE_FILENAME, XLSX_MEDIA_TYPE, roster_import, roster_template
+from .ledger import COLUMNS, TEMPLATE_FILENAME, roster_import, roster_template
 
 
 class RosterImportRequestSerializer(serializers.Serializer):

@@ -36,8 +36,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from accounts.models import User
 from audit.models import AuditAction
 from audit.services import audit_record
-from core.ledgers import XLSX_MEDIA_TYPE as XLSX_MEDIA_TYPE  # the template's type, re-exported
-from core.ledgers import RowError, cell_text, is_blank, normalise_header
+from core.ledgers import (
+    HEADER_SCAN_ROWS,
+    MAX_REPORTED_ERRORS,
+    RowError,
+    cell_text,
+    is_blank,
+    normalise_header,
+)
 from core.services import model_create, model_update
 from core.text import join_items
 from core.xlsx import append_row
@@ -66,9 +72,7 @@ TEMPLATE_FILENAME = "河长名录导入模板.xlsx"
 # memory (zip members cannot inflate beyond their declared size; .xlsx compresses ~tenfold).
 MAX_ROWS = 2_000
 UNPACKED_RATIO = 4
-HEADER_SCAN_ROWS = 5  # a title row or two above the header is common in offices' sheets
 HEADER_SCAN_COLUMNS = 100
-MAX_REPORTED_ERRORS = 500
 COUNT_KEYS = ("regions", "rivers", "reaches", "chiefs")
 TEMPLATE_ROWS = 500
 HEADER_FONT = Font(bold=True)

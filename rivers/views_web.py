@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
+from core.ledgers import XLSX_MEDIA_TYPE
 from core.permissions import OFFICE_ROLES
 from core.text import join_clauses, join_items
 
 from .ledger import (
     TEMPLATE_FILENAME,
-    XLSX_MEDIA_TYPE,
     RosterImportResult,
     count_labels,
     roster_import,

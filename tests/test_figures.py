@@ -28,11 +28,12 @@ from django.utils import timezone
 from activities.models import Campaign
 from issues.models import IssueDeadline, IssueStatus
 from patrols.models import PatrolRule
-from reports.content import ReportSpec, compose, plain_text
+from reports.content import ReportSpec, compose
 from reports.figures import FIGURES
 from reports.models import ReportKind
 from reports.statistics import region_statistics, report_details
 from rivers.models import ChiefRole, RiverKind
+from tests.report_text import plain_text
 
 from . import factories
 

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from core.ledgers import XLSX_MEDIA_TYPE
 from rivers import ledger
 from rivers.ledger import roster_import
 from rivers.models import Bank, Chief, ChiefRole, Reach, Region, RegionLevel, River, RiverKind
@@ -49,7 +50,7 @@ def workbook_bytes(
 
 
 def upload(content: bytes, name: str = "河长名录.xlsx") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type=ledger.XLSX_MEDIA_TYPE)
+    return SimpleUploadedFile(name, content, content_type=XLSX_MEDIA_TYPE)
 
 
 def ledger_file(rows: list[dict], **kwargs) -> SimpleUploadedFile:
@@ -523,7 +524,7 @@ def test_template_reimports_cleanly_once_filled(client, office_a, street_a):
     response = client.get(reverse("ledger-template"))
 
     assert response.status_code == 200
-    assert response["Content-Type"] == ledger.XLSX_MEDIA_TYPE
+    assert response["Content-Type"] == XLSX_MEDIA_TYPE
     assert "attachment" in response["Content-Disposition"]
     workbook = load_workbook(BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames == ["河长名录", "填表说明"]
@@ -685,6 +686,6 @@ def test_api_serves_the_template(api, office_a):
     response = api.as_user(office_a).get(reverse("ledger-roster-template"))
 
     assert response.status_code == 200
-    assert response["Content-Type"] == ledger.XLSX_MEDIA_TYPE
+    assert response["Content-Type"] == XLSX_MEDIA_TYPE
     workbook = load_workbook(BytesIO(b"".join(response.streaming_content)))
     assert [cell.value for cell in workbook["河长名录"][1]] == HEADERS

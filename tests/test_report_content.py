@@ -15,11 +15,11 @@ from reports.content import (
     compose,
     exact,
     percent,
-    plain_text,
     report_title,
 )
 from reports.models import ReportKind, Rounding
 from reports.statistics import Details, Statistics
+from tests.report_text import plain_text
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 from django.utils import translation
 
 from issues.models import Issue, IssueDeadline, IssueStatus
-from reports.content import ReportSpec, compose, plain_text
+from reports.content import ReportSpec, compose
 from reports.models import Report, ReportKind
 from reports.statistics import region_statistics, report_details
+from tests.report_text import plain_text
 
 from . import factories
 

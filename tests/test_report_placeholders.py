@@ -65,10 +65,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from reports import documents
-from reports.content import plain_text
 from reports.models import Report, ReportKind
 from rivers.demo import build_demo
 from rivers.models import Region
+from tests.report_text import plain_text
 
 from .test_report_seed import pdf_text
 

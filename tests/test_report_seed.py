@@ -18,10 +18,10 @@ from accounts.models import Role
 from activities.models import Cleanup, Inspection, Inspector, Meeting, MeetingKind, PublicityEvent
 from issues.models import Issue, IssueSource, IssueStatus
 from reports import documents
-from reports.content import plain_text
 from reports.models import Report, ReportKind, Rounding
 from reports.statistics import period_bounds, region_statistics
 from rivers.models import ChiefRole
+from tests.report_text import plain_text
 
 from . import factories
 from .conftest import make_account
