@@ -64,10 +64,10 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from demo.street import build_demo
 from reports import documents
 from reports.content import plain_text
 from reports.models import Report, ReportKind
-from rivers.demo import build_demo
 from rivers.models import Region
 
 from .test_report_seed import pdf_text
