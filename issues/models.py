@@ -389,7 +389,7 @@ class IssueDeadline(models.Model):
         blank=True,
         related_name="+",
     )
-    # The timeline line that set it, where there is one (the demo dates rows by it).
+    # The timeline line that set it, where there is one: set_at is that line's time.
     event = models.OneToOneField(
         IssueEvent,
         verbose_name=_("处理记录"),

@@ -22,9 +22,9 @@ from activities.models import (
     PublicityEvent,
     SignUpdate,
 )
+from demo.street import build_demo, demo_counts
 from issues.models import Issue, IssueSource, IssueStatus
 from issues.services import issue_replay, issue_report
-from rivers.demo import build_demo, demo_counts
 from rivers.models import FacilityKind, OutfallKind, Region, Sign
 
 from . import factories
@@ -592,7 +592,7 @@ def test_the_demo_year_of_activities_is_the_same_for_the_same_seed_and_day(
     db, monkeypatch, tmp_path
 ):
     """(tests/test_demo_activities.py checks the year itself.)"""
-    monkeypatch.setattr("rivers.demo.build_patrols", lambda **kwargs: 0)
+    monkeypatch.setattr("demo.street.build_patrols", lambda **kwargs: 0)
     prints = []
     with override_settings(MEDIA_ROOT=str(tmp_path)):
         for _ in range(2):
@@ -607,7 +607,7 @@ def test_the_demo_year_of_activities_is_the_same_for_the_same_seed_and_day(
 
 def test_seed_demo_prints_the_activity_counts(db, monkeypatch, settings, tmp_path):
     assert not Region.objects.exists()
-    monkeypatch.setattr("rivers.demo.build_patrols", lambda **kwargs: 0)
+    monkeypatch.setattr("demo.street.build_patrols", lambda **kwargs: 0)
     settings.MEDIA_ROOT = str(tmp_path)
     out = io.StringIO()
     call_command("seed_demo", stdout=out)

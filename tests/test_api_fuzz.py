@@ -39,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.models import User
-from rivers.demo import build_demo
+from demo.street import build_demo
 
 TODAY = datetime.date(2026, 11, 22)
 

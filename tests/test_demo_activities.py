@@ -11,7 +11,6 @@ from django.db.models import Max, Sum
 from django.test import override_settings
 from django.utils import timezone
 
-from activities.demo import year_days
 from activities.models import (
     Campaign,
     CheckResult,
@@ -27,9 +26,10 @@ from activities.models import (
     Venue,
 )
 from activities.selectors import JointPoliceChecks, joint_police_checks
+from demo.activities import year_days
+from demo.street import COUNT_LABELS, build_demo
 from issues.models import Issue, IssueSource
 from issues.services import issue_replay
-from rivers.demo import COUNT_LABELS, build_demo
 from rivers.models import Chief, ChiefRole, FacilityKind, Outfall, Region, Sign
 
 TODAY = datetime.date(2026, 11, 22)

@@ -12,7 +12,9 @@ from django.test import override_settings
 from accounts.models import Role, User
 from calendars.models import IssueCategory, Urgency
 from calendars.selectors import default_deadline
-from issues.demo import CASEBOOK, Life
+from demo.issues import CASEBOOK, Life
+from demo.patrols import year_window
+from demo.street import build_demo, demo_counts
 from issues.models import (
     Issue,
     IssueDeadline,
@@ -25,8 +27,6 @@ from issues.models import (
 )
 from issues.services import issue_replay
 from notifications.models import Notification
-from patrols.demo import year_window
-from rivers.demo import build_demo, demo_counts
 from rivers.models import Region, RegionLevel
 
 TODAY = datetime.date(2026, 11, 22)

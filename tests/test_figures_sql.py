@@ -33,10 +33,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from demo.street import build_demo
 from issues.models import Issue, IssueEvent
 from reports.figures import FIGURES
 from reports.statistics import region_statistics
-from rivers.demo import build_demo
 from rivers.models import Chief, ChiefRole, Facility, Reach, Region
 
 from . import factories

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from accounts import middleware as session_limits
 from accounts.models import Role, User
-from rivers.demo import DEMO_ACCOUNTS
+from demo.street import DEMO_ACCOUNTS
 
 from . import factories
 

@@ -64,9 +64,9 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from demo.street import build_demo
 from reports import documents
 from reports.models import Report, ReportKind
-from rivers.demo import build_demo
 from rivers.models import Region
 from tests.report_text import plain_text
 

@@ -9,7 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 
 from accounts.models import Role, User
-from rivers.demo import DEMO_ACCOUNTS, DEMO_COUNTY_CODE, build_demo, demo_counts
+from demo.street import DEMO_ACCOUNTS, DEMO_COUNTY_CODE, build_demo, demo_counts
 from rivers.models import (
     Chief,
     ChiefRole,
@@ -32,7 +32,7 @@ TODAY = datetime.date(2026, 11, 22)
 def no_patrols(monkeypatch):
     """The roster without its year of patrols (tests/test_demo_patrols.py covers those): the
     patrols take seconds per street, the roster a fraction of one."""
-    monkeypatch.setattr("rivers.demo.build_patrols", lambda **kwargs: 0)
+    monkeypatch.setattr("demo.street.build_patrols", lambda **kwargs: 0)
 
 
 @pytest.fixture

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "public_reports",
     "notifications",
     "workbench",
+    # Last: the demo street (`manage.py seed_demo`) drives the apps above; nothing imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [

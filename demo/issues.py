@@ -1,4 +1,4 @@
-"""A year of demo issues for `manage.py seed_demo`: a further stage of ``rivers.demo.build_demo``.
+"""A year of demo issues for `manage.py seed_demo`: a further stage of ``demo.street.build_demo``.
 
 Most issues are tickets the office opened from the demo patrols' findings; the others are a fixed
 casebook (``CASEBOOK``) of what the seed reports describe reaching a street from elsewhere: public
@@ -39,12 +39,7 @@ from accounts.models import Role, User
 from calendars.models import IssueCategory as C
 from calendars.models import Urgency as U
 from calendars.workdays import WorkCalendar
-from notifications.models import Notification
-from patrols.models import Finding
-from patrols.services import finding_issue_open
-from rivers.models import Chief, ChiefRole, FacilityKind, Reach
-
-from .models import (
+from issues.models import (
     Issue,
     IssueDeadline,
     IssueEvent,
@@ -56,10 +51,14 @@ from .models import (
     SupervisionOrderSequence,
     VoidReason,
 )
-from .services import issue_act, issue_photo_add, issue_report
+from issues.services import issue_act, issue_photo_add, issue_report
+from notifications.models import Notification
+from patrols.models import Finding
+from patrols.services import finding_issue_open
+from rivers.models import Chief, ChiefRole, FacilityKind, Reach
 
-if TYPE_CHECKING:  # rivers.demo imports this module: no import back at run time
-    from rivers.demo import StreetPlan
+if TYPE_CHECKING:  # demo.street imports this module: no import back at run time
+    from demo.street import StreetPlan
 
 BATCH_SIZE = 500
 # Serials are moved this far up while orders are renumbered, clear of any number in use.
@@ -447,7 +446,7 @@ CASEBOOK: tuple[Case, ...] = (
     ),
 )
 
-# What the office makes of each finding the demo patrols record (patrols.demo.FINDINGS).
+# What the office makes of each finding the demo patrols record (demo.patrols.FINDINGS).
 FINDING_TICKETS: dict[str, tuple[str, str]] = {
     "河道内有漂浮垃圾": (C.GARBAGE, U.NORMAL),
     "岸边有建筑垃圾堆放": (C.DUMPING, U.NORMAL),

@@ -1,4 +1,4 @@
-"""A year of demo patrols for `manage.py seed_demo`: a further stage of ``rivers.demo.build_demo``.
+"""A year of demo patrols for `manage.py seed_demo`: a further stage of ``demo.street.build_demo``.
 
 Every chief under a patrol rule walks the reaches in their charge as the rule in force asks, over
 the twelve months up to ``today`` and only while appointed (a replaced chief and the successor
@@ -29,15 +29,14 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from patrols import tracks
+from patrols.models import Finding, Patrol
+from patrols.rules import RuleBook
+from patrols.services import patrol_assess
 from rivers.models import Chief, ChiefRole, Reach
 
-from . import tracks
-from .models import Finding, Patrol
-from .rules import RuleBook
-from .services import patrol_assess
-
-if TYPE_CHECKING:  # rivers.demo imports this module: no import back at run time
-    from rivers.demo import StreetPlan
+if TYPE_CHECKING:  # demo.street imports this module: no import back at run time
+    from demo.street import StreetPlan
 
 BATCH_SIZE = 500
 DEG = math.pi / 180
@@ -72,7 +71,7 @@ SHORT_CHANCE = 0.05
 JUMP_CHANCE = 0.08
 
 # The posts in every demo street that are behind their rule: (role, title or community name,
-# share of periods missed). Names follow rivers.demo's roster (STREET_CHIEFS, COMMUNITY_NAMES).
+# share of periods missed). Names follow demo.street's roster (STREET_CHIEFS, COMMUNITY_NAMES).
 LAGGARDS: tuple[tuple[str, str, float], ...] = (
     (ChiefRole.STREET_CHIEF, "街道武装部长", 0.5),
     (ChiefRole.COMMUNITY_CHIEF, "宋寨社区", 0.5),
@@ -297,6 +296,10 @@ def build_patrols(
         # One generator per street: its patrols are the same whichever run created it.
         rng = random.Random(f"{seed}-patrols-{plan.number}")  # noqa: S311 - repeatable demo  # nosec B311
         patrols, findings = street_patrols(plan, today=today, rng=rng, rule_book=rule_book, now=now)
+        # Not ``patrol_submit``: it files one patrol from a signed-in phone today (whose rights,
+        # how late, photos) and the demo writes a year of them at once. Each row is built from
+        # the same parts it uses (``tracks.drop_jumps``, ``tracks.simplify``, ``patrol_assess``),
+        # so it holds what filing would have stored; bulk, because a street has ~3,000.
         Patrol.objects.bulk_create(patrols, batch_size=batch_size)
         Finding.objects.bulk_create(findings, batch_size=batch_size)
         # Filed from the phone as the walk ended, not when the seeder ran. The chiefs are new

@@ -26,7 +26,6 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from activities.demo import build_activities
 from activities.models import (
     Cleanup,
     FacilityCheck,
@@ -36,13 +35,10 @@ from activities.models import (
     PublicityEvent,
     SignUpdate,
 )
-from issues.demo import build_issues
 from issues.models import Issue
-from patrols.demo import build_patrols
 from patrols.models import Finding, Patrol
 from reports.rollups import rebuild as rebuild_rollups
-
-from .models import (
+from rivers.models import (
     Bank,
     Chief,
     ChiefRole,
@@ -57,7 +53,11 @@ from .models import (
     RiverKind,
     Sign,
 )
-from .services import chief_replace
+from rivers.services import chief_replace
+
+from .activities import build_activities
+from .issues import build_issues
+from .patrols import build_patrols
 
 DEMO_SEED = "river-chief-demo"
 DEMO_COUNTY_CODE = "410105"
@@ -682,7 +682,12 @@ def _bulk(model: type[models.Model], rows: list[models.Model]) -> None:
 
 def _write_plans(plans: Sequence[StreetPlan]) -> None:
     """Insert every planned row, parents first; bulk_create fills in each row's primary key,
-    and a row's foreign key is read from its (by then saved) parent object."""
+    and a row's foreign key is read from its (by then saved) parent object.
+
+    Straight to the tables, not through ``river_create`` / ``chief_appoint``: those write one
+    row, one audit entry and one announcement at a time for an office user, and ``--scale``
+    writes hundreds of streets. Nothing is lost: the rows are the ledger as an import would
+    leave it, and ``build_demo`` rebuilds the rollups that the skipped announcements feed."""
     _bulk(Region, [plan.street for plan in plans])
     _bulk(Region, [c for plan in plans for c in plan.communities])
     _bulk(River, [r for plan in plans for r in plan.rivers])
@@ -764,6 +769,9 @@ def _ensure_accounts(county: Region) -> list[AccountResult]:
                 is_staff=is_admin,
                 is_superuser=is_admin,
             )
+        # Not ``account_create``: it needs an acting account allowed to create this one, and
+        # the demo's admin is the first account there is (as ``createsuperuser``). The checks
+        # it makes on the password and the fields are made here the same way.
         validate_password(account.password, user=user)
         user.set_password(account.password)
         user.full_clean(exclude=["password"])

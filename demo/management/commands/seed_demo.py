@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rivers.demo import COUNT_LABELS, MAX_SCALE, DemoResult, build_demo
+from demo.street import COUNT_LABELS, MAX_SCALE, DemoResult, build_demo
 
 
 class Command(BaseCommand):

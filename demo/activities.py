@@ -1,5 +1,5 @@
 """A year of demo activities for `manage.py seed_demo`: a further stage of
-``rivers.demo.build_demo``, run after the issues.
+``demo.street.build_demo``, run after the issues.
 
 For each street written in this run, the twelve months up to ``today`` of what the seed reports
 count: publicity events (one or two a month: about 30 banners, 200-odd slogans and 2,000-odd
@@ -40,10 +40,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Role, User
-from issues.models import Issue, IssueSource
-from rivers.models import Chief, ChiefRole, Facility, FacilityKind, Outfall, Reach, Region, Sign
-
-from .models import (
+from activities.models import (
     Campaign,
     Channel,
     CheckResult,
@@ -59,9 +56,11 @@ from .models import (
     SignUpdate,
     Venue,
 )
+from issues.models import Issue, IssueSource
+from rivers.models import Chief, ChiefRole, Facility, FacilityKind, Outfall, Reach, Region, Sign
 
-if TYPE_CHECKING:  # rivers.demo imports this module: no import back at run time
-    from rivers.demo import StreetPlan
+if TYPE_CHECKING:  # demo.street imports this module: no import back at run time
+    from demo.street import StreetPlan
 
 BATCH_SIZE = 500
 FLOOD_MONTHS = frozenset({6, 7, 8, 9})
@@ -124,7 +123,7 @@ JOINT_CHECK_NOTES = "对辖区河洪道进行全面排查，重点排查沿河�
 VOLUNTEER_SHARE = 0.35  # of the cleanups that count volunteers among their participants
 INSPECTORS = ((Inspector.CONGRESS, 3), (Inspector.DISCIPLINE, 3))
 INSPECTORS += ((Inspector.PUBLIC_SUPERVISOR, 4), (Inspector.OFFICE, 2))
-# How an inspection issue's title names who found it (issues.demo's casebook).
+# How an inspection issue's title names who found it (demo.issues' casebook).
 INSPECTOR_BY_TITLE = (("人大", Inspector.CONGRESS), ("纪工委", Inspector.DISCIPLINE))
 
 SIGN_NOTES = ("年度更新河长姓名、职务和监督电话", "更新河长信息和监督二维码", "更换破损牌面")
@@ -147,7 +146,7 @@ def build_activities(*, streets: Sequence[StreetPlan], today: datetime.date, see
 
 
 def year_days(today: datetime.date) -> list[datetime.date]:
-    """The days of the twelve months ending ``today`` (as patrols.demo.year_window)."""
+    """The days of the twelve months ending ``today`` (as demo.patrols.year_window)."""
     try:
         year_ago = today.replace(year=today.year - 1)
     except ValueError:  # 29 February
@@ -198,6 +197,11 @@ class _Street:
         self._add_volunteers(cleanups)
         joint_checks, joint_participants = self._joint_checks()
         rows[Inspection] += joint_checks
+        # Not the ``*_create`` services, row by row: a check that found a problem would open a
+        # second ticket (the issues stage already opened it and it is linked here instead), and
+        # each row's entry time is put back to its day afterwards. A sign update falls on the
+        # date its sign shows or moves the sign forward (``_sign_updates``), so the signs are as
+        # ``sign_update_create`` would leave them.
         for model, objects in rows.items():
             model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
             _entered_on_the_day(model, objects)
