@@ -1,8 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.models import Region
 from core.fields import ScopedPrimaryKeyRelatedField
-from rivers.models import Chief, Region
+from rivers.models import Chief
 
 from .models import User
 

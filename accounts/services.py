@@ -7,10 +7,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from accounts.models import Region
 from audit.context import current_request
 from audit.models import AuditAction
 from audit.services import REDACTED, audit_record, created, diff, snapshot
-from rivers.models import Chief, Region
+from rivers.models import Chief
 
 from .models import ASSIGNABLE_ROLES, PASSWORD_RESETTABLE_ROLES, Role, User
 

@@ -39,9 +39,9 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Region, Role, User
 from issues.models import Issue, IssueSource
-from rivers.models import Chief, ChiefRole, Facility, FacilityKind, Outfall, Reach, Region, Sign
+from rivers.models import Chief, ChiefRole, Facility, FacilityKind, Outfall, Reach, Sign
 
 from .models import (
     Campaign,

@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from accounts.models import Role
-from rivers.models import RegionLevel
+from accounts.models import RegionLevel, Role
 
 OFFICE_ROLES = frozenset({Role.ADMIN, Role.OFFICE})
 POLICY_REFUSED = _("全局规则只能由县级河长办或管理员修改。")

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Region, RegionLevel, Role, User
 from audit.models import AuditAction
 from audit.services import audit_record, created, diff, snapshot
 from calendars.selectors import default_deadline, working_days_between
@@ -20,7 +20,7 @@ from core.photos import PhotoError, check_photo
 from core.services import model_update
 from notifications.models import NotificationKind
 from patrols.models import Finding
-from rivers.models import Reach, Region, RegionLevel
+from rivers.models import Reach
 
 from .models import (
     Issue,

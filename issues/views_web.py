@@ -27,10 +27,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 
-from accounts.models import User
+from accounts.models import Region, RegionLevel, User
 from core.exceptions import StateConflict
 from core.media import stored_file_response
-from rivers.models import Chief, Reach, Region, RegionLevel
+from rivers.models import Chief, Reach
 
 from . import selectors, serializers, services
 from .filters import IssueFilter

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Role, User
-from rivers.models import Chief, Region, RegionLevel
+from accounts.models import Region, RegionLevel, Role, User
+from rivers.models import Chief
 
 from .models import Notification
 

@@ -13,14 +13,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Region, Role, User
 from audit.models import AuditAction
 from audit.services import audit_record, created, diff, snapshot
 from core.exceptions import StateConflict
 from core.photos import PhotoError, check_photo
 from core.services import model_create
 from core.text import join_clauses
-from rivers.models import Chief, Reach, Region
+from rivers.models import Chief, Reach
 
 from . import tracks
 from .models import Finding, FindingPhoto, Patrol, PatrolRule

@@ -34,11 +34,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Region, RegionLevel, Role, User
 from calendars.models import IssueCategory
 from core import geo
 from issues.models import Issue, IssueStatus
-from rivers.models import Outfall, OutfallKind, Reach, Region, RegionLevel, Sign
+from rivers.models import Outfall, OutfallKind, Reach, Sign
 
 from .figures import Scope, figure
 from .models import TreeClosedMonth, TreeIssueMonth, TreeMonth

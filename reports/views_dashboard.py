@@ -32,10 +32,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
+from accounts.models import Region, RegionLevel, User
 from core.filters import RegionFilterSet
 from issues.models import OPEN_STATUSES, IssueStatus
-from rivers.models import Region, RegionLevel
 
 from .dashboard import (
     READ_ROLES,

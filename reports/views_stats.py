@@ -18,10 +18,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role
+from accounts.models import Region, Role
 from core.filters import RegionFilterSet
 from patrols.serializers import ComplianceQuerySerializer
-from rivers.models import Region
 
 from .figures import FIGURES, Figure, Scope
 from .selectors import FigureRecords, figure_records

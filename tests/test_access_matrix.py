@@ -32,7 +32,7 @@ from PIL import Image
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.test import APIClient
 
-from accounts.models import Role, User
+from accounts.models import Region, Role, User
 from calendars.models import DeadlineRule
 from config.api import router
 from config.api import urlpatterns as api_urlpatterns
@@ -40,7 +40,7 @@ from core.media import file_kinds
 from core.permissions import OFFICE_ROLES
 from issues.models import Issue
 from patrols.models import Patrol
-from rivers.models import ChiefRole, Region
+from rivers.models import ChiefRole
 
 from . import factories
 

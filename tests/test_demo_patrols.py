@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
+from accounts.models import Region
 from patrols import tracks
 from patrols.demo import FINDINGS, LAGGARDS, street_patrols, year_window
 from patrols.models import Finding, Patrol
@@ -18,7 +19,7 @@ from patrols.rules import RuleBook
 from patrols.selectors import compliance_of
 from patrols.services import patrol_assess
 from rivers.demo import COMMUNITY_NAMES, DEMO_SEED, STREET_CHIEFS, build_demo, demo_counts
-from rivers.models import Chief, ChiefRole, Facility, Outfall, Region, Sign
+from rivers.models import Chief, ChiefRole, Facility, Outfall, Sign
 
 TODAY = datetime.date(2026, 11, 22)
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -12,9 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from accounts.models import Region, RegionLevel
 from rivers import ledger
 from rivers.ledger import roster_import
-from rivers.models import Bank, Chief, ChiefRole, Reach, Region, RegionLevel, River, RiverKind
+from rivers.models import Bank, Chief, ChiefRole, Reach, River, RiverKind
 
 HEADERS = [
     "街道",

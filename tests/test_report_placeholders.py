@@ -64,11 +64,11 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.models import Region
 from reports import documents
 from reports.content import plain_text
 from reports.models import Report, ReportKind
 from rivers.demo import build_demo
-from rivers.models import Region
 
 from .test_report_seed import pdf_text
 

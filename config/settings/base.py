@@ -171,7 +171,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "RegionLevelEnum": "rivers.models.RegionLevel",
+        "RegionLevelEnum": "accounts.models.RegionLevel",
         "RiverKindEnum": "rivers.models.RiverKind",
         "BankEnum": "rivers.models.Bank",
         "ChiefRoleEnum": "rivers.models.ChiefRole",
