@@ -84,26 +84,6 @@ class UserManager(DjangoUserManager.from_queryset(ScopedQuerySet)):
     pass
 
 
-# Which roles an account may give to others: nobody creates an account above their own.
-ASSIGNABLE_ROLES = {
-    Role.ADMIN: frozenset(Role),
-    Role.OFFICE: frozenset({Role.OFFICE, Role.LEADER, Role.CHIEF}),
-    Role.LEADER: frozenset(),
-    Role.CHIEF: frozenset(),
-}
-
-# Whose password an account may set for someone else (a reset): an office resets its chiefs'
-# passwords (in its region: the selectors' scope); office, leader and admin passwords only an
-# admin resets, so an office clerk cannot take over a colleague's or a leader's account.
-# Everyone may change their own.
-PASSWORD_RESETTABLE_ROLES = {
-    Role.ADMIN: frozenset(Role),
-    Role.OFFICE: frozenset({Role.CHIEF}),
-    Role.LEADER: frozenset(),
-    Role.CHIEF: frozenset(),
-}
-
-
 class User(AbstractUser):
     """A portal account, bound to a region: it sees that region and everything below it."""
 

@@ -7,9 +7,10 @@ from accounts.forms import LoginForm
 from core import views_web
 from patrols import views_me
 from reports import views_dashboard
+from workbench import views_home
 
 urlpatterns = [
-    path("", views_web.home, name="home"),
+    path("", views_home.home, name="home"),
     path("healthz", views_web.healthz, name="healthz"),
     path(
         "accounts/login/",

@@ -1,8 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import DatedFilterSet, RegionFilterSet
 from accounts.models import Region
-from core.filters import DatedFilterSet, RegionFilterSet
 
 from .models import Bulletin, Patrol
 

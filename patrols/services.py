@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Region, Role, User
+from accounts.roles import OFFICE_ROLES
 from audit.models import AuditAction
 from audit.services import audit_record, created, diff, snapshot
 from core.exceptions import StateConflict
@@ -308,7 +309,7 @@ def _check_age(*, user: User, day: datetime.date, late_reason: str) -> bool:
     max_age = settings.PATROL_MAX_AGE_DAYS
     if day >= timezone.localdate() - datetime.timedelta(days=max_age):
         return False
-    if user.effective_role not in (Role.OFFICE, Role.ADMIN):
+    if user.effective_role not in OFFICE_ROLES:
         message = _("只能提交 %(n)d 天内的巡河记录；更早的巡河请由河长办补录并说明原因。") % {
             "n": max_age
         }

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.permissions import OFFICE_ROLES
+from accounts.roles import OFFICE_ROLES
 from core.renderers import XLSXRenderer
 from core.text import join_items
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
-from core.permissions import OFFICE_ROLES
+from accounts.roles import OFFICE_ROLES
 from core.text import join_clauses, join_items
 
 from .ledger import (
