@@ -2,9 +2,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.fields import ScopedPrimaryKeyRelatedField
-from rivers.models import Chief, Region
 
-from .models import User
+from .models import Region, User
+
+# A chief's account points at its roster entry (``rivers.Chief``). Accounts sit below rivers and
+# import nothing of it: the entries are reached through the account's own foreign key.
+_roster = User._meta.get_field("chief").related_model
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -15,7 +18,7 @@ class AccountSerializer(serializers.ModelSerializer):
         queryset=Region.objects.all(), required=False, allow_null=True, label=_("所属区域")
     )
     chief = ScopedPrimaryKeyRelatedField(
-        queryset=Chief.objects.all(), required=False, allow_null=True, label=_("对应河长")
+        queryset=_roster.objects.all(), required=False, allow_null=True, label=_("对应河长")
     )
     region_name = serializers.CharField(
         source="region.name", read_only=True, default=None, label=_("区域名称")

@@ -3,16 +3,16 @@
 from django.contrib.auth import SESSION_KEY, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from audit.context import current_request
 from audit.models import AuditAction
 from audit.services import REDACTED, audit_record, created, diff, snapshot
-from rivers.models import Chief, Region
 
-from .models import ASSIGNABLE_ROLES, PASSWORD_RESETTABLE_ROLES, Role, User
+from .models import Region, Role, User
+from .roles import ASSIGNABLE_ROLES, PASSWORD_RESETTABLE_ROLES
 
 # What the audit log keeps of an account (never the password hash; that it changed, yes).
 ACCOUNT_AUDIT_FIELDS = (
@@ -54,11 +54,14 @@ def _set_password(*, account: User, password: str) -> None:
     account.set_password(password)
 
 
-def _check_chief_link(*, role: str, chief: Chief | None, region: Region | None) -> Region | None:
+def _check_chief_link(
+    *, role: str, chief: models.Model | None, region: Region | None
+) -> Region | None:
     if role == Role.CHIEF:
         if chief is None:
             raise ValidationError({"chief": [_("河长账号必须对应河长名录中的一条记录。")]})
-        # A chief's account sees what the chief is responsible for: the roster entry's region.
+        # A chief's account sees what the chief is responsible for: the roster entry's region
+        # (``chief``: a ``rivers.Chief``, passed in by the caller; accounts do not import rivers).
         return chief.region
     if chief is not None:
         raise ValidationError({"chief": [_("只有河长角色的账号可以对应河长名录。")]})
@@ -75,7 +78,7 @@ def account_create(
     password: str,
     role: str = Role.OFFICE,
     region: Region | None = None,
-    chief: Chief | None = None,
+    chief: models.Model | None = None,
     **extra,
 ) -> User:
     _check_assignable(user=user, role=role)

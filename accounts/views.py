@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.permissions import OFFICE_ROLES
+from accounts.roles import OFFICE_ROLES
 from core.views import ScopedModelViewSet
 
 from . import selectors, serializers, services

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-from rivers.querysets import ScopedQuerySet
+from accounts.querysets import ScopedQuerySet
 
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
 
@@ -115,7 +115,7 @@ class Activity(models.Model):
     date = models.DateField(_("日期"))
     title = models.CharField(_("标题"), max_length=200)
     region = models.ForeignKey(
-        "rivers.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+"
+        "accounts.Region", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+"
     )
     notes = models.TextField(_("备注"), max_length=5000, blank=True)
     created_by = models.ForeignKey(

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 
-from accounts.models import User
-from rivers.models import Chief, ChiefRole, Reach, Region
+from accounts.models import Region, User
+from rivers.models import Chief, ChiefRole, Reach
 
 from .models import (
     CheckTopic,

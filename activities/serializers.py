@@ -1,9 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.models import Region
 from calendars.models import IssueCategory, Urgency
 from core.fields import ChoiceListField, ScopedPrimaryKeyRelatedField
-from rivers.models import Chief, Facility, FacilityKind, Outfall, OutfallKind, Reach, Region, Sign
+from rivers.models import Chief, Facility, FacilityKind, Outfall, OutfallKind, Reach, Sign
 
 from .models import (
     CheckTopic,

@@ -16,14 +16,14 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Region, User
 from calendars.models import IssueCategory, Urgency
 from core.exceptions import StateConflict
 from core.services import model_create, model_update
 from core.text import join_items
 from issues.models import Issue, IssueSource
 from issues.services import issue_report
-from rivers.models import Chief, Facility, Outfall, Reach, Region, Sign
+from rivers.models import Chief, Facility, Outfall, Reach, Sign
 
 from .models import (
     Activity,

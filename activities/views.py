@@ -1,7 +1,7 @@
 """Activities and asset checks: every logged-in role reads its region's rows (a chief its
 community's, as with the rivers and assets); the office and admins write them."""
 
-from core.permissions import OFFICE_ROLES
+from accounts.roles import OFFICE_ROLES
 from core.views import ScopedModelViewSet
 
 from . import filters, selectors, serializers, services

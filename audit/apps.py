@@ -7,5 +7,5 @@ class AuditConfig(AppConfig):
     verbose_name = _("审计日志")
 
     def ready(self) -> None:
-        # Logins and logouts are the framework's events: Django announces them by signal.
+        # Logins and logouts are the framework's events, refusals core's: both by signal.
         from . import receivers  # noqa: F401

@@ -1,11 +1,15 @@
 """Logins, failed logins and logouts: Django announces them (the login form, the API token's
-``authenticate``, the admin), so the audit log listens rather than every view calling it."""
+``authenticate``, the admin), so the audit log listens rather than every view calling it; and
+the API's refusals, which ``core`` announces (``core.signals.request_refused``) since it imports
+no app above it."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from core.signals import request_refused
+
 from .models import AuditAction
-from .services import audit_record
+from .services import audit_denied, audit_record
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
@@ -24,3 +28,8 @@ def _login_failed(sender, credentials, request=None, **kwargs) -> None:
 def _logged_out(sender, request, user, **kwargs) -> None:
     if user is not None:
         audit_record(user=user, action=AuditAction.LOGOUT, request=request)
+
+
+@receiver(request_refused, dispatch_uid="audit_request_refused")
+def _request_refused(sender, request, reason, **kwargs) -> None:
+    audit_denied(request=request, reason=reason)

@@ -1,6 +1,6 @@
 from rest_framework import viewsets
 
-from accounts.models import Role
+from accounts.roles import ADMINS
 
 from . import selectors
 from .filters import AuditEntryFilter
@@ -13,7 +13,7 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = AuditEntrySerializer
     filterset_class = AuditEntryFilter
-    read_roles = write_roles = frozenset({Role.ADMIN})
+    read_roles = write_roles = ADMINS
     search_fields = ["username", "object_repr", "path"]
     ordering_fields = ["at", "action", "username"]
 

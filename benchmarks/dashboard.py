@@ -107,8 +107,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _data_present(chiefs: int) -> bool:
+    from accounts.models import Region
     from issues.models import Issue
-    from rivers.models import Chief, Region
+    from rivers.models import Chief
 
     county = Region.objects.filter(code=pc.BENCH_CODE).first()
     if county is None:
@@ -239,8 +240,7 @@ def _describe() -> None:
 
 
 def _leader():
-    from accounts.models import Role, User
-    from rivers.models import Region
+    from accounts.models import Region, Role, User
 
     county = Region.objects.get(code=pc.BENCH_CODE)
     user = User.objects.filter(username=LEADER).first()

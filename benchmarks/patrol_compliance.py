@@ -128,8 +128,9 @@ def _ensure_database(server: str, name: str, *, drop: bool) -> None:
 
 
 def _data_present(chiefs: int) -> bool:
+    from accounts.models import Region
     from patrols.models import Patrol
-    from rivers.models import Chief, Region
+    from rivers.models import Chief
 
     county = Region.objects.filter(code=BENCH_CODE).first()
     if county is None:
@@ -168,7 +169,8 @@ def _build_roster(
 ) -> list[tuple[int, int, str, datetime.date, datetime.date]]:
     """Regions, rivers, reaches and chiefs, in bulk; returns per chief (id, patrolled reach id,
     role, first and last day patrolled in the year)."""
-    from rivers.models import Bank, Chief, ChiefRole, Reach, Region, RegionLevel, River, RiverKind
+    from accounts.models import Region, RegionLevel
+    from rivers.models import Bank, Chief, ChiefRole, Reach, River, RiverKind
 
     county = Region.objects.create(name="基准区", code=BENCH_CODE, level=RegionLevel.COUNTY)
     n_streets = math.ceil(n / 100)

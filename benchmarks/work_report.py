@@ -54,8 +54,8 @@ def main(argv: list[str] | None = None) -> None:
     call_command("migrate", verbosity=0)
     print(f"database {args.database}: migrated in {time.perf_counter() - started:.1f} s")
 
+    from accounts.models import Region, RegionLevel
     from reports.models import Report, ReportKind
-    from rivers.models import Region, RegionLevel
 
     started = time.perf_counter()
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 (lives as long as the run)
@@ -171,6 +171,7 @@ def _build_county(*, year: int, seed: str):
     """10 streets x 10 communities, 2 reaches each, a year of everything a report counts."""
     from django.db import connection, transaction
 
+    from accounts.models import Region, RegionLevel
     from activities.models import (
         CheckResult,
         Cleanup,
@@ -193,8 +194,6 @@ def _build_county(*, year: int, seed: str):
         Outfall,
         OutfallKind,
         Reach,
-        Region,
-        RegionLevel,
         River,
         RiverKind,
         Sign,

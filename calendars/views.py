@@ -5,8 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import Role
-from core.permissions import OFFICE_ROLES, POLICY_REFUSED, writes_policy
+from accounts.roles import ADMINS, OFFICE_ROLES, POLICY_REFUSED, writes_policy
 from core.views import ScopedModelViewSet
 
 from . import selectors, services
@@ -40,7 +39,7 @@ class CalendarDayViewSet(ScopedModelViewSet):
     filterset_class = CalendarDayFilter
     search_fields = ["name"]
     ordering_fields = ["date"]
-    write_roles = frozenset({Role.ADMIN})
+    write_roles = ADMINS
 
     @extend_schema(
         responses=CalendarCoverageSerializer,

@@ -6,10 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts.forms import LoginForm
 from core import views_web
 from reports import views_dashboard
+from workbench import views_home
 from workbench import views_me as workbench_me
 
 urlpatterns = [
-    path("", views_web.home, name="home"),
+    path("", views_home.home, name="home"),
     path("healthz", views_web.healthz, name="healthz"),
     path(
         "accounts/login/",

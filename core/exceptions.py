@@ -12,6 +12,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .signals import request_refused
 from .text import join_items
 
 
@@ -68,10 +69,8 @@ def exception_handler(exc, context):
             response.data = documented_shape(response.data)
     request = context.get("request")
     if response is not None and response.status_code == 403 and request is not None:
-        # Every refusal goes to the audit log (web pages: audit.context's middleware).
-        from audit.services import audit_denied
-
-        audit_denied(request=request._request, reason=str(exc))
+        # Every refusal is announced; the audit log records it (web pages: its middleware).
+        request_refused.send(sender=None, request=request._request, reason=str(exc))
     return response
 
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
@@ -35,9 +35,6 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 # Browsers may keep a photo for the session's user; shared caches never (it is not public).
 CACHE_CONTROL = "private, max-age=3600"
@@ -119,7 +116,7 @@ def stored_file_response(
     return response
 
 
-def serve_stored_file(*, user: User, slug: str, pk: int) -> HttpResponse:
+def serve_stored_file(*, user: AbstractBaseUser, slug: str, pk: int) -> HttpResponse:
     """The file of row ``pk`` of kind ``slug``, if ``user`` sees the row; else 404."""
     kind = _KINDS.get(slug)
     if kind is None:

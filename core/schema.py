@@ -1,7 +1,7 @@
 """OpenAPI schema: document the error answers every operation can give.
 
 drf-spectacular documents the success answers a view declares. The errors come from the shared
-machinery (core.permissions, core.exceptions, pagination, the filters), the same for every view,
+machinery (accounts.permissions, core.exceptions, pagination, the filters), the same for every view,
 so they are added here once, to every operation they can come from; a view that documents one of
 these codes itself keeps its own.
 """

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Region, Role, User
 from activities.models import (
     Campaign,
     Channel,
@@ -57,7 +57,7 @@ from activities.models import (
     Venue,
 )
 from issues.models import Issue, IssueSource
-from rivers.models import Chief, ChiefRole, Facility, FacilityKind, Outfall, Reach, Region, Sign
+from rivers.models import Chief, ChiefRole, Facility, FacilityKind, Outfall, Reach, Sign
 
 if TYPE_CHECKING:  # demo.street imports this module: no import back at run time
     from demo.street import StreetPlan

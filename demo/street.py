@@ -25,7 +25,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import models, transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Region, RegionLevel, Role, User
 from activities.models import (
     Cleanup,
     FacilityCheck,
@@ -47,8 +47,6 @@ from rivers.models import (
     Outfall,
     OutfallKind,
     Reach,
-    Region,
-    RegionLevel,
     River,
     RiverKind,
     Sign,

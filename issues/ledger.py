@@ -10,9 +10,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Region, RegionLevel, User
 from core.ledgers import ExportColumn, xlsx_sheet
-from rivers.models import Region, RegionLevel
 
 from .models import (
     Issue,

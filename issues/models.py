@@ -8,10 +8,10 @@ from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.querysets import ScopedQuerySet
 from calendars.models import IssueCategory, Urgency
 from core.models import UploadedPhoto
 from rivers.models import LAT_VALIDATORS, LON_VALIDATORS
-from rivers.querysets import ScopedQuerySet
 
 __all__ = [
     "Issue",
@@ -89,7 +89,7 @@ class IssueQuerySet(ScopedQuerySet):
 
     def in_hands_of(self, chief):
         """Handed to ``chief`` or to a region it answers for: the issues a chief may move."""
-        from rivers.models import Region
+        from accounts.models import Region
 
         return self.filter(
             Q(assignee_chief=chief) | Q(assignee_region__in=Region.objects.subtree(chief.region_id))
@@ -198,7 +198,10 @@ class Issue(models.Model):
     )
     # The region the issue belongs to: the reach's, or where it was reported without a reach.
     region = models.ForeignKey(
-        "rivers.Region", verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="issues"
+        "accounts.Region",
+        verbose_name=_("所在区域"),
+        on_delete=models.PROTECT,
+        related_name="issues",
     )
     reach = models.ForeignKey(
         "rivers.Reach",
@@ -216,7 +219,7 @@ class Issue(models.Model):
     )
     # Who must fix it: a community (region), a chief, or a department named in words.
     assignee_region = models.ForeignKey(
-        "rivers.Region",
+        "accounts.Region",
         verbose_name=_("责任社区"),
         on_delete=models.PROTECT,
         null=True,
@@ -312,7 +315,7 @@ class Issue(models.Model):
 class IssueSequence(models.Model):
     """The last number given per street and year, so codes read 东风-2024-0012."""
 
-    street = models.ForeignKey("rivers.Region", on_delete=models.CASCADE, related_name="+")
+    street = models.ForeignKey("accounts.Region", on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 
@@ -445,7 +448,7 @@ class IssuePhoto(UploadedPhoto):
 class SupervisionOrderSequence(models.Model):
     """The last supervision order number given per street and year (督办〔2024〕12号)."""
 
-    street = models.ForeignKey("rivers.Region", on_delete=models.CASCADE, related_name="+")
+    street = models.ForeignKey("accounts.Region", on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 
@@ -480,7 +483,7 @@ class SupervisionOrder(models.Model):
         related_name="supervision_order",
     )
     street = models.ForeignKey(
-        "rivers.Region", verbose_name=_("街道"), on_delete=models.PROTECT, related_name="+"
+        "accounts.Region", verbose_name=_("街道"), on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     serial = models.PositiveIntegerField(_("序号"))

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from notifications.models import Notification, NotificationKind
-from notifications.selectors import issue_assignee_accounts
 from notifications.services import notify
 
 from .models import Issue, SupervisionOrder, VoidReason
+from .selectors import issue_assignee_accounts
 
 
 def date_label(day: datetime.date | None) -> str:

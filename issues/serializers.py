@@ -3,9 +3,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import Region
 from core.fields import ScopedPrimaryKeyRelatedField
 from core.media import StoredFileField
-from rivers.models import Chief, Reach, Region
+from rivers.models import Chief, Reach
 from rivers.serializers import PositionMixin
 
 from .models import Issue, IssueEvent, IssuePhoto, PhotoStage, SupervisionOrder, VoidReason

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Region, Role, User
 from audit.models import AuditAction
 from audit.services import audit_record, created, diff, snapshot
 from calendars.selectors import default_deadline, working_days_between
@@ -20,7 +20,7 @@ from core.exceptions import StateConflict
 from core.photos import CheckedPhoto, PhotoError, check_photo
 from core.services import model_update
 from notifications.models import NotificationKind
-from rivers.models import Reach, Region, RegionLevel
+from rivers.models import Reach
 
 from .models import (
     Issue,
@@ -35,6 +35,7 @@ from .models import (
     VoidReason,
 )
 from .notices import assignee_label, notify_assignees
+from .selectors import street_of
 from .workflow import REPORT, TRANSITIONS, allowed_actions
 
 # Where the work is in the assignee's hands (the statuses the office may remind): the morning job
@@ -49,12 +50,6 @@ ACTION_NOTICES = {
 }
 # What the deadline history calls a deadline set outside the workflow.
 DEADLINE_EDIT = "edit"
-
-
-def _street_of(region: Region) -> Region:
-    if region.level == RegionLevel.COMMUNITY and region.parent is not None:
-        return region.parent
-    return region
 
 
 def _deadline_record(
@@ -91,7 +86,7 @@ def _deadline_history_keep(*, issue: Issue, previous: datetime.date | None) -> N
 
 
 def _next_code(*, region: Region, year: int) -> str:
-    street = _street_of(region)
+    street = street_of(region)
     sequence, _created = IssueSequence.objects.select_for_update().get_or_create(
         street=street, year=year
     )
@@ -386,7 +381,7 @@ def _supervision_order_create(
     reason: str,
 ) -> SupervisionOrder:
     """The 督办单 of an escalation, numbered per street and year: 督办〔2024〕12号."""
-    street = _street_of(issue.region)
+    street = street_of(issue.region)
     issued_at = timezone.now()
     year = timezone.localdate(issued_at).year
     sequence, _created = SupervisionOrderSequence.objects.select_for_update().get_or_create(

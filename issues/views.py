@@ -12,7 +12,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from accounts.models import Role
+from accounts.roles import EVERY_ROLE, OFFICE_AND_CHIEFS, OFFICE_ROLES
 from core.pdf import PDFUnavailable
 from core.views import ScopedModelViewSet
 from patrols.api_bulletins import PDFRenderer
@@ -21,14 +21,13 @@ from . import documents, selectors, serializers, services
 from .filters import IssueFilter, SupervisionOrderFilter
 from .models import SupervisionOrder
 
-EVERY_ROLE = frozenset(Role)
 # Who may call each endpoint at all; the workflow table then decides each action.
 WRITE_ROLES = {
-    "create": frozenset({Role.ADMIN, Role.OFFICE, Role.CHIEF}),
-    "partial_update": frozenset({Role.ADMIN, Role.OFFICE}),
-    "update": frozenset({Role.ADMIN, Role.OFFICE}),
+    "create": OFFICE_AND_CHIEFS,
+    "partial_update": OFFICE_ROLES,
+    "update": OFFICE_ROLES,
     "actions": EVERY_ROLE,
-    "photos": frozenset({Role.ADMIN, Role.OFFICE, Role.CHIEF}),
+    "photos": OFFICE_AND_CHIEFS,
 }
 
 
@@ -47,7 +46,7 @@ class IssueViewSet(ScopedModelViewSet):
 
     @property
     def write_roles(self) -> frozenset:
-        return WRITE_ROLES.get(self.action, frozenset({Role.ADMIN, Role.OFFICE}))
+        return WRITE_ROLES.get(self.action, OFFICE_ROLES)
 
     @extend_schema(
         responses={201: serializers.IssueSerializer, 200: serializers.IssueSerializer},

@@ -13,15 +13,13 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
-from accounts.models import Role
+from accounts.roles import REGION_READERS
 from core.ledgers import XLSX_MEDIA_TYPE
 from core.renderers import XLSXRenderer
 
 from .filters import IssueFilter
 from .ledger import issue_ledger, issue_ledger_filename, issue_ledger_list
 from .models import Issue
-
-LEDGER_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
 
 
 class IssueLedgerView(GenericAPIView):
@@ -30,7 +28,7 @@ class IssueLedgerView(GenericAPIView):
     filterset_class = IssueFilter
     search_fields = ["code", "title", "description", "reach__name", "reach__river__name"]
     ordering_fields = ["reported_at", "deadline", "code", "status"]
-    read_roles = LEDGER_ROLES
+    read_roles = REGION_READERS
     # The XLSX renderer only lets a client ask for a spreadsheet; the file itself is sent as
     # is, and error bodies stay JSON.
     renderer_classes = [JSONRenderer, XLSXRenderer]

@@ -27,17 +27,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 
-from accounts.models import User
+from accounts.models import Region, RegionLevel, User
+from accounts.roles import REGION_READERS
 from core.exceptions import StateConflict
 from core.forms import form_show_errors
 from core.media import stored_file_response
-from rivers.models import Chief, Reach, Region, RegionLevel
+from rivers.models import Chief, Reach
 
 from . import selectors, serializers, services
 from .filters import IssueFilter
 from .models import Issue, IssueEvent, IssuePhoto, IssueStatus, PhotoStage, VoidReason
 from .views import WRITE_ROLES, IssueViewSet
-from .views_ledger import LEDGER_ROLES
 from .workflow import ACTION_LABELS, TRANSITIONS
 
 PAGE_SIZE = 40
@@ -328,7 +328,7 @@ def issue_list(request: HttpRequest) -> HttpResponse:
             "ordering_choices": ORDERINGS,
             "bulk_form": bulk_form,
             "can_report": _can_report(user),
-            "can_export": user.effective_role in LEDGER_ROLES,
+            "can_export": user.effective_role in REGION_READERS,
         },
         status=status,
     )

@@ -10,12 +10,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role
+from accounts.roles import OFFICE_AND_CHIEFS, OFFICE_ROLES
 
 from .models import IssueStatus as S
 
-OFFICE = frozenset({Role.ADMIN, Role.OFFICE})
-OFFICE_AND_CHIEFS = frozenset({Role.ADMIN, Role.OFFICE, Role.CHIEF})
 IN_HAND = frozenset({S.ASSIGNED, S.RECTIFYING, S.AWAITING_ACCEPTANCE})
 OPEN = frozenset({S.REPORTED}) | IN_HAND
 
@@ -34,20 +32,22 @@ class Transition:
 
 TRANSITIONS: dict[str, Transition] = {
     "assign": Transition(
-        frozenset({S.REPORTED, S.ASSIGNED}), S.ASSIGNED, OFFICE, needs_assignee=True
+        frozenset({S.REPORTED, S.ASSIGNED}), S.ASSIGNED, OFFICE_ROLES, needs_assignee=True
     ),
     "start": Transition(frozenset({S.ASSIGNED}), S.RECTIFYING, OFFICE_AND_CHIEFS),
     "submit": Transition(frozenset({S.RECTIFYING}), S.AWAITING_ACCEPTANCE, OFFICE_AND_CHIEFS),
     "accept": Transition(
-        frozenset({S.AWAITING_ACCEPTANCE}), S.CLOSED, OFFICE, needs_after_photo=True
+        frozenset({S.AWAITING_ACCEPTANCE}), S.CLOSED, OFFICE_ROLES, needs_after_photo=True
     ),
     "reject": Transition(
-        frozenset({S.AWAITING_ACCEPTANCE}), S.RECTIFYING, OFFICE, needs_comment=True
+        frozenset({S.AWAITING_ACCEPTANCE}), S.RECTIFYING, OFFICE_ROLES, needs_comment=True
     ),
-    "escalate": Transition(IN_HAND, None, OFFICE, needs_deadline=True),
-    "remind": Transition(frozenset({S.ASSIGNED, S.RECTIFYING}), None, OFFICE),
-    "refer": Transition(frozenset({S.ASSIGNED, S.RECTIFYING}), None, OFFICE, needs_comment=True),
-    "void": Transition(OPEN, S.VOIDED, OFFICE, needs_reason=True),
+    "escalate": Transition(IN_HAND, None, OFFICE_ROLES, needs_deadline=True),
+    "remind": Transition(frozenset({S.ASSIGNED, S.RECTIFYING}), None, OFFICE_ROLES),
+    "refer": Transition(
+        frozenset({S.ASSIGNED, S.RECTIFYING}), None, OFFICE_ROLES, needs_comment=True
+    ),
+    "void": Transition(OPEN, S.VOIDED, OFFICE_ROLES, needs_reason=True),
 }
 ACTIONS = tuple(TRANSITIONS)
 # The event that opens every timeline; not an action anyone can take afterwards.

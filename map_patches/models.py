@@ -5,9 +5,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.querysets import ScopedQuerySet
 from core.models import UploadedPhoto
 from rivers.models import LAT_VALIDATORS, LON_VALIDATORS
-from rivers.querysets import ScopedQuerySet
 
 
 class Verdict(models.TextChoices):
@@ -22,7 +22,7 @@ class PatchBatch(models.Model):
 
     name = models.CharField(_("批次名称"), max_length=100)
     region = models.ForeignKey(
-        "rivers.Region",
+        "accounts.Region",
         verbose_name=_("所属区域"),
         on_delete=models.PROTECT,
         related_name="patch_batches",
@@ -59,7 +59,7 @@ class MapPatch(models.Model):
     note = models.TextField(_("备注"), max_length=2000, blank=True)
     # Who checks it: the batch's region, or a community the office hands the patch to.
     region = models.ForeignKey(
-        "rivers.Region",
+        "accounts.Region",
         verbose_name=_("所在区域"),
         on_delete=models.PROTECT,
         related_name="map_patches",

@@ -1,11 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.models import Region
 from core.fields import ScopedPrimaryKeyRelatedField
 from core.media import StoredFileField
 from core.text import join_items
 from issues.models import IssueStatus
-from rivers.models import Region
 
 from .ledger import COLUMNS
 from .models import MapPatch, PatchBatch, PatchPhoto, Verdict

@@ -10,12 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Region, RegionLevel, User
 from core.photos import CheckedPhoto, PhotoError, check_photo
 from core.services import model_create, model_update
 from issues.models import IssueCategory, IssueSource
 from issues.services import issue_photos_share, issue_report
-from rivers.models import Region, RegionLevel
 
 from .ledger import read_patch_list
 from .models import MapPatch, PatchBatch, PatchPhoto, Verdict

@@ -19,16 +19,13 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from accounts.models import Role
+from accounts.roles import OFFICE_AND_CHIEFS, OFFICE_ROLES
 from core.ledgers import XLSX_MEDIA_TYPE
-from core.permissions import OFFICE_ROLES
 from core.renderers import XLSXRenderer
 from core.views import ScopedModelViewSet
 
 from . import ledger, selectors, serializers, services
 from .filters import MapPatchFilter, PatchBatchFilter
-
-VERIFY_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.CHIEF})
 
 
 class PatchBatchViewSet(ScopedModelViewSet):
@@ -122,7 +119,7 @@ class MapPatchViewSet(ScopedModelViewSet):
 
     @property
     def write_roles(self) -> frozenset:
-        return VERIFY_ROLES if self.action == "verify" else OFFICE_ROLES
+        return OFFICE_AND_CHIEFS if self.action == "verify" else OFFICE_ROLES
 
     def create(self, request, *args, **kwargs):
         # Patches come in with their batch's list only.

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from rivers.querysets import ScopedQuerySet
+from accounts.querysets import ScopedQuerySet
 
 
 class NotificationKind(models.TextChoices):

@@ -2,9 +2,8 @@
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,9 +12,6 @@ from core.broker import send_on_commit
 
 from .channels import channel_named, configured_channels
 from .models import Delivery, DeliveryStatus, Notification
-
-if TYPE_CHECKING:
-    from issues.models import Issue
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +29,16 @@ def _enqueue(delivery_id: int) -> None:
 def notify(
     *,
     recipients: Iterable[User],
-    issue: "Issue | None" = None,
+    issue: models.Model | None = None,
     kind: str,
     title: str,
     body: str,
     dedup_key: str,
 ) -> list[Notification]:
     """Store the notification for each recipient and send it over every channel that reaches
-    them; the new notifications are returned.
+    them; the new notifications are returned. ``issue``: the issue (``issues.Issue``) the
+    message is about, if any; the app that sends it passes it in (notifications sits below
+    the work apps and imports none of them).
 
     Idempotent: ``dedup_key`` names the event (e.g. ``remind:12:2024-10-08:reminder_due``) and
     each recipient's notification is stored under it once; asking again sends nothing more.

@@ -4,7 +4,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.models import Role
+from accounts.roles import EVERY_ROLE
 
 from . import selectors, services
 from .filters import NotificationFilter
@@ -22,7 +22,7 @@ class NotificationViewSet(
     search_fields = ["title", "body"]
     ordering_fields = ["created_at"]
     # Every account reads and marks its own messages.
-    write_roles = frozenset(Role)
+    write_roles = EVERY_ROLE
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
+from accounts.models import Region, RegionLevel, User
 from core.jobs import TRANSIENT_ERRORS as TRANSIENT_ERRORS
 from core.jobs import Claim, Jobs
 from core.pdf import (
@@ -36,7 +36,7 @@ from core.pdf import (
 from core.pdf import ForbiddenURL as ForbiddenURL
 from core.pdf import static_url_fetcher as static_url_fetcher
 from core.text import join_items
-from rivers.models import PATROLLING_ROLES, Chief, ChiefRole, Region, RegionLevel
+from rivers.models import PATROLLING_ROLES, Chief, ChiefRole
 
 from .models import Bulletin
 from .periods import Period

@@ -1,8 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import DatedFilterSet, RegionFilterSet
-from rivers.models import Region
+from accounts.filters import DatedFilterSet, RegionFilterSet
+from accounts.models import Region
 
 from .models import Bulletin, Patrol
 

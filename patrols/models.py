@@ -8,9 +8,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.querysets import ScopedQuerySet
 from core.models import Job, JobStatus
 from rivers.models import LAT_VALIDATORS, LON_VALIDATORS, ChiefRole
-from rivers.querysets import ScopedQuerySet
 
 from .periods import Period
 
@@ -217,7 +217,7 @@ class Bulletin(Job):
     """
 
     street = models.ForeignKey(
-        "rivers.Region",
+        "accounts.Region",
         verbose_name=_("街道"),
         on_delete=models.PROTECT,
         related_name="bulletins",

@@ -18,8 +18,8 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from accounts.models import User
-from rivers.models import Chief, Region, RegionLevel
+from accounts.models import Region, RegionLevel, User
+from rivers.models import Chief
 
 from .models import FindingPhoto, Patrol, PatrolRule
 from .periods import period_key, period_start_sql

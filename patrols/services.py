@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Region, Role, User
+from accounts.roles import OFFICE_ROLES
 from audit.models import AuditAction
 from audit.services import audit_record, created, diff, snapshot
 from core.exceptions import StateConflict
@@ -22,7 +23,7 @@ from core.services import model_create
 from core.text import join_clauses
 from issues.models import Issue, IssueSource
 from issues.services import issue_photos_share, issue_report
-from rivers.models import Chief, Reach, Region
+from rivers.models import Chief, Reach
 
 from . import tracks
 from .models import Finding, FindingPhoto, Patrol, PatrolRule
@@ -310,7 +311,7 @@ def _check_age(*, user: User, day: datetime.date, late_reason: str) -> bool:
     max_age = settings.PATROL_MAX_AGE_DAYS
     if day >= timezone.localdate() - datetime.timedelta(days=max_age):
         return False
-    if user.effective_role not in (Role.OFFICE, Role.ADMIN):
+    if user.effective_role not in OFFICE_ROLES:
         message = _("只能提交 %(n)d 天内的巡河记录；更早的巡河请由河长办补录并说明原因。") % {
             "n": max_age
         }

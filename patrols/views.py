@@ -11,10 +11,15 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role
-from core.filters import RegionFilterSet
+from accounts.filters import RegionFilterSet
+from accounts.roles import (
+    OFFICE_AND_CHIEFS,
+    OFFICE_ROLES,
+    POLICY_REFUSED,
+    REGION_READERS,
+    writes_policy,
+)
 from core.pagination import PageNumberPagination
-from core.permissions import OFFICE_ROLES, POLICY_REFUSED, writes_policy
 from core.views import ScopedModelViewSet
 from issues.selectors import issue_list
 from issues.serializers import FindingIssueSerializer, IssueSerializer
@@ -25,7 +30,6 @@ from . import serializers as patrol_serializers
 from .filters import PatrolFilter
 
 PHOTO_KEY = re.compile(r"^finding_(\d+)_photos$")
-RANKING_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
 
 
 class PatrolRuleViewSet(ScopedModelViewSet):
@@ -56,7 +60,7 @@ class PatrolViewSet(ScopedModelViewSet):
     search_fields = ["chief__name", "reach__name", "reach__river__name", "notes"]
     ordering_fields = ["started_at", "distance_km"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    write_roles = frozenset({Role.ADMIN, Role.OFFICE, Role.CHIEF})
+    write_roles = OFFICE_AND_CHIEFS
     # Patrols are evidence: filed once, never edited or deleted through the API.
     http_method_names = ["get", "post", "head", "options"]
 
@@ -177,7 +181,7 @@ class ComplianceView(_ComplianceBase):
 class ComplianceRankingView(_ComplianceBase):
     """Communities or streets ranked by patrol rate: for the office and leaders only."""
 
-    read_roles = RANKING_ROLES
+    read_roles = REGION_READERS
 
     @extend_schema(
         parameters=[

@@ -21,8 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role, User
+from accounts.roles import OFFICE_ROLES
 from core.media import stored_file_response
-from core.permissions import OFFICE_ROLES
 
 from .bulletins import bulletin_filename, bulletin_list, bulletin_request, bulletin_streets
 from .filters import BulletinRegionFilter

@@ -1,4 +1,4 @@
-from core.filters import DatedFilterSet
+from accounts.filters import DatedFilterSet
 
 from .models import PublicReport
 

@@ -4,8 +4,9 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Region
 from core.text import is_blank
-from rivers.models import Region, phone_validator
+from rivers.models import phone_validator
 
 from .models import DESCRIPTION_MAX_LENGTH, TRACKING_LENGTH
 from .selectors import tracking_code_normalize

@@ -11,8 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.querysets import ScopedQuerySet
 from rivers.models import phone_validator
-from rivers.querysets import ScopedQuerySet
 
 # No 0/O or 1/I: the code is read aloud over the phone and typed from a screenshot.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"

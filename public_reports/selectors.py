@@ -14,10 +14,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Region, User
 from core.geo import EARTH_RADIUS_M, TrackPoint, haversine_m
 from issues.models import Issue, IssueCategory, IssueStatus, VoidReason
-from rivers.models import Region, Sign
+from rivers.models import Sign
 
 from .models import TRACKING_ALPHABET, TRACKING_LENGTH, PublicReport
 

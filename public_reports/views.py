@@ -1,4 +1,4 @@
-from core.permissions import OFFICE_ROLES
+from accounts.roles import OFFICE_ROLES
 from core.views import ScopedModelViewSet
 
 from . import selectors

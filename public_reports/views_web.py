@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.roles import OFFICE_ROLES
 from core.clientip import client_ip  # the sender, for the limits (TRUSTED_PROXIES)
 from core.forms import form_show_errors
-from core.permissions import OFFICE_ROLES
 from core.photos import ALLOWED_FORMATS
 
 from . import qr, selectors, services

@@ -23,8 +23,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import RegionLevel
 from core.text import join_items
-from rivers.models import PATROLLING_ROLES, ChiefRole, FacilityKind, OutfallKind, RegionLevel
+from rivers.models import PATROLLING_ROLES, ChiefRole, FacilityKind, OutfallKind
 
 from .models import ReportKind, Rounding
 from .statistics import COMMUNITY_COLUMNS, Details, Statistics

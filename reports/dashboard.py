@@ -34,17 +34,16 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Region, RegionLevel, User
 from calendars.models import IssueCategory
 from core import geo
 from issues.models import Issue, IssueStatus
-from rivers.models import Outfall, OutfallKind, Reach, Region, RegionLevel, Sign
+from rivers.models import Outfall, OutfallKind, Reach, Sign
 
 from .figures import Scope, figure
 from .models import TreeClosedMonth, TreeIssueMonth, TreeMonth
 from .rollups import month_end, month_of, months_between
 
-READ_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
 OVERDUE_LIST = 20
 MAP_CAP = 2000  # markers or lines per layer
 RATE_PLACES = Decimal("0.0001")

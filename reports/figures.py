@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Region
 from activities.models import (
     Campaign,
     CheckResult,
@@ -55,7 +56,6 @@ from rivers.models import (
     Outfall,
     OutfallKind,
     Reach,
-    Region,
     River,
     RiverKind,
     Sign,

@@ -1,4 +1,4 @@
-from core.filters import RegionFilterSet
+from accounts.filters import RegionFilterSet
 
 from .models import Report
 

@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.querysets import ScopedQuerySet
 from core.models import Job, JobStatus
-from rivers.querysets import ScopedQuerySet
 
 __all__ = [
     "ChiefMonth",
@@ -44,7 +44,7 @@ class Rounding(models.TextChoices):
 
 class Report(Job):
     region = models.ForeignKey(
-        "rivers.Region", verbose_name=_("区域"), on_delete=models.PROTECT, related_name="reports"
+        "accounts.Region", verbose_name=_("区域"), on_delete=models.PROTECT, related_name="reports"
     )
     kind = models.CharField(_("报告类型"), max_length=16, choices=ReportKind.choices)
     year = models.PositiveSmallIntegerField(
@@ -126,7 +126,7 @@ class RegionMonth(models.Model):
     """What was filed in one region (its own rows, not those below) in one month."""
 
     region = models.ForeignKey(
-        "rivers.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
     )
     month = models.DateField(_("月份"))  # the month's first day
     # The registered figures (reports.figures) of the same names, counted per cell.
@@ -153,7 +153,7 @@ class IssueMonth(models.Model):
     they were closed in (so "closed by the period's end" is a sum over closed months)."""
 
     region = models.ForeignKey(
-        "rivers.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
     )
     month = models.DateField(_("发现月份"))
     category = models.CharField(_("问题类别"), max_length=24)
@@ -178,7 +178,7 @@ class ChiefMonth(models.Model):
         "rivers.Chief", verbose_name=_("河长"), on_delete=models.CASCADE, related_name="+"
     )
     region = models.ForeignKey(
-        "rivers.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
     )
     month = models.DateField(_("月份"))
     required = models.DecimalField(_("应巡河次数"), max_digits=8, decimal_places=2, default=0)
@@ -204,7 +204,7 @@ class ChiefMonth(models.Model):
 
 class TreeMonth(models.Model):
     region = models.ForeignKey(
-        "rivers.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
     )
     month = models.DateField(_("月份"))
     # The registered figures (reports.figures) of the same names, counted per cell.
@@ -233,7 +233,7 @@ class TreeIssueMonth(models.Model):
     """Issues reported in a region's subtree in a month, by category and current status."""
 
     region = models.ForeignKey(
-        "rivers.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
     )
     month = models.DateField(_("发现月份"))
     category = models.CharField(_("问题类别"), max_length=24)
@@ -253,7 +253,7 @@ class TreeClosedMonth(models.Model):
     """Issues reported in a region's subtree in a month and closed in ``closed_month``."""
 
     region = models.ForeignKey(
-        "rivers.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
     )
     month = models.DateField(_("发现月份"))
     closed_month = models.DateField(_("销号月份"))

@@ -40,12 +40,13 @@ from django.db.models import Count, DateField, F, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accounts.models import Region
 from activities.models import Cleanup
 from core.broker import send_now
 from issues.models import Issue
 from patrols.models import Patrol
 from patrols.selectors import compliance_of
-from rivers.models import PATROLLING_ROLES, Chief, Region
+from rivers.models import PATROLLING_ROLES, Chief
 
 from .figures import Scope, figure
 from .models import (

@@ -12,8 +12,8 @@ from django.db.models import QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from rivers.models import ChiefRole, Region
+from accounts.models import Region, User
+from rivers.models import ChiefRole
 
 from . import content, statistics
 from .figures import FIGURES, SOURCES, Figure, Scope, describe, figure, records_of

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import Region
 from core.fields import ScopedPrimaryKeyRelatedField
-from rivers.models import Region
 
 from .models import Report, ReportKind, ReportStatus, Rounding
 from .selectors import report_title

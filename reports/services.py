@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
+from accounts.models import Region, RegionLevel, User
 from core.exceptions import StateConflict
 from core.jobs import Claim, Jobs
 from core.pdf import PDFUnavailable
-from rivers.models import Chief, Region, RegionLevel
+from rivers.models import Chief
 
 from .documents import ReportError, build_documents
 from .models import Report, ReportKind, Rounding

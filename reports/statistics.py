@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Region
 from activities.selectors import joint_police_checks, publicity_venues
 from issues.models import Issue, IssueSource, IssueStatus
 from patrols.periods import Period
@@ -42,7 +43,6 @@ from rivers.models import (
     Facility,
     FacilityKind,
     Reach,
-    Region,
     RiverKind,
 )
 

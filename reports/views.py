@@ -16,10 +16,9 @@ from rest_framework.exceptions import APIException
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from accounts.models import Role
+from accounts.roles import OFFICE_ROLES, REGION_READERS
 from core.exceptions import StateConflict
 from core.media import stored_file_response
-from core.permissions import OFFICE_ROLES
 from core.views import ScopedModelViewSet
 from patrols.api_bulletins import PDFRenderer
 
@@ -28,7 +27,6 @@ from .filters import ReportFilter
 from .models import Report, ReportStatus
 from .serializers import ReportRequestSerializer, ReportSerializer, ReportTextsSerializer
 
-READ_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -65,7 +63,7 @@ class ReportViewSet(ScopedModelViewSet):
     selector = selectors.report_list
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
-    read_roles = READ_ROLES
+    read_roles = REGION_READERS
     write_roles = OFFICE_ROLES
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
     ordering_fields = ["year", "created_at", "finished_at"]

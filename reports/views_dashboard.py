@@ -32,13 +32,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
-from core.filters import RegionFilterSet
+from accounts.filters import RegionFilterSet
+from accounts.models import Region, RegionLevel, User
+from accounts.roles import REGION_READERS
 from issues.models import OPEN_STATUSES, IssueStatus
-from rivers.models import Region, RegionLevel
 
 from .dashboard import (
-    READ_ROLES,
     STATUS_COLOURS,
     PeriodChoice,
     dashboard,
@@ -146,7 +145,7 @@ class DashboardView(APIView):
     # Figures, not a model's rows: no spreadsheet renderer (core.renderers).
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
-    read_roles = READ_ROLES
+    read_roles = REGION_READERS
 
     @extend_schema(
         parameters=[
@@ -169,7 +168,7 @@ class DashboardMapView(APIView):
     # Figures, not a model's rows: no spreadsheet renderer (core.renderers).
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
-    read_roles = READ_ROLES
+    read_roles = REGION_READERS
 
     @extend_schema(
         parameters=[_REGION_PARAM], responses={(200, "application/json"): OpenApiTypes.OBJECT}
@@ -229,7 +228,7 @@ class DashboardForm(forms.Form):
 
 
 def _require_reader(user: User) -> None:
-    if user.effective_role not in READ_ROLES:
+    if user.effective_role not in REGION_READERS:
         raise PermissionDenied(_("领导驾驶舱仅供领导、河长办和管理员查看。"))
 
 

@@ -18,16 +18,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Role
-from core.filters import RegionFilterSet
+from accounts.filters import RegionFilterSet
+from accounts.models import Region
+from accounts.roles import REGION_READERS
 from patrols.serializers import ComplianceQuerySerializer
-from rivers.models import Region
 
 from .figures import FIGURES, Figure, Scope
 from .selectors import FigureRecords, figure_records
 from .statistics import region_statistics
-
-READ_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
 
 
 def _field(fig: Figure) -> serializers.Field:
@@ -177,7 +175,7 @@ class StatsRecordsView(APIView):
     """The records behind one figure: ``count`` equals the figure (for a sum, ``total`` does;
     for a rate, ``numerator`` / ``denominator`` give it, and the results are the denominator's)."""
 
-    read_roles = READ_ROLES
+    read_roles = REGION_READERS
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
     @extend_schema(

@@ -20,13 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from accounts.models import User
+from accounts.roles import OFFICE_ROLES
+from accounts.roles import REGION_READERS as READ_ROLES
 from core.exceptions import StateConflict
 from core.forms import error_messages
-from core.permissions import OFFICE_ROLES
 
 from . import selectors, services
 from .models import Report, ReportKind, ReportStatus, Rounding
-from .views import READ_ROLES
 from .views_stats import records_from
 
 

@@ -1,14 +1,6 @@
 from django.contrib import admin
 
-from .models import Chief, Facility, Outfall, Reach, Region, River, Sign
-
-
-@admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "level", "parent"]
-    list_filter = ["level"]
-    search_fields = ["name", "code"]
-    autocomplete_fields = ["parent"]
+from .models import Chief, Facility, Outfall, Reach, River, Sign
 
 
 class ReachInline(admin.TabularInline):

@@ -18,8 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import OFFICE_ROLES
 from core.ledgers import XLSX_MEDIA_TYPE
-from core.permissions import OFFICE_ROLES
 from core.renderers import XLSXRenderer
 from core.text import join_items
 

@@ -1,9 +1,10 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import DatedFilterSet, RegionFilterSet
+from accounts.filters import DatedFilterSet, RegionFilterSet
+from accounts.models import Region
 
-from .models import Chief, Facility, Outfall, Reach, Region, River, Sign
+from .models import Chief, Facility, Outfall, Reach, River, Sign
 
 
 class RegionListFilter(RegionFilterSet):

@@ -33,7 +33,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from accounts.models import User
+from accounts.models import Region, RegionLevel, User
 from audit.models import AuditAction
 from audit.services import audit_record
 from core.ledgers import (
@@ -49,17 +49,7 @@ from core.text import join_items
 from core.xlsx import append_row
 
 from . import selectors
-from .models import (
-    Bank,
-    Chief,
-    ChiefRole,
-    Reach,
-    Region,
-    RegionLevel,
-    River,
-    RiverKind,
-    phone_validator,
-)
+from .models import Bank, Chief, ChiefRole, Reach, River, RiverKind, phone_validator
 from .services import chief_appoint, chief_update, river_create
 
 SHEET_NAME = "河长名录"

@@ -1,20 +1,15 @@
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Region
+from accounts.querysets import ScopedQuerySet
 from core.geo import validate_line_string
 
-from .querysets import (
-    ChiefQuerySet,
-    ReachScopedQuerySet,
-    RegionQuerySet,
-    RiverQuerySet,
-    ScopedQuerySet,
-)
+from .querysets import ChiefQuerySet, ReachScopedQuerySet, RiverQuerySet
 from .validators import validate_sign_code
 
 LAT_VALIDATORS = [MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))]
@@ -24,62 +19,6 @@ phone_validator = RegexValidator(
     r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})$",
     _("请输入有效的手机号（11位）或座机号（如 0371-12345678）。"),
 )
-
-
-class RegionLevel(models.TextChoices):
-    COUNTY = "county", _("区县")
-    STREET = "street", _("街道（镇）")
-    COMMUNITY = "community", _("社区（村）")
-
-
-# Which level may sit directly under which: the tree has at most three levels.
-PARENT_LEVEL = {
-    RegionLevel.COUNTY: None,
-    RegionLevel.STREET: RegionLevel.COUNTY,
-    RegionLevel.COMMUNITY: RegionLevel.STREET,
-}
-
-
-class Region(models.Model):
-    name = models.CharField(_("名称"), max_length=100)
-    code = models.CharField(
-        _("区划代码"),
-        max_length=20,
-        unique=True,
-        validators=[RegexValidator(r"^[0-9A-Za-z-]+$", _("区划代码只能包含数字、字母和连字符。"))],
-    )
-    level = models.CharField(_("级别"), max_length=16, choices=RegionLevel.choices)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("上级区域"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-    )
-
-    objects = RegionQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("区域")
-        verbose_name_plural = _("区域")
-        ordering = ["code"]
-        constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_in_parent")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        expected = PARENT_LEVEL.get(self.level)
-        parent = self.parent
-        if expected is None and parent is not None:
-            raise ValidationError({"parent": _("区县是最高一级，不能有上级区域。")})
-        if expected is not None and (parent is None or parent.level != expected):
-            raise ValidationError(
-                {"parent": _("该级别的上级区域必须是%(level)s。") % {"level": expected.label}}
-            )
 
 
 class RiverKind(models.TextChoices):

@@ -1,8 +1,6 @@
-"""Region scoping, in one place: every selector narrows its queryset with these methods.
-
-A user sees their own region and every region below it. Regions form a tree of at most three
-levels (county > street > community), so a region's subtree is itself, its children and its
-grandchildren, and needs no stored path to keep in step.
+"""The rivers' scoping, on top of ``accounts.querysets.ScopedQuerySet`` (the one region-scoping
+primitive): assets reached through their reach, rivers seen through the reaches that flow
+through a region, and who was serving on the roster when.
 """
 
 from __future__ import annotations
@@ -12,42 +10,11 @@ from typing import TYPE_CHECKING, Self
 from django.db import models
 from django.db.models import Q
 
+from accounts.models import Region
+from accounts.querysets import ScopedQuerySet
+
 if TYPE_CHECKING:
     from accounts.models import User
-
-    from .models import Region
-
-
-class ScopedQuerySet(models.QuerySet):
-    """Rows that belong to a region through ``region_lookup`` (e.g. ``reach__region``)."""
-
-    region_lookup: str = "region"
-
-    def in_region(self, region: Region | int) -> Self:
-        from .models import Region
-
-        return self.filter(**{f"{self.region_lookup}__in": Region.objects.subtree(region)})
-
-    def visible_to(self, user: User) -> Self:
-        return self._for_user(user, self.in_region)
-
-    def _for_user(self, user: User, narrow) -> Self:
-        if user.sees_all_regions:
-            return self
-        if user.region_id is None:
-            return self.none()
-        return narrow(user.region_id)
-
-
-class RegionQuerySet(ScopedQuerySet):
-    def subtree(self, region: Region | int) -> Self:
-        region_id = getattr(region, "pk", region)
-        return self.filter(
-            Q(pk=region_id) | Q(parent_id=region_id) | Q(parent__parent_id=region_id)
-        )
-
-    def in_region(self, region: Region | int) -> Self:
-        return self.subtree(region)
 
 
 class ReachScopedQuerySet(ScopedQuerySet):
@@ -58,7 +25,7 @@ class RiverQuerySet(ScopedQuerySet):
     """A river is seen by the region that manages it and by every region it flows through."""
 
     def in_region(self, region: Region | int) -> Self:
-        from .models import Reach, Region
+        from .models import Reach  # the models module imports this one
 
         subtree = Region.objects.subtree(region)
         in_subtree = Reach.objects.filter(river=models.OuterRef("pk"), region__in=subtree)

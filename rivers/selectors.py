@@ -2,9 +2,9 @@
 
 from django.db.models import Count, QuerySet
 
-from accounts.models import User
+from accounts.models import Region, User
 
-from .models import Chief, ChiefRole, Facility, Outfall, Reach, Region, River, Sign
+from .models import Chief, ChiefRole, Facility, Outfall, Reach, River, Sign
 
 
 def region_list(*, user: User) -> QuerySet[Region]:

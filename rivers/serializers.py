@@ -3,9 +3,10 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.models import Region
 from core.fields import ScopedPrimaryKeyRelatedField
 
-from .models import Chief, Facility, Outfall, Reach, Region, River, Sign
+from .models import Chief, Facility, Outfall, Reach, River, Sign
 
 # Mainland China with a margin: a point outside is almost always swapped or mistyped.
 CHINA_LAT = (Decimal("3"), Decimal("54"))

@@ -8,14 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Region, User
 from audit.models import AuditAction
 from audit.services import audit_record, created, diff, snapshot
 from core.exceptions import StateConflict
 from core.services import model_create, model_update
 from core.text import join_items
 
-from .models import Chief, Reach, Region, River
+from .models import Chief, Reach, River
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.models import Role
+from accounts.roles import ADMINS
 from core.views import ScopedModelViewSet
 
 from . import filters, selectors, serializers, services
@@ -18,7 +18,7 @@ class RegionViewSet(ScopedModelViewSet):
     update_service = services.region_update
     serializer_class = serializers.RegionSerializer
     filterset_class = filters.RegionListFilter
-    write_roles = frozenset({Role.ADMIN})
+    write_roles = ADMINS
     search_fields = ["name", "code"]
     ordering_fields = ["code", "name", "level"]
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import User
+from accounts.roles import OFFICE_ROLES
 from core.ledgers import XLSX_MEDIA_TYPE
-from core.permissions import OFFICE_ROLES
 from core.text import join_clauses, join_items
 
 from .ledger import (

@@ -6,8 +6,8 @@ import pytest
 from django.db.backends.postgresql.operations import DatabaseOperations
 from rest_framework.test import APIClient
 
-from accounts.models import Role, User
-from rivers.models import Chief, ChiefRole, Reach, Region
+from accounts.models import Region, Role, User
+from rivers.models import Chief, ChiefRole, Reach
 
 from . import factories
 

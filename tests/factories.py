@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import factory
 
-from accounts.models import Role, User
+from accounts.models import Region, RegionLevel, Role, User
 from rivers.models import (
     Bank,
     Chief,
@@ -13,8 +13,6 @@ from rivers.models import (
     Outfall,
     OutfallKind,
     Reach,
-    Region,
-    RegionLevel,
     River,
     RiverKind,
     Sign,

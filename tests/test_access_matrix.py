@@ -2,7 +2,7 @@
 and one outside the account's region.
 
 The expected answer of each cell is derived from what the views declare (``read_roles`` /
-``write_roles`` read by ``core.permissions.RolePermission``, the router's method map and
+``write_roles`` read by ``accounts.permissions.RolePermission``, the router's method map and
 ``http_method_names``) plus the small table ``EXCEPTIONS`` below, never from the responses:
 
 - anonymous: 401;
@@ -32,15 +32,15 @@ from PIL import Image
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.test import APIClient
 
-from accounts.models import Role, User
+from accounts.models import Region, Role, User
+from accounts.roles import OFFICE_ROLES
 from calendars.models import DeadlineRule
 from config.api import router
 from config.api import urlpatterns as api_urlpatterns
 from core.media import file_kinds
-from core.permissions import OFFICE_ROLES
 from issues.models import Issue
 from patrols.models import Patrol
-from rivers.models import ChiefRole, Region
+from rivers.models import ChiefRole
 
 from . import factories
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.test import override_settings
 from openpyxl import load_workbook
 
-from accounts.models import Role
+from accounts.models import Region, Role
 from activities.models import (
     Cleanup,
     FacilityCheck,
@@ -25,7 +25,7 @@ from activities.models import (
 from demo.street import build_demo, demo_counts
 from issues.models import Issue, IssueSource, IssueStatus
 from issues.services import issue_replay, issue_report
-from rivers.models import FacilityKind, OutfallKind, Region, Sign
+from rivers.models import FacilityKind, OutfallKind, Sign
 
 from . import factories
 from .conftest import make_account

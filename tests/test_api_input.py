@@ -2,8 +2,8 @@
 
 import pytest
 
-from accounts.models import User
-from rivers.models import Chief, Facility, Outfall, Reach, Region, River, Sign
+from accounts.models import Region, User
+from rivers.models import Chief, Facility, Outfall, Reach, River, Sign
 
 MODELS = {
     "regions": Region,

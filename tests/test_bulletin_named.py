@@ -15,10 +15,10 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.models import Region
 from demo.street import build_demo
 from patrols.bulletins import bulletin_build
 from patrols.models import Bulletin
-from rivers.models import Region
 
 from .test_report_placeholders import COUNTED_PATROL, rows, rule_rows, whole_periods
 

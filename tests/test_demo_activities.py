@@ -11,6 +11,7 @@ from django.db.models import Max, Sum
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.models import Region
 from activities.models import (
     Campaign,
     CheckResult,
@@ -30,7 +31,7 @@ from demo.activities import year_days
 from demo.street import COUNT_LABELS, build_demo
 from issues.models import Issue, IssueSource
 from issues.services import issue_replay
-from rivers.models import Chief, ChiefRole, FacilityKind, Outfall, Region, Sign
+from rivers.models import Chief, ChiefRole, FacilityKind, Outfall, Sign
 
 TODAY = datetime.date(2026, 11, 22)
 DAYS = year_days(TODAY)

@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from accounts.models import Role, User
+from accounts.models import Region, RegionLevel, Role, User
 from calendars.models import IssueCategory, Urgency
 from calendars.selectors import default_deadline
 from demo.issues import CASEBOOK, Life
@@ -27,7 +27,6 @@ from issues.models import (
 )
 from issues.services import issue_replay
 from notifications.models import Notification
-from rivers.models import Region, RegionLevel
 
 TODAY = datetime.date(2026, 11, 22)
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
+from accounts.models import Region
 from demo.patrols import FINDINGS, LAGGARDS, street_patrols, year_window
 from demo.street import COMMUNITY_NAMES, DEMO_SEED, STREET_CHIEFS, build_demo, demo_counts
 from patrols import tracks
@@ -18,7 +19,7 @@ from patrols.models import Finding, Patrol
 from patrols.rules import RuleBook
 from patrols.selectors import compliance_of
 from patrols.services import patrol_assess
-from rivers.models import Chief, ChiefRole, Facility, Outfall, Region, Sign
+from rivers.models import Chief, ChiefRole, Facility, Outfall, Sign
 
 TODAY = datetime.date(2026, 11, 22)
 SHANGHAI = ZoneInfo("Asia/Shanghai")

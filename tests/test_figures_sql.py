@@ -32,12 +32,12 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import Region, User
 from demo.street import build_demo
 from issues.models import Issue, IssueEvent
 from reports.figures import FIGURES
 from reports.statistics import region_statistics
-from rivers.models import Chief, ChiefRole, Facility, Reach, Region
+from rivers.models import Chief, ChiefRole, Facility, Reach
 
 from . import factories
 

@@ -12,10 +12,11 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from accounts.models import Region, RegionLevel
 from core.ledgers import XLSX_MEDIA_TYPE
 from rivers import ledger
 from rivers.ledger import roster_import
-from rivers.models import Bank, Chief, ChiefRole, Reach, Region, RegionLevel, River, RiverKind
+from rivers.models import Bank, Chief, ChiefRole, Reach, River, RiverKind
 
 HEADERS = [
     "街道",

@@ -64,10 +64,10 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.models import Region
 from demo.street import build_demo
 from reports import documents
 from reports.models import Report, ReportKind
-from rivers.models import Region
 from tests.report_text import plain_text
 
 from .test_report_seed import pdf_text

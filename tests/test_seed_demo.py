@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 
-from accounts.models import Role, User
+from accounts.models import Region, RegionLevel, Role, User
 from demo.street import DEMO_ACCOUNTS, DEMO_COUNTY_CODE, build_demo, demo_counts
 from rivers.models import (
     Chief,
@@ -18,8 +18,6 @@ from rivers.models import (
     Outfall,
     OutfallKind,
     Reach,
-    Region,
-    RegionLevel,
     River,
     RiverKind,
     Sign,

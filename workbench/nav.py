@@ -7,12 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
-
-OFFICE = frozenset({Role.ADMIN, Role.OFFICE})
-LEADER = frozenset({Role.LEADER})
-STAFF_AND_LEADERS = OFFICE | LEADER
-CHIEF = frozenset({Role.CHIEF})
+from accounts.roles import CHIEFS, LEADERS, OFFICE_ROLES
 
 # Pages other areas build, linked by path so the menu works before (and whatever) they name them.
 ISSUES_PATH = "/issues/"
@@ -46,7 +41,7 @@ def _named(name: str) -> str | None:
 def _menu(role: str, has_chief: bool) -> list[tuple]:
     resources = _resource
     menu: list[tuple] = []
-    if role in OFFICE:
+    if role in OFFICE_ROLES:
         menu += [
             (_("工作台"), _named("home"), []),
             (
@@ -88,7 +83,7 @@ def _menu(role: str, has_chief: bool) -> list[tuple]:
             (_("台账导入"), _named("ledger-import"), []),
             (_("账号"), resources("accounts"), []),
         ]
-    elif role in LEADER:
+    elif role in LEADERS:
         menu += [
             (_("首页"), _named("home"), []),
             (_("看板"), DASHBOARD_PATH, []),
@@ -98,7 +93,7 @@ def _menu(role: str, has_chief: bool) -> list[tuple]:
         ]
     else:
         menu += [(_("首页"), _named("home"), [])]
-        if role in CHIEF:
+        if role in CHIEFS:
             menu += [(_("我的"), MY_PAGE_PATH, [])]
             if has_chief:
                 menu += [(_("巡河"), _named("patrol-phone"), [])]

@@ -13,10 +13,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers as drf
 
-from accounts.models import Role
+from accounts.roles import OFFICE_ROLES
 from accounts.views import AccountViewSet
 from activities import views as activities
-from core.permissions import OFFICE_ROLES
 from core.views import ScopedModelViewSet
 from patrols import views as patrols
 from rivers import serializers as river_serializers
@@ -92,7 +91,7 @@ class Resource:
         return roles is None or user.effective_role in roles
 
     def can_write(self, user) -> bool:
-        # The viewset's own narrowing beyond roles (core.permissions.RolePermission reads it too).
+        # The viewset's own narrowing beyond roles (RolePermission reads it too).
         check = getattr(self.viewset, "write_check", None)
         return user.effective_role in self.roles_to_write() and (check is None or check(user))
 
@@ -302,7 +301,7 @@ RESOURCES: dict[str, Resource] = {
             title=_("账号"),
             columns=("username", "first_name", "role", "region_name", "is_active", "last_login"),
             read_roles=OFFICE_ROLES,
-            write_roles=frozenset({Role.ADMIN, Role.OFFICE}),
+            write_roles=OFFICE_ROLES,
             delete_label=_("停用"),
         ),
     ]

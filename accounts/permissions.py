@@ -1,34 +1,21 @@
 """Who may do what: every API view names the roles that may write; reading needs a login.
 
-Region scoping is not done here: querysets are scoped by ``visible_to`` in the selectors, so a
-record outside the account's region is simply not found (404).
+The roles are the named sets of ``accounts.roles``. Region scoping is not done here: querysets
+are scoped by ``visible_to`` in the selectors, so a record outside the account's region is
+simply not found (404).
 """
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from accounts.models import Role
-from rivers.models import RegionLevel
-
-OFFICE_ROLES = frozenset({Role.ADMIN, Role.OFFICE})
-POLICY_REFUSED = _("全局规则只能由县级河长办或管理员修改。")
-
-
-def writes_policy(user) -> bool:
-    """Whether ``user`` may write the portal-wide rules (patrol rules, deadline rules): the same
-    for every region, so an admin or the office at the top of the tree (the county), never a
-    street's or a community's office."""
-    role = getattr(user, "effective_role", None)
-    if role == Role.ADMIN:
-        return True
-    if role != Role.OFFICE or user.region_id is None:
-        return False
-    # The county's level, or no region above the account's: the top of the tree.
-    return user.region.level == RegionLevel.COUNTY or user.region.parent_id is None
+from .roles import OFFICE_ROLES
 
 
 class RolePermission(BasePermission):
+    """``view.read_roles`` for reads (None: every logged-in account), ``view.write_roles`` for
+    writes (default: the office), narrowed by ``view.write_check`` where the view has one."""
+
     message = _("您的角色无权执行此操作。")
 
     def has_permission(self, request, view) -> bool:

@@ -1,0 +1,52 @@
+"""Region scoping, in one place: every selector narrows its queryset with these methods.
+
+A user sees their own region and every region below it. Regions form a tree of at most three
+levels (county > street > community), so a region's subtree is itself, its children and its
+grandchildren, and needs no stored path to keep in step.
+
+The primitive lives here, at the bottom beside ``Region`` and the accounts it scopes, so that
+every app above (rivers, the work apps, reports) narrows with it; ``rivers.querysets`` adds the
+rivers' own lookups (through a reach, a river's reaches, who serves when).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from .models import Region, User
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Rows that belong to a region through ``region_lookup`` (e.g. ``reach__region``)."""
+
+    region_lookup: str = "region"
+
+    def in_region(self, region: Region | int) -> Self:
+        from .models import Region
+
+        return self.filter(**{f"{self.region_lookup}__in": Region.objects.subtree(region)})
+
+    def visible_to(self, user: User) -> Self:
+        return self._for_user(user, self.in_region)
+
+    def _for_user(self, user: User, narrow) -> Self:
+        if user.sees_all_regions:
+            return self
+        if user.region_id is None:
+            return self.none()
+        return narrow(user.region_id)
+
+
+class RegionQuerySet(ScopedQuerySet):
+    def subtree(self, region: Region | int) -> Self:
+        region_id = getattr(region, "pk", region)
+        return self.filter(
+            Q(pk=region_id) | Q(parent_id=region_id) | Q(parent__parent_id=region_id)
+        )
+
+    def in_region(self, region: Region | int) -> Self:
+        return self.subtree(region)
