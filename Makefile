@@ -32,10 +32,11 @@ run: $(STAMP) system-packages
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Lint, then the whole suite on PostgreSQL (DATABASE_URL, default postgres@127.0.0.1:5432).
+# Lint (ruff, the import contract of pyproject.toml), then the whole suite on PostgreSQL (DATABASE_URL, default postgres@127.0.0.1:5432).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(MAKE) --no-print-directory audit PIP_AUDIT_UNREACHABLE=$${PIP_AUDIT_UNREACHABLE:-warn}
 	$(VENV)/bin/pytest
 
@@ -62,6 +63,7 @@ audit: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
