@@ -32,7 +32,8 @@ run: $(STAMP) system-packages
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Lint (ruff, the import contract of pyproject.toml), then the whole suite on PostgreSQL (DATABASE_URL, default postgres@127.0.0.1:5432).
+# Lint (ruff, the import contract in pyproject.toml), then the whole suite on PostgreSQL
+# (DATABASE_URL, default postgres@127.0.0.1:5432).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
