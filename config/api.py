@@ -18,6 +18,7 @@ from public_reports.views import PublicReportViewSet
 from reports.views import ReportViewSet
 from reports.views_dashboard import DashboardMapView, DashboardView
 from reports.views_stats import StatsDefinitionsView, StatsRecordsView, StatsView
+from rivers import api_ledger
 from rivers import views as rivers
 
 router = DefaultRouter()
@@ -64,6 +65,7 @@ urlpatterns = [
     path("dashboard/", DashboardView.as_view(), name="dashboard-api"),
     path("dashboard/map/", DashboardMapView.as_view(), name="dashboard-map"),
     path("ledgers/roster/", include("rivers.api_ledger")),
+    path("ledgers/", include(api_ledger.asset_urlpatterns)),
     # Before the router, whose issues/<pk>/ would otherwise take it.
     path("issues/ledger/", IssueLedgerView.as_view(), name="issue-ledger"),
     # Every stored photo, for the accounts that see its record (core.media).

@@ -6,21 +6,29 @@ and how a cell is checked is the importing app's business (see ``rivers.ledger``
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.conf import settings
+from django.db import models
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet.datavalidation import DataValidation
 
+from .text import join_items
 from .xlsx import append_row, write_cell
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -69,6 +77,79 @@ def is_blank(value: Any) -> bool:
     return cell_text(value) == ""
 
 
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+COORDINATE_PLACES = Decimal("0.000001")
+
+
+def parse_date(value: Any) -> datetime.date:
+    """A date as offices type it (2023-01-05, 2023/1/5, 2023年1月5日, 20230105, a date cell or
+    Excel's day number); raises ValueError."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer() and _COMPACT_DATE.match(str(int(value))):
+            value = str(int(value))
+        elif 1 <= value < 2958466:
+            # A date cell that lost its date format shows Excel's day serial number.
+            return from_excel(value).date()
+        else:
+            raise ValueError(value)
+    text = cell_text(value)
+    match = _DATE.match(text) or _COMPACT_DATE.match(text)
+    if match is None:
+        raise ValueError(text)
+    day = datetime.date(*(int(part) for part in match.groups()))
+    if not 1900 <= day.year <= 2100:
+        raise ValueError(text)
+    return day
+
+
+def choice_lookup(
+    choices: type[models.TextChoices], aliases: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Normalised label, value or alias -> the choice's value."""
+    lookup: dict[str, str] = {}
+    # The ledger is a Chinese document whatever language the page is shown in.
+    with translation.override("zh-hans"):
+        labels = [(value, str(label)) for value, label in choices.choices]
+    labels += [(value, str(label)) for value, label in choices.choices]
+    for value, label in labels:
+        lookup[normalise_header(value)] = value
+        lookup[normalise_header(label)] = value
+    for alias, value in (aliases or {}).items():
+        lookup[normalise_header(alias)] = value
+    return lookup
+
+
+def choice_labels(choices: type[models.TextChoices]) -> str:
+    return join_items(str(label) for _value, label in choices.choices)
+
+
+def parse_coordinate(value: Any, *, low: Decimal, high: Decimal) -> Decimal:
+    """Decimal degrees to the micro-degree; raises ValueError with the message for the cell."""
+    number = Decimal("NaN")
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        number = Decimal(str(value))
+    elif not isinstance(value, bool):
+        text = cell_text(value).removesuffix("°").strip()
+        with contextlib.suppress(InvalidOperation):
+            number = Decimal(text)
+    if not number.is_finite():
+        raise ValueError(
+            _("「%(value)s」不是数字，请填写十进制度数（WGS-84），如 113.264500。")
+            % {"value": cell_text(value)}
+        )
+    if not low <= number <= high:
+        raise ValueError(
+            _("%(value)s 不在中国境内的范围（%(low)s～%(high)s）内，请检查经纬度是否填反。")
+            % {"value": number, "low": low, "high": high}
+        )
+    return number.quantize(COORDINATE_PLACES, rounding=ROUND_HALF_UP)
+
+
 CSV_DELIMITERS = ",\t;"
 HEADER_FONT = Font(bold=True)
 DATE_FORMAT = "yyyy-mm-dd"
@@ -104,8 +185,12 @@ def is_xlsx(data: bytes) -> bool:
     return data.startswith(_ZIP_MAGIC)
 
 
-def xlsx_tables(data: bytes) -> dict[str, Table]:
-    """Every worksheet of an .xlsx file, in order, as computed values (not formulas)."""
+def xlsx_tables(data: bytes, *, merged: bool = False) -> dict[str, Table]:
+    """Every worksheet of an .xlsx file, in order, as computed values (not formulas).
+
+    ``merged``: a cell merged down a column (a river's name spanning its rows) gives its value
+    to every row it spans; the rows that hold no value at all are then left out.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -114,10 +199,13 @@ def xlsx_tables(data: bytes) -> dict[str, Table]:
     if unpacked > settings.LEDGER_MAX_BYTES * UNPACKED_RATIO:
         raise LedgerFileError(_("文件内容过大，请删除多余的工作表或分批导入。"))
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Merged ranges are known only to a fully loaded workbook (the read-only one streams).
+        workbook = load_workbook(io.BytesIO(data), read_only=not merged, data_only=True)
     except Exception as exc:  # a damaged archive raises any of a dozen exception types
         raise LedgerFileError(_("文件已损坏，无法作为 Excel（.xlsx）文件读取。")) from exc
     try:
+        if merged:
+            return {sheet.title: _filled_table(sheet) for sheet in workbook.worksheets}
         return {
             sheet.title: list(enumerate(sheet.iter_rows(values_only=True), start=1))
             for sheet in workbook.worksheets
@@ -126,6 +214,29 @@ def xlsx_tables(data: bytes) -> dict[str, Table]:
         raise LedgerFileError(_("文件已损坏，无法作为 Excel（.xlsx）文件读取。")) from exc
     finally:
         workbook.close()
+
+
+def _filled_table(sheet: Any) -> Table:
+    """The rows of a loaded sheet that hold a value, merged cells filled down their column.
+
+    Built from the cells the file holds: walking ``iter_rows`` would create an empty cell for
+    every coordinate up to the last formatted row, which may be Excel's millionth.
+    """
+    values: dict[int, dict[int, Any]] = {}
+    for (row, column), cell in sheet._cells.items():
+        if cell.value is not None:
+            values.setdefault(row, {})[column] = cell.value
+    for cells in sheet.merged_cells.ranges:
+        top = values.get(cells.min_row, {}).get(cells.min_col)
+        if top is None:
+            continue
+        for row in range(cells.min_row + 1, cells.max_row + 1):
+            values.setdefault(row, {})[cells.min_col] = top
+    width = max((max(row) for row in values.values()), default=0)
+    return [
+        (number, tuple(values[number].get(column) for column in range(1, width + 1)))
+        for number in sorted(values)
+    ]
 
 
 def csv_text(data: bytes) -> str:
@@ -147,26 +258,295 @@ def csv_text(data: bytes) -> str:
 def csv_table(data: bytes) -> Table:
     """The records of a CSV file, numbered as Excel numbers the rows when it opens the file."""
     text = csv_text(data)
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = ","
+    # The first line that shows its delimiter: a title line above the header shows none.
+    for line in text.lstrip("\ufeff").split("\n", HEADER_SCAN_ROWS)[:HEADER_SCAN_ROWS]:
+        try:
+            delimiter = csv.Sniffer().sniff(line, delimiters=CSV_DELIMITERS).delimiter
+            break
+        except csv.Error:
+            continue
     try:
-        dialect: Any = csv.Sniffer().sniff(first_line, delimiters=CSV_DELIMITERS)
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return [
-            (number, tuple(record))
-            for number, record in enumerate(csv.reader(io.StringIO(text), dialect), start=1)
-        ]
+        # Only the delimiter is sniffed: Excel and WPS always quote with " and double a quote
+        # inside a cell, which a sniffer that saw no quote on the line would not expect.
+        records = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)
+        return [(number, tuple(record)) for number, record in enumerate(records, start=1)]
     except csv.Error as exc:
         raise LedgerFileError(_("CSV 文件格式有误：%(error)s") % {"error": exc}) from exc
 
 
-def read_tables(file: IO[bytes] | bytes) -> dict[str, Table]:
-    """The sheets of an uploaded .xlsx file, or the one table of a CSV file (named "")."""
+def read_tables(file: IO[bytes] | bytes, *, merged: bool = False) -> dict[str, Table]:
+    """The sheets of an uploaded .xlsx file, or the one table of a CSV file (named "").
+    ``merged``: see ``xlsx_tables``."""
     data = read_upload(file)
     if is_xlsx(data):
-        return xlsx_tables(data)
+        return xlsx_tables(data, merged=merged)
     return {"": csv_table(data)}
+
+
+# --- a ledger read by its columns ---------------------------------------------------------------
+
+HELP_SHEET_NAME = "填表说明"
+TEMPLATE_ROWS = 500  # how far down the template's drop-down lists reach
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    """One column of an imported ledger: the header and the spellings offices use for it, and
+    how a cell is read. ``parse`` gets a cell that is not blank and returns its value, or raises
+    ValueError with the message for the cell."""
+
+    key: str
+    header: str
+    parse: Callable[[Any], Any]
+    required: bool = True  # the column must be in the sheet and none of its cells blank
+    aliases: tuple[str, ...] = ()
+    help: str | Promise = ""  # the template's filling note
+    choices: type[models.TextChoices] | None = None  # a drop-down list in the template
+    width: int = 14
+    number_format: str | None = None  # "@" keeps codes and leading zeros as typed
+
+
+@dataclass(eq=False)
+class LedgerRow:
+    number: int  # as Excel numbers it
+    values: dict[str, Any]  # key -> parsed value; None for a blank or bad cell
+    bad: set[str] = field(default_factory=set)
+
+    def ok(self, *keys: str) -> bool:
+        return self.bad.isdisjoint(keys)
+
+
+@dataclass
+class LedgerSheet:
+    """The rows of a ledger, each cell parsed, and every cell that could not be."""
+
+    columns: Sequence[ImportColumn]
+    headers: dict[str, str]  # key -> the header as the file spells it
+    rows: list[LedgerRow]
+    errors: list[RowError] = field(default_factory=list)
+
+    def error(self, row: LedgerRow, key: str, message: str) -> None:
+        row.bad.add(key)
+        self.errors.append(RowError(row.number, self.headers[key], message))
+
+    def sorted_errors(self) -> list[RowError]:
+        """Each distinct error once, by row and then in the columns' order."""
+        order = {
+            self.headers[c.key]: i for i, c in enumerate(self.columns) if c.key in self.headers
+        }
+        return sorted(
+            set(self.errors), key=lambda e: (e.row, order.get(e.column, len(order)), e.message)
+        )
+
+
+def parse_text(max_length: int) -> Callable[[Any], str]:
+    """A text cell, its spaces tidied (``cell_text``), at most ``max_length`` characters."""
+
+    def parse(value: Any) -> str:
+        text = cell_text(value)
+        if len(text) > max_length:
+            raise ValueError(_("不能超过 %(n)d 个字符。") % {"n": max_length})
+        return text
+
+    return parse
+
+
+def parse_choice(
+    choices: type[models.TextChoices], aliases: dict[str, str] | None = None
+) -> Callable[[Any], str]:
+    """A choice by its Chinese (or shown) label, its value or an alias offices use."""
+    lookup = choice_lookup(choices, aliases)
+
+    def parse(value: Any) -> str:
+        text = cell_text(value)
+        choice = lookup.get(normalise_header(text))
+        if choice is None:
+            raise ValueError(
+                _("「%(value)s」不是可选的值，可选：%(choices)s。")
+                % {"value": text, "choices": choice_labels(choices)}
+            )
+        return choice
+
+    return parse
+
+
+def parse_date_cell(value: Any) -> datetime.date:
+    try:
+        return parse_date(value)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(
+            _("无法识别的日期「%(value)s」，请填写如 2023-01-05 的日期。")
+            % {"value": cell_text(value)}
+        ) from exc
+
+
+def read_ledger(
+    file: IO[bytes] | bytes,
+    *,
+    sheet_name: str,
+    columns: Sequence[ImportColumn],
+    max_rows: int,
+) -> LedgerSheet:
+    """The rows of an uploaded ledger (.xlsx or CSV), every cell parsed by its column.
+
+    The header may sit below a title row or two and spell its columns loosely; the sheet named
+    ``sheet_name`` is read first, then the others, and the first with every required column is
+    taken. Columns the ledger does not know (a numbering column, remarks) are ignored, and so
+    are rows with nothing in the known columns. Raises ``LedgerFileError`` when the file cannot
+    be read as this ledger at all; bad cells are in the answer's ``errors``.
+    """
+    tables = read_tables(file, merged=True)
+    table, header_row, positions, headers = _find_ledger_header(tables, sheet_name, columns)
+    sheet = LedgerSheet(
+        columns=columns, headers={c.key: c.header for c in columns} | headers, rows=[]
+    )
+    for number, cells in table:
+        if number <= header_row:
+            continue
+        raw = {
+            key: cells[index] if index < len(cells) else None for key, index in positions.items()
+        }
+        if all(is_blank(value) for value in raw.values()):
+            continue
+        sheet.rows.append(LedgerRow(number=number, values=raw))
+    if len(sheet.rows) > max_rows:
+        raise LedgerFileError(
+            _("数据超过 %(limit)d 行的上限（共 %(rows)d 行），请分批导入。")
+            % {"limit": max_rows, "rows": len(sheet.rows)}
+        )
+    if not sheet.rows:
+        raise LedgerFileError(_("表头下方没有数据行。"))
+    for row in sheet.rows:
+        raw, row.values = row.values, {}
+        for column in columns:
+            value = raw.get(column.key)
+            row.values[column.key] = None
+            if is_blank(value):
+                if column.required:
+                    sheet.error(row, column.key, _("不能为空。"))
+                continue
+            try:
+                row.values[column.key] = column.parse(value)
+            except ValueError as exc:
+                sheet.error(row, column.key, str(exc))
+    return sheet
+
+
+def _find_ledger_header(
+    tables: dict[str, Table], sheet_name: str, columns: Sequence[ImportColumn]
+) -> tuple[Table, int, dict[str, int], dict[str, str]]:
+    """The table, the header's row number, each known column's index and header text."""
+    lookup = {
+        normalise_header(text): column.key
+        for column in columns
+        for text in (column.header, *column.aliases)
+    }
+    required = [column for column in columns if column.required]
+    wanted = normalise_header(sheet_name)
+    # sorted() is stable: the sheet with the ledger's name first, the others in their order.
+    ordered = sorted(tables.items(), key=lambda item: normalise_header(item[0]) != wanted)
+    best: tuple[str, dict[str, int]] | None = None
+    for title, table in ordered:
+        for number, cells in table[:HEADER_SCAN_ROWS]:
+            positions: dict[str, int] = {}
+            headers: dict[str, str] = {}
+            repeated: list[str] = []
+            for index, value in enumerate(cells):
+                key = lookup.get(normalise_header(value))
+                if key is None:
+                    continue
+                if key in positions:
+                    repeated.append(cell_text(value))
+                    continue
+                positions[key], headers[key] = index, cell_text(value)
+            if all(column.key in positions for column in required):
+                if repeated:
+                    raise LedgerFileError(
+                        _("表头中以下列重复出现：%(columns)s。") % {"columns": join_items(repeated)}
+                    )
+                return table, number, positions, headers
+            if positions and (best is None or len(positions) > len(best[1])):
+                best = (title, positions)
+    if best is None:
+        raise LedgerFileError(
+            _(
+                "找不到表头：文件前 %(n)d 行中没有「%(ledger)s」的列名（%(columns)s）。"
+                "请使用下载的导入模板。"
+            )
+            % {
+                "n": HEADER_SCAN_ROWS,
+                "ledger": sheet_name,
+                "columns": join_items(column.header for column in required),
+            }
+        )
+    title, positions = best
+    missing = join_items(column.header for column in required if column.key not in positions)
+    if title:
+        raise LedgerFileError(
+            _("工作表「%(sheet)s」缺少以下列：%(columns)s。请使用下载的导入模板。")
+            % {"sheet": title, "columns": missing}
+        )
+    raise LedgerFileError(
+        _("文件缺少以下列：%(columns)s。请使用下载的导入模板。") % {"columns": missing}
+    )
+
+
+def import_template(
+    *, sheet_name: str, columns: Sequence[ImportColumn], notes: Iterable[str | Promise]
+) -> bytes:
+    """An empty ledger to fill in: the header, drop-down lists where a column has choices, and a
+    second sheet with each column's filling note and the general notes."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_name[:31]
+    append_row(sheet, [column.header for column in columns])
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        sheet.cell(row=1, column=index).font = HEADER_FONT
+        sheet.column_dimensions[letter].width = column.width
+        if column.number_format:
+            sheet.column_dimensions[letter].number_format = column.number_format
+        if column.choices is not None:
+            labels = ",".join(str(label) for _value, label in column.choices.choices)
+            validation = DataValidation(
+                type="list",
+                formula1=f'"{labels}"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=column.header,
+                error=_("请从下拉列表中选择：%(choices)s")
+                % {"choices": choice_labels(column.choices)},
+            )
+            validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+            sheet.add_data_validation(validation)
+    sheet.freeze_panes = "A2"
+
+    help_sheet = workbook.create_sheet(HELP_SHEET_NAME)
+    append_row(help_sheet, [_("列名"), _("是否必填"), _("填写说明"), _("可选值")])
+    for column in columns:
+        append_row(
+            help_sheet,
+            [
+                column.header,
+                _("必填") if column.required else _("选填"),
+                str(column.help),
+                choice_labels(column.choices) if column.choices is not None else "",
+            ],
+        )
+    help_sheet.append([])
+    for text in notes:
+        append_row(help_sheet, [str(text)])
+    for index, width in enumerate((18, 10, 70, 40), start=1):
+        help_sheet.column_dimensions[get_column_letter(index)].width = width
+        help_sheet.cell(row=1, column=index).font = HEADER_FONT
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in help_sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = wrap
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 # --- writing ----------------------------------------------------------------------------------

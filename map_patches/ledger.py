@@ -7,11 +7,10 @@ imports nothing (the same rules as the roster ledger, ``rivers.ledger``).
 
 from __future__ import annotations
 
-import contextlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -28,6 +27,7 @@ from core.ledgers import (
     cell_text,
     is_blank,
     normalise_header,
+    parse_coordinate,
     read_tables,
     xlsx_sheet,
 )
@@ -38,7 +38,6 @@ from rivers.serializers import CHINA_LAT, CHINA_LON
 from .models import MapPatch, PatchBatch, Verdict
 
 MAX_ROWS = 5_000  # a county's pushed list is a few hundred patches
-COORDINATE_PLACES = Decimal("0.000001")
 EXPORT_SHEET = "图斑复核"
 
 
@@ -86,28 +85,6 @@ class PatchListRejected(Exception):
     @property
     def truncated(self) -> bool:
         return self.error_count > len(self.row_errors)
-
-
-def _coordinate(value: Any, *, low: Decimal, high: Decimal) -> Decimal:
-    """Decimal degrees to the micro-degree; raises ValueError with the message for the cell."""
-    number = Decimal("NaN")
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        number = Decimal(str(value))
-    elif not isinstance(value, bool):
-        text = cell_text(value).removesuffix("°").strip()
-        with contextlib.suppress(InvalidOperation):
-            number = Decimal(text)
-    if not number.is_finite():
-        raise ValueError(
-            _("「%(value)s」不是数字，请填写十进制度数（WGS-84），如 113.264500。")
-            % {"value": cell_text(value)}
-        )
-    if not low <= number <= high:
-        raise ValueError(
-            _("%(value)s 不在中国境内的范围（%(low)s～%(high)s）内，请检查经纬度是否填反。")
-            % {"value": number, "low": low, "high": high}
-        )
-    return number.quantize(COORDINATE_PLACES, rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -203,7 +180,7 @@ class _ListReader:
                 ok = False
                 continue
             try:
-                coordinates[key] = _coordinate(value, low=low, high=high)
+                coordinates[key] = parse_coordinate(value, low=low, high=high)
             except ValueError as exc:
                 self.error(number, key, str(exc))
                 ok = False

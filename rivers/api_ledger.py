@@ -1,6 +1,8 @@
-"""API for the roster ledger: upload the Excel roster, download its template.
+"""API for the ledgers: upload the Excel roster, or the sign, outfall and facility ledgers
+(.xlsx or CSV), and download their templates.
 
-Routed under ``/api/v1/ledgers/roster/`` by ``config/api.py``.
+Routed under ``/api/v1/ledgers/roster/`` (``urlpatterns``) and ``/api/v1/ledgers/<signs,
+outfalls, facilities>/`` (``asset_urlpatterns``) by ``config/api.py``.
 """
 
 from dataclasses import asdict
@@ -24,6 +26,7 @@ from core.renderers import XLSXRenderer
 from core.text import join_items
 
 from .ledger import COLUMNS, TEMPLATE_FILENAME, roster_import, roster_template
+from .ledger_assets import ASSET_LEDGERS, AssetLedger, asset_import, asset_template
 
 
 class RosterImportRequestSerializer(serializers.Serializer):
@@ -127,3 +130,141 @@ urlpatterns = [
     path("", RosterImportView.as_view(), name="ledger-roster-import"),
     path("template/", RosterTemplateView.as_view(), name="ledger-roster-template"),
 ]
+
+
+# --- the sign, outfall and facility ledgers ------------------------------------------------------
+
+
+class AssetImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        label=_("台账文件"),
+        help_text=_(
+            "按导入模板填写的 .xlsx 文件，或另存为 CSV（UTF-8 或 GBK 编码）的表格；"
+            "各台账的列见其导入模板。"
+        ),
+    )
+
+
+class AssetImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(label=_("新增"))
+    updated = serializers.IntegerField(label=_("更新"))
+    unchanged = serializers.IntegerField(
+        label=_("无变化"), help_text=_("与系统中的记录一致、未作改动的行数。")
+    )
+
+
+class AssetImportErrorSerializer(serializers.Serializer):
+    file = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_("整个文件的问题：无法读取、过大、行数超限、找不到表头或缺少列。"),
+    )
+    rows = RosterRowErrorSerializer(
+        many=True, required=False, help_text=_("逐行逐列的问题；有任何问题时不导入任何数据。")
+    )
+
+
+class AssetImportView(APIView):
+    """Import one of the sign, outfall and facility ledgers (``ledger``, set per route)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    write_roles = OFFICE_ROLES
+    ledger: AssetLedger
+
+    def post(self, request: Request) -> Response:
+        upload = AssetImportRequestSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        result = asset_import(
+            user=request.user, kind=self.ledger.slug, file=upload.validated_data["file"]
+        )
+        if not result.ok:
+            body: dict = {}
+            if result.file_errors:
+                body["file"] = result.file_errors
+            if result.row_errors:
+                body["rows"] = [asdict(error) for error in result.row_errors]
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AssetTemplateView(APIView):
+    """The empty ledger to fill in, with its filling notes."""
+
+    renderer_classes = [JSONRenderer, XLSXRenderer]
+    read_roles = OFFICE_ROLES
+    ledger: AssetLedger
+
+    def get(self, request: Request) -> FileResponse:
+        return FileResponse(
+            BytesIO(asset_template(kind=self.ledger.slug)),
+            as_attachment=True,
+            filename=self.ledger.template_filename,
+            content_type=XLSX_MEDIA_TYPE,
+        )
+
+
+def _asset_views(ledger: AssetLedger) -> tuple[type[APIView], type[APIView]]:
+    """The import and template views of one ledger, each documented under its own name."""
+    identity = "公示牌编号" if not ledger.identity_in_reach else "所在河段和名称"
+    columns = join_items(column.header for column in ledger.columns)
+
+    @extend_schema(
+        summary=f"导入{ledger.sheet_name}台账（.xlsx 或 CSV）",
+        description=(
+            f"列：{columns}。河段按河流名称（同名时加河流编码）和河段名称匹配账号管辖范围内"
+            f"已登记的河段；按{identity}匹配已有记录，有的更新，没有的新增，重复导入同一文件"
+            "不会重复登记。只要有一处错误就不导入任何数据，返回 400 并列出每个错误的行、列和原因。"
+        ),
+        request={"multipart/form-data": AssetImportRequestSerializer},
+        responses={
+            201: AssetImportResultSerializer,
+            400: OpenApiResponse(
+                AssetImportErrorSerializer, description="文件或台账内容有误，未导入任何数据。"
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        return AssetImportView.post(self, request)
+
+    @extend_schema(
+        summary=f"下载{ledger.sheet_name}导入模板",
+        responses={(200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request) -> FileResponse:
+        return AssetTemplateView.get(self, request)
+
+    name = ledger.model.__name__
+    importer = type(
+        f"{name}ImportView",
+        (AssetImportView,),
+        {"ledger": ledger, "post": post, "__doc__": f"Import the {ledger.slug} ledger."},
+    )
+    template = type(
+        f"{name}TemplateView",
+        (AssetTemplateView,),
+        {"ledger": ledger, "get": get, "__doc__": f"The empty {ledger.slug} ledger."},
+    )
+    return importer, template
+
+
+def _asset_urls() -> list:
+    urls = []
+    for ledger in ASSET_LEDGERS.values():
+        importer, template = _asset_views(ledger)
+        urls += [
+            path(f"{ledger.slug}/", importer.as_view(), name=f"ledger-{ledger.slug}-import"),
+            path(
+                f"{ledger.slug}/template/",
+                template.as_view(),
+                name=f"ledger-{ledger.slug}-template",
+            ),
+        ]
+    return urls
+
+
+# Beside the roster's, under /api/v1/ledgers/ (config/api.py).
+asset_urlpatterns = _asset_urls()

@@ -8,7 +8,6 @@ is reported with its Excel row and column, and a file with any error imports not
 from __future__ import annotations
 
 import contextlib
-import datetime
 import itertools
 import re
 import zipfile
@@ -22,14 +21,12 @@ from typing import IO, Any, ClassVar
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -41,8 +38,11 @@ from core.ledgers import (
     MAX_REPORTED_ERRORS,
     RowError,
     cell_text,
+    choice_labels,
+    choice_lookup,
     is_blank,
     normalise_header,
+    parse_date,
 )
 from core.services import model_create, model_update
 from core.text import join_items
@@ -242,9 +242,6 @@ TEXT_FIELDS: dict[str, tuple[type[models.Model], str]] = {
 }
 CHIEF_KEYS = ("role", "name", "title", "unit", "phone", "appointed_on")
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-
 
 @dataclass
 class RosterImportResult:
@@ -283,47 +280,6 @@ def _header_lookup() -> dict[str, str]:
         for text in (column.header, *column.aliases):
             lookup[normalise_header(text)] = column.key
     return lookup
-
-
-def _choice_lookup(choices: type[models.TextChoices], aliases: dict[str, str]) -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    # The ledger is a Chinese document whatever language the page is shown in.
-    with translation.override("zh-hans"):
-        labels = [(value, str(label)) for value, label in choices.choices]
-    labels += [(value, str(label)) for value, label in choices.choices]
-    for value, label in labels:
-        lookup[normalise_header(value)] = value
-        lookup[normalise_header(label)] = value
-    for alias, value in aliases.items():
-        lookup[normalise_header(alias)] = value
-    return lookup
-
-
-def _choice_labels(choices: type[models.TextChoices]) -> str:
-    return join_items(str(label) for _value, label in choices.choices)
-
-
-def _parse_date(value: Any) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if float(value).is_integer() and _COMPACT_DATE.match(str(int(value))):
-            value = str(int(value))
-        elif 1 <= value < 2958466:
-            # A date cell that lost its date format shows Excel's day serial number.
-            return from_excel(value).date()
-        else:
-            raise ValueError(value)
-    text = cell_text(value)
-    match = _DATE.match(text) or _COMPACT_DATE.match(text)
-    if match is None:
-        raise ValueError(text)
-    day = datetime.date(*(int(part) for part in match.groups()))
-    if not 1900 <= day.year <= 2100:
-        raise ValueError(text)
-    return day
 
 
 def _parse_length(value: Any) -> Decimal:
@@ -462,7 +418,7 @@ class _RosterImport:
         self.user = user
         self.result = RosterImportResult()
         self.headers = {column.key: column.header for column in COLUMNS}
-        self.choices = {key: _choice_lookup(*spec) for key, spec in CHOICES.items()}
+        self.choices = {key: choice_lookup(*spec) for key, spec in CHOICES.items()}
         self.county = self._county()
         self._scope_ids: set[int] | None = None
         self.new_regions: list[_RegionPlan] = []
@@ -665,7 +621,7 @@ class _RosterImport:
                     % {
                         "value": text,
                         "column": COLUMN_BY_KEY[key].header,
-                        "choices": _choice_labels(choices),
+                        "choices": choice_labels(choices),
                     },
                 )
             row.values[key] = value
@@ -688,7 +644,7 @@ class _RosterImport:
         row.values["appointed_on"] = None
         if not is_blank(raw.get("appointed_on")):
             try:
-                row.values["appointed_on"] = _parse_date(raw.get("appointed_on"))
+                row.values["appointed_on"] = parse_date(raw.get("appointed_on"))
             except (ValueError, OverflowError):
                 self.error(
                     row,
@@ -1254,7 +1210,7 @@ def roster_template() -> bytes:
             allow_blank=True,
             showErrorMessage=True,
             errorTitle=str(COLUMN_BY_KEY[key].header),
-            error=_("请从下拉列表中选择：%(choices)s") % {"choices": _choice_labels(choices)},
+            error=_("请从下拉列表中选择：%(choices)s") % {"choices": choice_labels(choices)},
         )
         validation.add(f"{letters[key]}2:{letters[key]}{TEMPLATE_ROWS + 1}")
         sheet.add_data_validation(validation)
@@ -1262,7 +1218,7 @@ def roster_template() -> bytes:
     notes = workbook.create_sheet(HELP_SHEET_NAME)
     append_row(notes, [_("列名"), _("是否必填"), _("填写说明"), _("可选值")])
     for column in COLUMNS:
-        allowed = _choice_labels(CHOICES[column.key][0]) if column.key in CHOICES else ""
+        allowed = choice_labels(CHOICES[column.key][0]) if column.key in CHOICES else ""
         append_row(notes, [column.header, str(column.need), str(column.help), allowed])
     notes.append([])
     for text in (

@@ -1,4 +1,5 @@
-"""Ledger pages: import the roster ledger from an Excel file, and download its template."""
+"""Ledger pages: import the roster, sign, outfall and facility ledgers from an Excel (or, for the
+last three, CSV) file, and download their templates."""
 
 from io import BytesIO
 
@@ -8,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,6 +26,7 @@ from .ledger import (
     roster_import,
     roster_template,
 )
+from .ledger_assets import ASSET_LEDGERS, AssetImportResult, asset_import, asset_template
 
 
 class RosterUploadForm(forms.Form):
@@ -78,5 +81,67 @@ def roster_template_download(request: HttpRequest) -> HttpResponse:
         BytesIO(roster_template()),
         as_attachment=True,
         filename=TEMPLATE_FILENAME,
+        content_type=XLSX_MEDIA_TYPE,
+    )
+
+
+# --- the sign, outfall and facility ledgers: one page pattern for the three -----------------------
+
+
+class AssetUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("台账文件（.xlsx 或 CSV）"))
+
+
+def _asset_summary(result: AssetImportResult, label: str) -> str:
+    if not result.created and not result.updated:
+        return _("导入完成：台账与系统中的记录一致，没有新增或更新。")
+    return _("导入完成：%(label)s新增 %(created)d，更新 %(updated)d，无变化 %(unchanged)d。") % {
+        "label": label,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def asset_import_page(request: HttpRequest, kind: str) -> HttpResponse:
+    _require_office(request.user)
+    ledger = ASSET_LEDGERS[kind]  # the URLs name only the three
+    form = AssetUploadForm()
+    result = None
+    if request.method == "POST":
+        form = AssetUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            result = asset_import(user=request.user, kind=kind, file=form.cleaned_data["file"])
+            if result.ok:
+                messages.success(request, _asset_summary(result, ledger.label))
+                # Redirect so that reloading the page does not upload the file again.
+                return redirect(f"ledger-import-{kind}")
+    return render(
+        request,
+        "rivers/asset_ledger_import.html",
+        {
+            "form": form,
+            "result": result,
+            "ledger": ledger,
+            "template_url": f"ledger-template-{kind}",
+            "breadcrumbs": [
+                (ledger.label, reverse("workbench:list", args=[kind])),
+                (_("台账导入"), ""),
+            ],
+        },
+    )
+
+
+@login_required
+@require_GET
+def asset_template_download(request: HttpRequest, kind: str) -> HttpResponse:
+    _require_office(request.user)
+    ledger = ASSET_LEDGERS[kind]  # the URLs name only the three
+    return FileResponse(
+        BytesIO(asset_template(kind=kind)),
+        as_attachment=True,
+        filename=ledger.template_filename,
         content_type=XLSX_MEDIA_TYPE,
     )

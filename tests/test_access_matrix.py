@@ -474,7 +474,14 @@ ADMITTED = {
     ("map-patch-batches-export", "GET", "chief", "inside"): 404,
     # The roster template is an empty ledger: importing it is refused as having no rows.
     ("ledgers-roster", "POST", "*", "*"): 400,
+    # So are the sign, outfall and facility templates.
+    ("ledgers-signs", "POST", "*", "*"): 400,
+    ("ledgers-outfalls", "POST", "*", "*"): 400,
+    ("ledgers-facilities", "POST", "*", "*"): 400,
 }
+
+# The ledger imports: each is sent its own (empty) template, downloaded once.
+LEDGER_IMPORTS = ("ledgers-roster", "ledgers-signs", "ledgers-outfalls", "ledgers-facilities")
 
 
 # The plain API views that take a region filter: a region outside answers 400 (the filter's
@@ -600,12 +607,13 @@ def _payload(endpoint: Endpoint, method: str, w, scope: str, user_name: str, rec
     if method in ("GET", "DELETE"):
         return None, None
     data, fmt = _action_payload(endpoint.label, w, scope, user_name)
-    if endpoint.label == "ledgers-roster":
-        if "roster" not in REPRESENTATIONS:
-            template = _client(w, "superuser").get(ENDPOINTS["ledgers-roster-template"].url)
+    if endpoint.label in LEDGER_IMPORTS:
+        if endpoint.label not in REPRESENTATIONS:
+            template = _client(w, "superuser").get(ENDPOINTS[f"{endpoint.label}-template"].url)
             assert template.status_code == 200
-            REPRESENTATIONS["roster"] = template.getvalue()
-        return {"file": ContentFile(REPRESENTATIONS["roster"], name="roster.xlsx")}, "multipart"
+            REPRESENTATIONS[endpoint.label] = template.getvalue()
+        content = REPRESENTATIONS[endpoint.label]
+        return {"file": ContentFile(content, name="ledger.xlsx")}, "multipart"
     if data is not None:
         return data, fmt
     if endpoint.prefix in PATCHES and endpoint.label.endswith("-detail"):
@@ -661,7 +669,7 @@ def _scopes(endpoint: Endpoint) -> tuple[str, ...]:
     if endpoint.prefix in GLOBAL and endpoint.detail:
         return ("inside",)
     if not endpoint.viewset and not endpoint.detail and endpoint.label not in REGION_FILTERED:
-        return ("inside",)  # no record and no region: the token, the roster ledger
+        return ("inside",)  # no record and no region: the token, the ledger imports
     return ("inside", "outside")
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import Region, RegionLevel
-from core.ledgers import XLSX_MEDIA_TYPE
+from core.ledgers import XLSX_MEDIA_TYPE, parse_date
 from rivers import ledger
 from rivers.ledger import roster_import
 from rivers.models import Bank, Chief, ChiefRole, Reach, River, RiverKind
@@ -495,13 +495,13 @@ def test_sheet_as_offices_keep_it(office_a, street_a):
     ],
 )
 def test_dates_as_offices_write_them(value):
-    assert ledger._parse_date(value) == datetime.date(2023, 1, 5)
+    assert parse_date(value) == datetime.date(2023, 1, 5)
 
 
 @pytest.mark.parametrize("value", ["2023-02-30", "五月", "1/5/2023", "1800-01-01", -3])
 def test_dates_that_are_not(value):
     with pytest.raises(ValueError):
-        ledger._parse_date(value)
+        parse_date(value)
 
 
 def test_database_refusal_rolls_everything_back(office_a, street_a, monkeypatch):

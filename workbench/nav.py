@@ -80,7 +80,16 @@ def _menu(role: str, has_chief: bool) -> list[tuple]:
             ),
             (_("巡河月通报"), _named("bulletin-index"), []),
             (_("工作报告"), _named("report-index"), []),
-            (_("台账导入"), _named("ledger-import"), []),
+            (
+                _("台账导入"),
+                None,
+                [
+                    (_("河长名录"), _named("ledger-import")),
+                    (_("河长公示牌"), _named("ledger-import-signs")),
+                    (_("入河排污口"), _named("ledger-import-outfalls")),
+                    (_("涉河设施"), _named("ledger-import-facilities")),
+                ],
+            ),
             (_("账号"), resources("accounts"), []),
         ]
     elif role in LEADERS:

@@ -183,6 +183,7 @@ RESOURCES: dict[str, Resource] = {
             label=_("河长公示牌"),
             title=_("河长公示牌"),
             columns=("code", "reach_name", "updated_on", "lat", "lon"),
+            list_links=((_("台账导入"), "ledger-import-signs"),),
             related=(Related("sign-updates", lookup="sign", param="sign", label=_("更新记录")),),
         ),
         Resource(
@@ -192,6 +193,7 @@ RESOURCES: dict[str, Resource] = {
             label=_("入河排污口"),
             title=_("入河排污口"),
             columns=("name", "kind", "reach_name", "lat", "lon"),
+            list_links=((_("台账导入"), "ledger-import-outfalls"),),
             related=(Related("outfall-checks", lookup="outfall", param="outfall"),),
         ),
         Resource(
@@ -201,6 +203,7 @@ RESOURCES: dict[str, Resource] = {
             label=_("涉河设施"),
             title=_("涉河设施"),
             columns=("name", "kind", "reach_name", "lat", "lon"),
+            list_links=((_("台账导入"), "ledger-import-facilities"),),
             related=(Related("facility-checks", lookup="facility", param="facility"),),
         ),
         Resource(
