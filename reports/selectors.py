@@ -12,13 +12,16 @@ from django.db.models import QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Role, User
 from rivers.models import ChiefRole, Region
 
 from . import content, statistics
 from .figures import FIGURES, SOURCES, Figure, Scope, describe, figure, records_of
 from .models import Report
 from .statistics import chief_compliance
+
+# Who reads the work reports (pages and API): the office and leaders; chief accounts are refused.
+READ_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
 
 
 def report_list(*, user: User) -> QuerySet[Report]:
