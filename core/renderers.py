@@ -1,6 +1,7 @@
 """Renderers of the API's files: every list exports as an .xlsx ledger (``?format=xlsx``), with
 the fields' Chinese labels; a document's file (core.documents) goes out as it is stored."""
 
+import mimetypes
 from io import BytesIO
 from urllib.parse import quote
 
@@ -111,8 +112,10 @@ class DOCXRenderer(FileRenderer):
 
 
 def file_renderer(media_type: str) -> type[FileRenderer]:
-    """The renderer of files of ``media_type``."""
+    """The renderer of files of ``media_type`` (a document's file: core.views_documents)."""
     for renderer in (PDFRenderer, DOCXRenderer):
         if renderer.media_type == media_type:
             return renderer
-    raise LookupError(f"no file renderer for {media_type}")
+    extension = (mimetypes.guess_extension(media_type) or ".bin").lstrip(".")
+    attributes = {"media_type": media_type, "format": extension}
+    return type(f"{extension.upper()}Renderer", (FileRenderer,), attributes)
