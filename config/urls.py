@@ -25,6 +25,7 @@ urlpatterns = [
     path("me/", workbench_me.me_page, name="me"),
     path("bulletins/", include("patrols.urls_bulletins")),
     path("reports/", include("reports.urls")),
+    path("documents/", include("core.urls_documents")),
     path("dashboard/", views_dashboard.dashboard_page, name="dashboard"),
     path("workbench/", include("workbench.urls")),
     path("r/", include("public_reports.urls")),

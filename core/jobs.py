@@ -24,15 +24,18 @@ sent and is never left half done:
 - the sweeper re-queues rows whose heartbeat is stale or that run past the timeout, up to
   ``max_attempts`` claims, then fails them, and resends pending rows whose message was lost.
 
-One ``Jobs`` per model (bulletins, reports) says what is specific: the model, the Celery task,
-the timeout setting, the language of the messages and the wording of a build's failure.
+One ``Jobs`` per model says what is specific: the model, the document kind it is sent as (the
+one Celery task, core.tasks.build_document, builds every kind: core.documents), the timeout
+setting, the language of the messages and the wording of a build's failure.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -54,6 +57,9 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
 # How often a task retries a transient error (about 10, 20, 40, 80, 160 seconds, jittered).
 BUILD_MAX_RETRIES = 5
+# Test hook, documented in tests/documents.py: seconds a build waits after each progress step,
+# set only in the environment of a worker a test kills in the middle of a build.
+PAUSE_ENV = "DOCUMENT_BUILD_TEST_PAUSE"
 
 J = TypeVar("J", bound=Job)
 
@@ -106,6 +112,8 @@ class Claim(Generic[J]):
     def progress(self, value: int) -> None:
         """Record a progress step; it is a heartbeat too."""
         self.rows().update(progress=max(0, min(100, int(value))), heartbeat_at=timezone.now())
+        if pause := float(os.environ.get(PAUSE_ENV) or 0):
+            time.sleep(pause)
 
     def beat(self) -> bool:
         """Say the build is alive; False once the claim is lost (nothing more to beat for)."""
@@ -150,13 +158,12 @@ class Jobs(Generic[J]):
     """The job machinery of one model."""
 
     model: type[J]
-    # Dotted path of the Celery task that builds one row by id (imported when first sent:
-    # the tasks module imports the module that defines this).
-    task: str
-    # Name of the setting with the sweeper's timeout in minutes.
-    stuck_setting: str
+    # The document kind (core.documents) the row is built as: what its message names.
+    kind: str
     # "生成通报时出错：%(detail)s。……": how an unexpected error is told to the office.
     error_message: Any
+    # Name of the setting with the sweeper's timeout in minutes.
+    stuck_setting: str = "DOCUMENT_STUCK_MINUTES"
     # The documents are official Chinese documents whatever language the request came in.
     language: str = "zh-hans"
     # A build that got stuck (its worker died) is tried once more, then failed.
@@ -174,12 +181,14 @@ class Jobs(Generic[J]):
         """Send ``pk`` to a worker once the current transaction commits."""
         # After commit, so that the worker finds the row; fail-fast and logged (core.broker),
         # because a broker that is down or hung must neither undo nor stall the request: the
-        # row stays pending and the sweeper (or a regenerate) sends it again.
-        send_on_commit(import_string(self.task), pk)
+        # row stays pending and the sweeper (or a regenerate) sends it again. Imported here:
+        # the task's module imports the registry, which imports this one.
+        send_on_commit(import_string("core.tasks.build_document"), self.kind, pk)
 
-    def requeue(self, pk: int, *, rebuild: bool = False, **fields: Any) -> bool:
+    def requeue(self, pk: int, *, rebuild: bool = False, send: bool = True, **fields: Any) -> bool:
         """Queue again a failed (or lost pending) row, and a done one only with ``rebuild``;
-        a build running right now is left alone. ``fields`` are written with the reset."""
+        a build running right now is left alone. ``fields`` are written with the reset.
+        ``send=False`` only resets: the caller builds the row itself (core.documents)."""
         statuses = [JobStatus.FAILED, JobStatus.PENDING]
         if rebuild:
             statuses.append(JobStatus.DONE)
@@ -194,7 +203,7 @@ class Jobs(Generic[J]):
             attempts=0,
             **fields,
         )
-        if reset:
+        if reset and send:
             # Sending a pending row again is harmless: only one worker can claim it.
             self.send(pk)
         return bool(reset)
@@ -229,13 +238,21 @@ class Jobs(Generic[J]):
             logger.warning("%s %s: redelivered message claimed the build", self.label, pk)
         return Claim(jobs=self, pk=pk, token=token)
 
-    def run(self, pk: int, build: Callable[[Claim[J]], None], *, redelivered: bool = False) -> bool:
+    def run(
+        self,
+        pk: int,
+        build: Callable[[Claim[J]], None],
+        *,
+        redelivered: bool = False,
+        raise_readable: bool = False,
+    ) -> bool:
         """Claim row ``pk`` (see ``claim``) and ``build`` it; False when it was not claimed.
 
         A transient error puts the row back to pending and propagates, for the task to retry;
-        any other error fails the row with a readable message and is not raised again. Not one
-        transaction: the progress must be seen while the build runs, so every write is a
-        single conditional UPDATE instead.
+        any other error fails the row with a readable message and is not raised again (a
+        ``readable_errors`` one is, with ``raise_readable``: a build in a request answers it).
+        Not one transaction: the progress must be seen while the build runs, so every write
+        is a single conditional UPDATE instead.
         """
         claim = self.claim(pk, redelivered=redelivered)
         if claim is None:
@@ -249,6 +266,8 @@ class Jobs(Generic[J]):
                 raise
             except self.readable_errors as exc:
                 claim.fail(str(exc))
+                if raise_readable:
+                    raise
             except Exception as exc:
                 logger.exception("%s %s failed", self.label, pk)
                 claim.fail(self.readable(exc))

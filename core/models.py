@@ -58,3 +58,7 @@ class Job(models.Model):
 
     class Meta:
         abstract = True
+
+
+# The fields every job row has: its build's progress, not what the record itself says.
+JOB_FIELDS = frozenset(field.name for field in Job._meta.local_fields)

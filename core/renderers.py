@@ -1,5 +1,7 @@
-"""Every list exports as an .xlsx ledger (``?format=xlsx``), with the fields' Chinese labels."""
+"""Renderers of the API's files: every list exports as an .xlsx ledger (``?format=xlsx``), with
+the fields' Chinese labels; a document's file (core.documents) goes out as it is stored."""
 
+import mimetypes
 from io import BytesIO
 from urllib.parse import quote
 
@@ -77,3 +79,43 @@ class XLSXRenderer(renderers.BaseRenderer):
             filename = f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
             response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
         return buffer.getvalue()
+
+
+class FileRenderer(renderers.BaseRenderer):
+    """A stored file as it is (the view answers its bytes); an error for a client that asked
+    for the file is still said in JSON."""
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        # An error (409, 404) for a client that asked for a PDF: still say why, in JSON.
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return renderers.JSONRenderer().render(data)
+
+
+class PDFRenderer(FileRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+
+
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class DOCXRenderer(FileRenderer):
+    media_type = DOCX_MEDIA_TYPE
+    format = "docx"
+
+
+def file_renderer(media_type: str) -> type[FileRenderer]:
+    """The renderer of files of ``media_type`` (a document's file: core.views_documents)."""
+    for renderer in (PDFRenderer, DOCXRenderer):
+        if renderer.media_type == media_type:
+            return renderer
+    extension = (mimetypes.guess_extension(media_type) or ".bin").lstrip(".")
+    attributes = {"media_type": media_type, "format": extension}
+    return type(f"{extension.upper()}Renderer", (FileRenderer,), attributes)

@@ -7,9 +7,11 @@ class IssuesConfig(AppConfig):
     verbose_name = _("问题")
 
     def ready(self) -> None:
+        from core import documents
         from core.media import register_file_kind
         from core.signals import announce_changes
 
+        from .documents import SUPERVISION_ORDERS
         from .models import Issue, IssuePhoto
         from .selectors import issue_photo_list
         from .signals import issues_changed
@@ -18,3 +20,4 @@ class IssuesConfig(AppConfig):
         register_file_kind(
             slug="issue-photo", model=IssuePhoto, field="image", visible=issue_photo_list
         )
+        documents.register(SUPERVISION_ORDERS)

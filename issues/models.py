@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.querysets import ScopedQuerySet
 from calendars.models import IssueCategory, Urgency
-from core.models import UploadedPhoto
+from core.models import Job, UploadedPhoto
 from rivers.models import LAT_VALIDATORS, LON_VALIDATORS
 
 __all__ = [
@@ -467,9 +467,12 @@ class SupervisionOrderQuerySet(ScopedQuerySet):
     region_lookup = "issue__region"
 
 
-class SupervisionOrder(models.Model):
+class SupervisionOrder(Job):
     """督办单: the formal order that comes with every escalation, manual or automatic, with the
-    new deadline. What it says is kept as issued; the issue may change afterwards."""
+    new deadline. What it says is kept as issued; the issue may change afterwards.
+
+    Its printed page is a document of the one pipeline (core.documents; issues.documents): the
+    row is its own job, queued when the order is issued, and ``pdf`` is the page as printed."""
 
     issue = models.ForeignKey(
         Issue, verbose_name=_("问题"), on_delete=models.PROTECT, related_name="supervision_orders"
@@ -502,6 +505,7 @@ class SupervisionOrder(models.Model):
         blank=True,
         related_name="+",
     )
+    pdf = models.FileField(_("PDF 文件"), upload_to="supervision_orders/", blank=True)
 
     objects = SupervisionOrderQuerySet.as_manager()
 

@@ -1,4 +1,3 @@
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -6,6 +5,7 @@ from rest_framework import serializers
 from accounts.models import Region
 from core.fields import ScopedPrimaryKeyRelatedField
 from core.media import StoredFileField
+from core.views_documents import DocumentFileLink
 from rivers.models import Chief, Reach
 from rivers.serializers import PositionMixin
 
@@ -187,6 +187,8 @@ class FindingIssueSerializer(serializers.Serializer):
 
 
 class SupervisionOrderSerializer(serializers.ModelSerializer):
+    # The API's own download, which checks the account and prints the order if no worker has.
+    pdf = DocumentFileLink("supervision-order-pdf", label=_("PDF 地址"), help_text=None)
     issue_code = serializers.CharField(source="issue.code", read_only=True, label=_("问题编号"))
     issued_by = serializers.CharField(
         source="issued_by.username",
@@ -195,7 +197,6 @@ class SupervisionOrderSerializer(serializers.ModelSerializer):
         label=_("督办人"),
         help_text=_("系统自动督办时为 null。"),
     )
-    pdf = serializers.SerializerMethodField(label=_("PDF 地址"))
 
     class Meta:
         model = SupervisionOrder
@@ -213,9 +214,3 @@ class SupervisionOrderSerializer(serializers.ModelSerializer):
             "pdf",
         ]
         read_only_fields = fields
-
-    @extend_schema_field({"type": "string", "format": "uri"})
-    def get_pdf(self, obj: SupervisionOrder) -> str:
-        url = reverse("supervision-order-pdf", args=[obj.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request is not None else url

@@ -17,11 +17,13 @@ from audit.models import AuditAction
 from audit.services import audit_record, created, diff, snapshot
 from calendars.selectors import default_deadline, working_days_between
 from core.exceptions import StateConflict
+from core.models import JOB_FIELDS
 from core.photos import CheckedPhoto, PhotoError, check_photo
 from core.services import model_update
 from notifications.models import NotificationKind
 from rivers.models import Reach
 
+from .documents import supervision_order_queue
 from .models import (
     Issue,
     IssueDeadline,
@@ -404,10 +406,19 @@ def _supervision_order_create(
         reason=reason,
         issued_at=issued_at,
         issued_by=by,
+        # Its printing is queued with it (below): the sweeper resends a message that was lost.
+        queued_at=issued_at,
     )
+    # What the order says; its printing's progress (core.models.Job) is not the record's.
+    said = [f.name for f in order._meta.concrete_fields if f.name not in JOB_FIELDS]
     audit_record(
-        user=by, system=by is None, action=AuditAction.CREATE, obj=order, changes=created(order)
+        user=by,
+        system=by is None,
+        action=AuditAction.CREATE,
+        obj=order,
+        changes=created(order, fields=said),
     )
+    supervision_order_queue(order=order)
     return order
 
 

@@ -1,21 +1,13 @@
-from io import BytesIO
-
-from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers as drf_serializers
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from accounts.roles import EVERY_ROLE, OFFICE_AND_CHIEFS, OFFICE_ROLES
-from core.pdf import PDFUnavailable
 from core.views import ScopedModelViewSet
-from patrols.api_bulletins import PDFRenderer
+from core.views_documents import document_file_action
 
 from . import documents, selectors, serializers, services
 from .filters import IssueFilter, SupervisionOrderFilter
@@ -137,11 +129,6 @@ class IssueViewSet(ScopedModelViewSet):
         )
 
 
-class PDFUnavailableError(APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "pdf_unavailable"
-
-
 class SupervisionOrderViewSet(viewsets.ReadOnlyModelViewSet):
     """Supervision orders (督办单), made by every escalation, manual or automatic."""
 
@@ -155,30 +142,6 @@ class SupervisionOrderViewSet(viewsets.ReadOnlyModelViewSet):
             return SupervisionOrder.objects.none()
         return selectors.supervision_order_list(user=self.request.user)
 
-    @extend_schema(
-        responses={
-            (200, "application/pdf"): OpenApiTypes.BINARY,
-            (503, "application/json"): OpenApiResponse(
-                inline_serializer(
-                    "SupervisionOrderPDFUnavailable", {"detail": drf_serializers.CharField()}
-                ),
-                description=_("服务器缺少中文字体或 PDF 系统库。"),
-            ),
-        }
-    )
-    @action(
-        detail=True, methods=["get"], url_path="pdf", renderer_classes=[JSONRenderer, PDFRenderer]
-    )
-    def pdf(self, request, pk=None):
-        """The order printed on one A4 page."""
-        order = self.get_object()
-        try:
-            content = documents.supervision_order_pdf(order=order)
-        except PDFUnavailable as exc:
-            raise PDFUnavailableError(str(exc)) from exc
-        return FileResponse(
-            BytesIO(content),
-            as_attachment=True,
-            filename=documents.supervision_order_filename(order),
-            content_type="application/pdf",
-        )
+    # The order printed on one A4 page, built in the request if no worker has printed it
+    # yet; 503 when this server cannot print Chinese.
+    pdf = document_file_action(documents.SUPERVISION_ORDERS, "pdf")

@@ -7,9 +7,11 @@ class PatrolsConfig(AppConfig):
     verbose_name = _("巡河")
 
     def ready(self) -> None:
+        from core import documents
         from core.media import register_file_kind
         from core.signals import announce_changes
 
+        from .bulletins import BULLETINS
         from .models import FindingPhoto, Patrol, PatrolRule
         from .selectors import finding_photo_list
         from .signals import patrol_rules_changed, patrols_changed
@@ -19,3 +21,4 @@ class PatrolsConfig(AppConfig):
         )
         announce_changes(Patrol, patrols_changed)
         announce_changes(PatrolRule, patrol_rules_changed)
+        documents.register(BULLETINS)

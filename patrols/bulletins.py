@@ -19,22 +19,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Region, RegionLevel, User
-from core.jobs import TRANSIENT_ERRORS as TRANSIENT_ERRORS
+from accounts.roles import REGION_READERS
+from core.documents import DocumentFile, DocumentKind
 from core.jobs import Claim, Jobs
 from core.pdf import (
     CJK_FONTS_MISSING,
     PDFUnavailable,
     cjk_font_families,
     html_to_pdf,
-    static_base_url,
 )
-from core.pdf import ForbiddenURL as ForbiddenURL
-from core.pdf import static_url_fetcher as static_url_fetcher
 from core.text import join_items
 from rivers.models import PATROLLING_ROLES, Chief, ChiefRole
 
@@ -54,16 +53,16 @@ class BulletinError(Exception):
     """A build cannot succeed as things stand; the message is shown to the office as is."""
 
 
-# The queueing, claiming, retrying and sweeping are core.jobs', shared with the work reports.
+# The queueing, claiming, retrying and sweeping are core.jobs'; a bulletin is a kind of document
+# of the one pipeline (core.documents: BULLETINS, below, registered by PatrolsConfig.ready).
 JOBS: Jobs[Bulletin] = Jobs(
     model=Bulletin,
-    task="patrols.tasks.build_bulletin",
+    kind="bulletin",
     stuck_setting="BULLETIN_STUCK_MINUTES",
     error_message=gettext_lazy("生成通报时出错：%(detail)s。请稍后重试，或联系管理员。"),
     language=DOCUMENT_LANGUAGE,
     readable_errors=(BulletinError,),
 )
-MAX_ATTEMPTS = JOBS.max_attempts
 
 
 # --- selectors ----------------------------------------------------------------------------------
@@ -141,48 +140,6 @@ def bulletins_for_last_month(*, today: datetime.date) -> list[Bulletin]:
 
 
 # --- building -----------------------------------------------------------------------------------
-
-
-def bulletin_build(*, bulletin_id: int, redelivered: bool = False) -> Bulletin | None:
-    """Build a queued bulletin; ``None`` when it is not pending (already built, or being built);
-    ``redelivered`` (the broker gave back a dead worker's message) also takes over a running row
-    with attempts left (core.jobs.Jobs.claim).
-
-    A transient error puts the row back to pending and propagates, for the task to retry;
-    any other error fails the row with a readable message (see core.jobs.Jobs.run).
-    """
-    if not JOBS.run(bulletin_id, _build, redelivered=redelivered):
-        return None
-    return Bulletin.objects.select_related("street").filter(pk=bulletin_id).first()
-
-
-def bulletin_give_up(*, bulletin_id: int, error: str) -> None:
-    """After the last retry: a row left pending by a transient error is failed, not forgotten."""
-    JOBS.give_up(bulletin_id, error)
-
-
-def _build(claim: Claim[Bulletin]) -> None:
-    bulletin = Bulletin.objects.select_related("street").get(pk=claim.pk)
-    fonts = cjk_font_families()
-    if not fonts:
-        raise BulletinError(CJK_FONTS_MISSING)
-    claim.progress(5)
-
-    first, last = _month_bounds(bulletin.month)
-    # Patrols (巡河) of the chiefs, never cleaners' rounds (保洁); the month has ended, so every
-    # period of it is whole and a chief is short only for a whole period that fell short.
-    rows = region_patrol_compliance(
-        region=bulletin.street, date_from=first, date_to=last, roles=PATROLLING_ROLES
-    )
-    claim.progress(30)
-    ranking = compliance_ranking(rows, level=RegionLevel.COMMUNITY)
-    data = bulletin_data(street=bulletin.street, month=first, rows=rows, ranking=ranking)
-    claim.progress(40)
-
-    pdf = render_pdf(data=data, on_progress=claim.progress)
-    name = f"bulletins/{bulletin.street.code}-{first:%Y%m}.pdf"
-    stored = claim.store(bulletin, "pdf", name, pdf)
-    claim.publish(bulletin, files={"pdf": stored}, data=data)
 
 
 # --- the content --------------------------------------------------------------------------------
@@ -379,12 +336,11 @@ def _summary(
 
 # --- rendering ----------------------------------------------------------------------------------
 # The font check, the static-only URL fetcher and the printing itself are core.pdf's, shared with
-# the other documents; the names stay importable from here.
-_static_base_url = static_base_url
+# the other documents.
 
 
-def bulletin_html(*, data: dict[str, Any], standalone: bool = True) -> str:
-    return render_to_string("patrols/bulletin_pdf.html", {"data": data, "standalone": standalone})
+def bulletin_html(*, data: dict[str, Any]) -> str:
+    return render_to_string("patrols/bulletin_pdf.html", {"data": data})
 
 
 def render_pdf(*, data: dict[str, Any], on_progress=None) -> bytes:
@@ -395,9 +351,59 @@ def render_pdf(*, data: dict[str, Any], on_progress=None) -> bytes:
         raise BulletinError(str(exc)) from exc
 
 
-# --- the sweeper --------------------------------------------------------------------------------
+# --- the kind of document -----------------------------------------------------------------------
 
 
-def bulletin_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Re-queue or fail bulletins no worker is going to finish (see core.jobs.Jobs.sweep)."""
-    return JOBS.sweep(now=now)
+class BulletinDocument(DocumentKind[Bulletin]):
+    """The monthly bulletins in the document pipeline (core.documents): one street's month,
+    printed as a PDF from the compliance figures and kept as a data snapshot for its page."""
+
+    jobs = JOBS
+    label = gettext_lazy("巡河月通报")
+    files = {"pdf": DocumentFile.pdf(bulletin_filename)}
+    # The addresses the bulletin pages had before the pipeline, answered by its views.
+    url_names = {"status": "bulletin-status", "pdf": "bulletin-download"}
+    not_ready = gettext_lazy("通报尚未生成完成（当前状态：%(status)s）。")
+    # Rankings name the chiefs who fell short: for the office and leaders, not the chiefs.
+    readers = REGION_READERS
+    refusal = gettext_lazy("巡河月通报仅供河长办和领导查看。")
+
+    def build(self, claim: Claim[Bulletin]) -> None:
+        bulletin = Bulletin.objects.select_related("street").get(pk=claim.pk)
+        fonts = cjk_font_families()
+        if not fonts:
+            raise BulletinError(CJK_FONTS_MISSING)
+        claim.progress(5)
+
+        first, last = _month_bounds(bulletin.month)
+        # Patrols (巡河) of the chiefs, never cleaners' rounds (保洁); the month has ended, so
+        # every period of it is whole and a chief is short only for a whole period that fell
+        # short.
+        rows = region_patrol_compliance(
+            region=bulletin.street, date_from=first, date_to=last, roles=PATROLLING_ROLES
+        )
+        claim.progress(30)
+        ranking = compliance_ranking(rows, level=RegionLevel.COMMUNITY)
+        data = bulletin_data(street=bulletin.street, month=first, rows=rows, ranking=ranking)
+        claim.progress(40)
+
+        pdf = render_pdf(data=data, on_progress=claim.progress)
+        name = f"bulletins/{bulletin.street.code}-{first:%Y%m}.pdf"
+        stored = claim.store(bulletin, "pdf", name, pdf)
+        claim.publish(bulletin, files={"pdf": stored}, data=data)
+
+    def rows(self, user: User) -> QuerySet[Bulletin]:
+        return bulletin_list(user=user)
+
+    def title(self, bulletin: Bulletin) -> str:
+        """东风街道 2024-05 巡河月通报, built or not."""
+        return _("%(street)s %(month)s 巡河月通报") % {
+            "street": bulletin.street.name,
+            "month": f"{bulletin.month:%Y-%m}",
+        }
+
+    def detail_url(self, bulletin: Bulletin) -> str:
+        return reverse("bulletin-view", args=[bulletin.pk])
+
+
+BULLETINS = BulletinDocument()

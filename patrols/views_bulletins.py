@@ -1,7 +1,9 @@
-"""Monthly bulletin pages: the list with a request form, a bulletin, its status and its PDF.
+"""Monthly bulletin pages: the list with a request form, and a bulletin.
 
 Rankings name the chiefs who fell short, so the pages are for the office and leaders; chief
 accounts are refused (403). Bulletins of streets outside the account's region are not found.
+A bulletin's status and its PDF are the document pipeline's views (core.views_documents), at
+the addresses these pages always had (patrols/urls_bulletins.py).
 """
 
 import datetime
@@ -9,31 +11,20 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.roles import OFFICE_ROLES
-from core.media import stored_file_response
+from core.views_documents import DocumentListView
 
-from .bulletins import bulletin_filename, bulletin_list, bulletin_request, bulletin_streets
+from .bulletins import BULLETINS, bulletin_request, bulletin_streets
 from .filters import BulletinRegionFilter
-from .models import Bulletin, BulletinStatus
-
-READ_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
-
-
-def _require_reader(user: User) -> None:
-    if user.effective_role not in READ_ROLES:
-        raise PermissionDenied(_("巡河月通报仅供河长办和领导查看。"))
+from .models import Bulletin
 
 
 class MonthField(forms.DateField):
@@ -76,98 +67,46 @@ def _last_month() -> datetime.date:
     return (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def bulletin_index(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    _require_reader(user)
-    can_request = user.effective_role in OFFICE_ROLES
-    form = BulletinRequestForm(user=user, initial={"month": _last_month()}) if can_request else None
-    if request.method == "POST":
-        if not can_request:
-            raise PermissionDenied(_("只有河长办和管理员可以生成通报。"))
-        form = BulletinRequestForm(request.POST, user=user)
-        if form.is_valid():
-            try:
-                bulletin = bulletin_request(**form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(
-                    request,
-                    _("已提交：%(street)s %(month)s 的通报，状态：%(status)s。")
-                    % {
-                        "street": bulletin.street.name,
-                        "month": f"{bulletin.month:%Y-%m}",
-                        "status": bulletin.get_status_display(),
-                    },
-                )
-                # Redirect so that reloading the page does not request the bulletin again.
-                return redirect("bulletin-index")
-    # ?region= as the API's list takes it (that region and below; outside the account's: 400).
-    filters = BulletinRegionFilter(request.GET, queryset=bulletin_list(user=user), request=request)
-    if not filters.is_valid():
-        status = 400
-        bulletins = bulletin_list(user=user).none()
-    else:
-        status = 200
-        bulletins = filters.qs
-    page = Paginator(bulletins, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "patrols/bulletin_list.html",
-        {"form": form, "page": page, "can_request": can_request, "filters": filters},
-        status=status,
-    )
+class BulletinIndex(DocumentListView):
+    kind = BULLETINS
+    template_name = "patrols/bulletin_list.html"
+    form_class = BulletinRequestForm
+    requesters = OFFICE_ROLES
+    refusal = gettext_lazy("只有河长办和管理员可以生成通报。")
+
+    def initial(self) -> dict:
+        return {"month": _last_month()}
+
+    def request_document(self, *, user: User, **data) -> Bulletin:
+        return bulletin_request(**data)
+
+    def requested(self, bulletin: Bulletin) -> HttpResponse:
+        messages.success(
+            self.request,
+            _("已提交：%(street)s %(month)s 的通报，状态：%(status)s。")
+            % {
+                "street": bulletin.street.name,
+                "month": f"{bulletin.month:%Y-%m}",
+                "status": bulletin.get_status_display(),
+            },
+        )
+        # Redirect so that reloading the page does not request the bulletin again.
+        return redirect("bulletin-index")
+
+    def listed(self, rows):
+        # ?region= as the API's list takes it (that region and below; outside the account's: 400).
+        filters = BulletinRegionFilter(self.request.GET, queryset=rows, request=self.request)
+        if not filters.is_valid():
+            return rows.none(), 400, {"filters": filters}
+        return filters.qs, 200, {"filters": filters}
 
 
-def _visible(request: HttpRequest, pk: int) -> Bulletin:
-    _require_reader(request.user)
-    return get_object_or_404(bulletin_list(user=request.user), pk=pk)
+bulletin_index = BulletinIndex.as_view()
 
 
 @login_required
 @require_GET
 def bulletin_view(request: HttpRequest, pk: int) -> HttpResponse:
-    bulletin = _visible(request, pk)
-    return render(request, "patrols/bulletin_detail.html", {"bulletin": bulletin})
-
-
-def bulletin_status_payload(bulletin: Bulletin) -> dict:
-    done = bulletin.status == BulletinStatus.DONE and bool(bulletin.pdf)
-    return {
-        "id": bulletin.pk,
-        "status": bulletin.status,
-        "status_label": bulletin.get_status_display(),
-        "progress": bulletin.progress,
-        "error": bulletin.error,
-        "detail_url": reverse("bulletin-view", args=[bulletin.pk]),
-        "pdf_url": reverse("bulletin-download", args=[bulletin.pk]) if done else None,
-    }
-
-
-@login_required
-@never_cache  # polled: every answer must come from the row as it is now
-@require_GET
-def bulletin_status(request: HttpRequest, pk: int) -> JsonResponse:
-    return JsonResponse(bulletin_status_payload(_visible(request, pk)))
-
-
-@login_required
-@require_GET
-def bulletin_download(request: HttpRequest, pk: int) -> HttpResponse:
-    bulletin = _visible(request, pk)
-    if bulletin.status != BulletinStatus.DONE or not bulletin.pdf:
-        # The bulletin exists but is not ready: a conflict with its state, not a missing page.
-        return render(
-            request,
-            "patrols/bulletin_detail.html",
-            {"bulletin": bulletin, "not_ready": True},
-            status=409,
-        )
-    return stored_file_response(
-        bulletin.pdf,
-        as_attachment=True,
-        filename=bulletin_filename(bulletin),
-        content_type="application/pdf",
-    )
+    bulletin = get_object_or_404(BULLETINS.visible(request.user), pk=pk)
+    context = {"kind": BULLETINS, "row": bulletin, "title": BULLETINS.title(bulletin)}
+    return render(request, "patrols/bulletin_detail.html", context)

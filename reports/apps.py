@@ -7,4 +7,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("报告")
 
     def ready(self) -> None:
+        from core import documents
+
         from . import receivers  # noqa: F401  (connects to the lower apps' signals)
+        from .services import REPORTS
+
+        documents.register(REPORTS)

@@ -20,6 +20,8 @@ from .figures import FIGURES, SOURCES, Figure, Scope, describe, figure, records_
 from .models import Report
 from .statistics import chief_compliance
 
+# Who reads the work reports (pages and API): the office and leaders; chief accounts are refused.
+
 
 def report_list(*, user: User) -> QuerySet[Report]:
     """Reports of the regions in the user's region; others are simply not found (404)."""

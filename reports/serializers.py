@@ -1,17 +1,17 @@
 """API shapes of the work reports: the report as read, a request, the office's text edits."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Region
 from core.fields import ScopedPrimaryKeyRelatedField
+from core.views_documents import DocumentFileLink
 
-from .models import Report, ReportKind, ReportStatus, Rounding
+from .models import Report, ReportKind, Rounding
 from .selectors import report_title
 
-URL_OR_NULL = {"type": "string", "format": "uri", "nullable": True}
+NULL_OR_EXPIRED = _("生成完成前或文件过期后为 null。")
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -21,12 +21,9 @@ class ReportSerializer(serializers.ModelSerializer):
     )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     title = serializers.SerializerMethodField(label=_("标题"))
-    pdf = serializers.SerializerMethodField(
-        label=_("PDF 地址"), help_text=_("生成完成前或文件过期后为 null。")
-    )
-    docx = serializers.SerializerMethodField(
-        label=_("Word 地址"), help_text=_("生成完成前或文件过期后为 null。")
-    )
+    # The API's own downloads, which check the account; media files are not public.
+    pdf = DocumentFileLink("report-pdf", label=_("PDF 地址"), help_text=NULL_OR_EXPIRED)
+    docx = DocumentFileLink("report-docx", label=_("Word 地址"), help_text=NULL_OR_EXPIRED)
 
     class Meta:
         model = Report
@@ -63,22 +60,6 @@ class ReportSerializer(serializers.ModelSerializer):
 
     def get_title(self, obj: Report) -> str:
         return report_title(obj)
-
-    def _download(self, obj: Report, field_name: str, route: str) -> str | None:
-        if obj.status != ReportStatus.DONE or not getattr(obj, field_name):
-            return None
-        # The API's own download, which checks the account; media files are not public.
-        url = reverse(route, args=[obj.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request is not None else url
-
-    @extend_schema_field(URL_OR_NULL)
-    def get_pdf(self, obj: Report) -> str | None:
-        return self._download(obj, "pdf", "report-pdf")
-
-    @extend_schema_field(URL_OR_NULL)
-    def get_docx(self, obj: Report) -> str | None:
-        return self._download(obj, "docx", "report-docx")
 
 
 class ReportRequestSerializer(serializers.Serializer):

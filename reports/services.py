@@ -1,52 +1,51 @@
-"""Writes of the work reports: request, edit the office's text, regenerate, build, clean up.
+"""Writes of the work reports: request, edit the office's text, regenerate, build.
 
-A report is a row that is also its own job (core.jobs, as the monthly bulletins): a request
-creates or resets the row and a worker builds it once, whatever the number of messages; the
-sweeper recovers rows whose worker died. The files are kept ``REPORT_FILE_DAYS`` days after a
-build; the row and its data snapshot stay after that, and regenerating makes the files again.
+A report is a kind of document of the one pipeline (core.documents, as the monthly bulletins;
+``REPORTS``, registered by ReportsConfig.ready): a request creates or resets the row and a
+worker builds it once, whatever the number of messages; the sweeper recovers rows whose worker
+died. The files are kept ``REPORT_FILE_DAYS`` days after a build, then the pipeline's daily
+cleanup deletes them; the row and its data snapshot stay, and regenerating makes them again.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-import os
-import time
-from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Region, RegionLevel, User
+from accounts.roles import REGION_READERS
+from core.documents import DocumentFile, DocumentKind
 from core.exceptions import StateConflict
 from core.jobs import Claim, Jobs
 from core.pdf import PDFUnavailable
+from core.renderers import DOCX_MEDIA_TYPE
 from rivers.models import Chief
 
 from .documents import ReportError, build_documents
 from .models import Report, ReportKind, Rounding
-from .selectors import report_file_stem
+from .selectors import report_file_stem, report_filename, report_list, report_title
 from .statistics import period_bounds
 
 logger = logging.getLogger(__name__)
 
 REPORT_JOBS: Jobs[Report] = Jobs(
     model=Report,
-    task="reports.tasks.build_report",
+    kind="report",
     stuck_setting="REPORT_STUCK_MINUTES",
     error_message=gettext_lazy("生成报告时出错：%(detail)s。请稍后重试，或联系管理员。"),
     readable_errors=(ReportError, PDFUnavailable),
 )
 PERIODS = {ReportKind.QUARTERLY: 4, ReportKind.HALF_YEAR: 2, ReportKind.ANNUAL: 0}
 TEXT_FIELDS = ("rounding", "opening", "problems_note", "plans", "document_date", "issuer")
-# Test hook, documented in tests/test_report_worker.py: seconds a build waits at each progress
-# step, set only in the environment of a worker that test kills in the middle of a build.
-PAUSE_ENV = "REPORT_BUILD_TEST_PAUSE"
 
 
 # --- requesting ---------------------------------------------------------------------------------
@@ -208,67 +207,55 @@ def reports_for_last_quarter(*, today: datetime.date) -> list[Report]:
 # --- building -----------------------------------------------------------------------------------
 
 
-def report_build(*, report_id: int, redelivered: bool = False) -> Report | None:
-    """Build a queued report; ``None`` when it is not pending (already built, or being built);
-    ``redelivered`` (the broker gave back a dead worker's message) also takes over a running row
-    with attempts left (core.jobs.Jobs.claim).
-
-    A transient error puts the row back to pending and propagates, for the task to retry; any
-    other error fails the row with a readable message (core.jobs.Jobs.run).
-    """
-    if not REPORT_JOBS.run(report_id, _build, redelivered=redelivered):
-        return None
-    return Report.objects.select_related("region").filter(pk=report_id).first()
+# --- the kind of document -----------------------------------------------------------------------
 
 
-def _progress_reporter(claim: Claim[Report]) -> Callable[[int], None]:
-    pause = float(os.environ.get(PAUSE_ENV) or 0)
+class ReportDocument(DocumentKind[Report]):
+    """The work reports in the document pipeline (core.documents): a region's period, printed
+    as a PDF and written as an editable Word file, kept ``REPORT_FILE_DAYS`` days."""
 
-    def on_progress(value: int) -> None:
-        claim.progress(value)
-        if pause:
-            time.sleep(pause)
+    jobs = REPORT_JOBS
+    label = gettext_lazy("工作报告")
+    files = {
+        "pdf": DocumentFile.pdf(lambda report: report_filename(report, "pdf")),
+        "docx": DocumentFile(
+            content_type=DOCX_MEDIA_TYPE,
+            filename=lambda report: report_filename(report, "docx"),
+            label=gettext_lazy("下载 Word"),
+        ),
+    }
+    # The pages link to the API's downloads, as they always have.
+    url_names = {"pdf": "report-pdf", "docx": "report-docx"}
+    not_ready = gettext_lazy("报告尚未生成完成（当前状态：%(status)s）。")
+    gone = gettext_lazy("报告文件已过期删除，请重新生成。")
+    expires = True
+    readers = REGION_READERS
+    refusal = gettext_lazy("工作报告仅供河长办和领导查看。")
 
-    return on_progress
+    def build(self, claim: Claim[Report]) -> None:
+        report = Report.objects.select_related("region").get(pk=claim.pk)
+        claim.progress(5)
+        documents = build_documents(report=report, on_progress=claim.progress)
+        stem = f"reports/{report_file_stem(report)}"
+        stored: dict[str, str] = {}
+        try:
+            stored["pdf"] = claim.store(report, "pdf", f"{stem}.pdf", documents.pdf)
+            stored["docx"] = claim.store(report, "docx", f"{stem}.docx", documents.docx)
+        except BaseException:
+            for field_name, name in stored.items():
+                getattr(report, field_name).storage.delete(name)  # no half-saved pair left behind
+            raise
+        expires_at = timezone.now() + datetime.timedelta(days=settings.REPORT_FILE_DAYS)
+        claim.publish(report, files=stored, data=documents.data, expires_at=expires_at)
+
+    def rows(self, user: User) -> QuerySet[Report]:
+        return report_list(user=user)
+
+    def title(self, report: Report) -> str:
+        return report_title(report)
+
+    def detail_url(self, report: Report) -> str:
+        return reverse("report-view", args=[report.pk])
 
 
-def _build(claim: Claim[Report]) -> None:
-    report = Report.objects.select_related("region").get(pk=claim.pk)
-    on_progress = _progress_reporter(claim)
-    on_progress(5)
-    documents = build_documents(report=report, on_progress=on_progress)
-    stem = f"reports/{report_file_stem(report)}"
-    stored: dict[str, str] = {}
-    try:
-        stored["pdf"] = claim.store(report, "pdf", f"{stem}.pdf", documents.pdf)
-        stored["docx"] = claim.store(report, "docx", f"{stem}.docx", documents.docx)
-    except BaseException:
-        for field_name, name in stored.items():
-            getattr(report, field_name).storage.delete(name)  # no half-saved pair left behind
-        raise
-    expires_at = timezone.now() + datetime.timedelta(days=settings.REPORT_FILE_DAYS)
-    claim.publish(report, files=stored, data=documents.data, expires_at=expires_at)
-
-
-# --- upkeep -------------------------------------------------------------------------------------
-
-
-def report_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Re-queue or fail reports no worker is going to finish (core.jobs.Jobs.sweep)."""
-    return REPORT_JOBS.sweep(now=now)
-
-
-def report_clean_expired(*, now: datetime.datetime) -> int:
-    """Delete the files of reports past ``expires_at``; the rows and their data stay."""
-    expired = Report.objects.filter(expires_at__lte=now).exclude(pdf="", docx="")
-    cleaned = 0
-    for pk, pdf, docx in expired.values_list("pk", "pdf", "docx"):
-        # Conditional on the names: a build that replaced the files meanwhile keeps its own.
-        if not Report.objects.filter(pk=pk, pdf=pdf, docx=docx).update(pdf="", docx=""):
-            continue
-        storage = Report._meta.get_field("pdf").storage
-        for name in (pdf, docx):
-            if name:
-                storage.delete(name)
-        cleaned += 1
-    return cleaned
+REPORTS = ReportDocument()

@@ -2,59 +2,24 @@
 
 The office (and admins) request a report (202: it is built by a worker), edit its text parts
 and regenerate it; leaders read and download; chief accounts are refused (403). The files are
-served by ``pdf/`` and ``docx/``: 409 while the report is not done, 410 once they have expired.
+served by ``pdf/`` and ``docx/``, the document pipeline's one download (core.views_documents):
+409 while the report is not done, 410 once they have expired.
 """
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers as drf_serializers
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from accounts.roles import OFFICE_ROLES, REGION_READERS
-from core.exceptions import StateConflict
-from core.media import stored_file_response
 from core.views import ScopedModelViewSet
-from patrols.api_bulletins import PDFRenderer
+from core.views_documents import document_file_action
 
 from . import selectors, services
 from .filters import ReportFilter
-from .models import Report, ReportStatus
+from .models import Report
 from .serializers import ReportRequestSerializer, ReportSerializer, ReportTextsSerializer
-
-DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-class DOCXRenderer(PDFRenderer):
-    """The Word file as is; an error for a client that asked for Word still in JSON."""
-
-    media_type = DOCX_MEDIA_TYPE
-    format = "docx"
-
-
-class FilesGone(APIException):
-    status_code = status.HTTP_410_GONE
-    default_code = "files_expired"
-
-
-FILE_PROBLEM = inline_serializer("ReportFileProblem", {"detail": drf_serializers.CharField()})
-
-
-def _not_ready(message: str) -> OpenApiResponse:
-    return OpenApiResponse(FILE_PROBLEM, description=message)
-
-
-def _file_responses(media_type: str) -> dict:
-    return {
-        (200, media_type): OpenApiTypes.BINARY,
-        (409, "application/json"): _not_ready(gettext_lazy("报告尚未生成完成。")),
-        (410, "application/json"): _not_ready(gettext_lazy("报告文件已过期删除，请重新生成。")),
-    }
 
 
 class ReportViewSet(ScopedModelViewSet):
@@ -119,38 +84,6 @@ class ReportViewSet(ScopedModelViewSet):
         report = services.report_regenerate(report=self.get_object(), user=request.user)
         return self._answer(report, status.HTTP_202_ACCEPTED)
 
-    def _file(self, field_name: str, extension: str, media_type: str):
-        report = self.get_object()
-        if report.status != ReportStatus.DONE:
-            raise StateConflict(
-                _("报告尚未生成完成（当前状态：%(status)s）。")
-                % {"status": report.get_status_display()}
-            )
-        file = getattr(report, field_name)
-        if not file:
-            raise FilesGone(_("报告文件已过期删除，请重新生成。"))
-        return stored_file_response(
-            file,
-            as_attachment=True,
-            filename=selectors.report_filename(report, extension),
-            content_type=media_type,
-        )
-
-    @extend_schema(responses=_file_responses("application/pdf"))
-    @action(
-        detail=True, methods=["get"], url_path="pdf", renderer_classes=[JSONRenderer, PDFRenderer]
-    )
-    def pdf(self, request, pk=None):
-        """The report as PDF; 409 while it is queued, being built or failed."""
-        return self._file("pdf", "pdf", "application/pdf")
-
-    @extend_schema(responses=_file_responses(DOCX_MEDIA_TYPE))
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path="docx",
-        renderer_classes=[JSONRenderer, DOCXRenderer],
-    )
-    def docx(self, request, pk=None):
-        """The report as an editable Word file; 409 while it is not done."""
-        return self._file("docx", "docx", DOCX_MEDIA_TYPE)
+    # The report as PDF and as an editable Word file; 409 while it is not done, 410 expired.
+    pdf = document_file_action(services.REPORTS, "pdf")
+    docx = document_file_action(services.REPORTS, "docx")

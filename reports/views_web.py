@@ -1,7 +1,8 @@
 """Work report pages: the list with a request form, and a report with its status, downloads and
 (for the office) its text parts and a regenerate button.
 
-The status is followed in the browser by polling the API (static/js/reports.js); the files are
+The pages are the document pipeline's (templates/documents/): the status is followed in the
+browser by its polling script (static/js/documents.js) and its status view; the files are
 downloaded from the API, which checks the account. Leaders read, chief accounts are refused
 (403), reports of regions outside the account's region are not found (404).
 """
@@ -9,7 +10,7 @@ downloaded from the API, which checks the account. Leaders read, chief accounts 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,23 +22,21 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from accounts.models import User
 from accounts.roles import OFFICE_ROLES
-from accounts.roles import REGION_READERS as READ_ROLES
 from core.exceptions import StateConflict
 from core.forms import error_messages
+from core.views_documents import DocumentListView
 
 from . import selectors, services
 from .models import Report, ReportKind, ReportStatus, Rounding
+from .services import REPORTS
 from .views_stats import records_from
 
-
-def _require_reader(user: User) -> None:
-    if user.effective_role not in READ_ROLES:
-        raise PermissionDenied(_("工作报告仅供河长办和领导查看。"))
+EDITORS_ONLY = gettext_lazy("只有河长办和管理员可以生成和修改报告。")
 
 
 def _require_editor(user: User) -> None:
     if user.effective_role not in OFFICE_ROLES:
-        raise PermissionDenied(_("只有河长办和管理员可以生成和修改报告。"))
+        raise PermissionDenied(str(EDITORS_ONLY))
 
 
 class ReportRequestForm(forms.Form):
@@ -113,49 +112,38 @@ def _last_quarter_initial() -> dict:
     return {"kind": ReportKind.QUARTERLY, "year": year, "period": quarter or 4}
 
 
-def _submit(form: ReportRequestForm, user: User) -> Report | None:
-    """The requested report, or None with the service's refusal added to the form."""
-    try:
-        return services.report_request(user=user, **form.cleaned_data)
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return None
+class ReportIndex(DocumentListView):
+    kind = REPORTS
+    template_name = "reports/report_list.html"
+    form_class = ReportRequestForm
+    requesters = OFFICE_ROLES
+    refusal = EDITORS_ONLY
 
+    def initial(self) -> dict:
+        return _last_quarter_initial()
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def report_index(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    _require_reader(user)
-    can_request = user.effective_role in OFFICE_ROLES
-    form = ReportRequestForm(user=user, initial=_last_quarter_initial()) if can_request else None
-    if request.method == "POST":
-        _require_editor(user)
-        form = ReportRequestForm(request.POST, user=user)
-        report = _submit(form, user) if form.is_valid() else None
-        if report is not None:
-            status = report.get_status_display()
-            title = selectors.report_title(report)
-            messages.success(
-                request,
-                _("已提交：%(title)s，状态：%(status)s。") % {"title": title, "status": status},
-            )
-            # To the report, whose page follows the build; reloading does not ask again.
-            return redirect("report-view", pk=report.pk)
-    reports = selectors.report_list(user=user)
-    page = Paginator(reports, 50).get_page(request.GET.get("page"))
-    for report in page.object_list:
+    def request_document(self, *, user: User, **data) -> Report:
+        return services.report_request(user=user, **data)
+
+    def requested(self, report: Report) -> HttpResponse:
+        status = report.get_status_display()
+        title = selectors.report_title(report)
+        messages.success(
+            self.request,
+            _("已提交：%(title)s，状态：%(status)s。") % {"title": title, "status": status},
+        )
+        # To the report, whose page follows the build; reloading does not ask again.
+        return redirect("report-view", pk=report.pk)
+
+    def annotate(self, report: Report) -> None:
         report.period_name = selectors.report_period_name(report)
-    return render(
-        request,
-        "reports/report_list.html",
-        {"form": form, "page": page, "can_request": can_request},
-    )
+
+
+report_index = ReportIndex.as_view()
 
 
 def _visible(request: HttpRequest, pk: int) -> Report:
-    _require_reader(request.user)
-    return get_object_or_404(selectors.report_list(user=request.user), pk=pk)
+    return get_object_or_404(REPORTS.visible(request.user), pk=pk)
 
 
 def _detail(request: HttpRequest, report: Report, texts_form=None, status: int = 200):
@@ -169,7 +157,8 @@ def _detail(request: HttpRequest, report: Report, texts_form=None, status: int =
         request,
         "reports/report_detail.html",
         {
-            "report": report,
+            "kind": REPORTS,
+            "row": report,
             "title": selectors.report_title(report),
             "texts_form": texts_form if can_edit else None,
             "can_edit": can_edit,
@@ -220,7 +209,7 @@ def report_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
 def figure_records(request: HttpRequest) -> HttpResponse:
     """The records behind one figure of a region and period: what the office checks before it
     signs (the same rows as ``stats/records/``)."""
-    _require_reader(request.user)
+    REPORTS.visible(request.user)  # the readers of the reports, no one else
     try:
         records = records_from(request)
     except DRFValidationError as exc:

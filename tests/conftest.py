@@ -128,6 +128,25 @@ def pytest_collection_modifyitems(items):
             )
 
 
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Stored files (documents, photos) go to a scratch folder of the test's own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def workers(tmp_path, monkeypatch):
+    """Real Celery workers on a queue of the test's own (tests.documents.Workers)."""
+    from .documents import Workers
+
+    pool = Workers(tmp_path, monkeypatch)
+    try:
+        yield pool
+    finally:
+        pool.stop()
+
+
 @pytest.fixture(autouse=True)
 def _redis_breakers_closed():
     """A test that made Redis fail (core.broker, core.cache) must not skip the next test's sends."""

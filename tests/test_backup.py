@@ -13,7 +13,7 @@ from issues.models import Issue
 from patrols.models import Patrol
 
 from . import factories
-from .test_bulletins import _database_url
+from .documents import database_url
 
 SCRIPT = settings.BASE_DIR / "scripts" / "backup_restore_check.py"
 
@@ -42,7 +42,7 @@ def test_the_backup_restores_into_a_new_database_with_every_row(street_a, tmp_pa
     dump = tmp_path / "portal.dump"
     done = subprocess.run(  # noqa: S603 (our own script)
         [sys.executable, str(SCRIPT), "--dump", str(dump)],
-        env={"DATABASE_URL": _database_url(), "PATH": "/usr/bin:/bin:/usr/local/bin"},
+        env={"DATABASE_URL": database_url(), "PATH": "/usr/bin:/bin:/usr/local/bin"},
         capture_output=True,
         text=True,
         timeout=120,

@@ -11,15 +11,13 @@ import datetime
 from collections import defaultdict
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
-from accounts.models import Region
-from demo.street import build_demo
-from patrols.bulletins import bulletin_build
+from core.documents import build
+from patrols.bulletins import BULLETINS
 from patrols.models import Bulletin
 
+from .documents import demo_street
 from .test_report_placeholders import COUNTED_PATROL, rows, rule_rows, whole_periods
 
 D = datetime.date
@@ -33,19 +31,11 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def bulletin(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("media")
-    with (
-        override_settings(MEDIA_ROOT=str(media)),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        build_demo(today=TODAY)
-        street = Region.objects.get(name="东风街道")
+    with demo_street(django_db_blocker, tmp_path_factory, today=TODAY) as street:
         row = Bulletin.objects.create(street=street, month=MONTH_FROM, queued_at=timezone.now())
-        built = bulletin_build(bulletin_id=row.pk)
+        built = build(BULLETINS, row.pk)
         assert built is not None and built.status == "done", built and built.error
         yield street, built.data
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

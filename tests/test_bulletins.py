@@ -1,15 +1,10 @@
 """Monthly bulletins (月通报): figures, PDF, jobs that run once and never stay stuck, access."""
 
 import datetime
-import os
 import re
 import shutil
 import subprocess
-import sys
-import time
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -17,24 +12,25 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from accounts.models import Role
+from core import pdf
+from core.documents import build
+from core.jobs import BUILD_MAX_RETRIES
+from core.tasks import build_document
 from patrols import bulletins
 from patrols.models import Bulletin, BulletinStatus
-from patrols.tasks import BUILD_MAX_RETRIES, build_bulletin
 from rivers.models import ChiefRole
 
 from . import factories
 from .browser import launch, needs_browser, sync_api
 from .conftest import make_account
+from .documents import stuck
 from .test_patrols import make_patrol
+
+pytestmark = pytest.mark.usefixtures("media_root")
 
 D = datetime.date
 MAY = D(2024, 5, 1)
 TITLE = "东风街道2024年5月河长巡河情况通报"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture
@@ -79,7 +75,7 @@ def _requested(street, month=MAY, **kwargs) -> Bulletin:
 
 def _built(street, month=MAY) -> Bulletin:
     bulletin = _requested(street, month)
-    return bulletins.bulletin_build(bulletin_id=bulletin.pk)
+    return build(bulletins.BULLETINS, bulletin.pk)
 
 
 # --- figures and PDF ----------------------------------------------------------------------------
@@ -204,12 +200,12 @@ def test_published_bulletin_keeps_its_figures_until_rebuilt(may):
 
     again = _requested(street_a.street)
     assert again.status == BulletinStatus.DONE  # asking again does not rebuild
-    assert bulletins.bulletin_build(bulletin_id=again.pk) is None
+    assert build(bulletins.BULLETINS, again.pk) is None
     assert {row["name"]: row["done"] for row in again.data["chiefs"]}["赵六"] == 0
 
     rebuilt = _requested(street_a.street, rebuild=True)
     assert rebuilt.status == BulletinStatus.PENDING
-    rebuilt = bulletins.bulletin_build(bulletin_id=rebuilt.pk)
+    rebuilt = build(bulletins.BULLETINS, rebuilt.pk)
     assert {row["name"]: row["done"] for row in rebuilt.data["chiefs"]}["赵六"] == 1
     assert not first.pdf.storage.exists(old_pdf)  # the replaced version is gone
     assert rebuilt.pdf.storage.exists(rebuilt.pdf.name)
@@ -254,10 +250,10 @@ def test_claiming_twice_builds_once(may, monkeypatch):
 
     monkeypatch.setattr(bulletins, "render_pdf", counting)
     bulletin = _requested(street_a.street)
-    assert bulletins.bulletin_build(bulletin_id=bulletin.pk).status == BulletinStatus.DONE
+    assert build(bulletins.BULLETINS, bulletin.pk).status == BulletinStatus.DONE
     finished = Bulletin.objects.get(pk=bulletin.pk).finished_at
-    assert bulletins.bulletin_build(bulletin_id=bulletin.pk) is None
-    assert build_bulletin.delay(bulletin.pk).get() == "skipped"  # a duplicate message
+    assert build(bulletins.BULLETINS, bulletin.pk) is None
+    assert build_document.delay("bulletin", bulletin.pk).get() == "skipped"  # a duplicate message
     assert renders == [1]
     assert Bulletin.objects.get(pk=bulletin.pk).finished_at == finished
     assert Bulletin.objects.get(pk=bulletin.pk).attempts == 1
@@ -268,7 +264,7 @@ def test_a_running_bulletin_is_not_claimed_again(street_a):
     Bulletin.objects.filter(pk=bulletin.pk).update(
         status=BulletinStatus.RUNNING, started_at=timezone.now()
     )
-    assert bulletins.bulletin_build(bulletin_id=bulletin.pk) is None
+    assert build(bulletins.BULLETINS, bulletin.pk) is None
     # Nor reset by asking again, even for a rebuild: the running build finishes first.
     assert _requested(street_a.street, rebuild=True).status == BulletinStatus.RUNNING
 
@@ -291,7 +287,8 @@ def test_an_error_in_the_task_fails_the_row_with_a_readable_message(may, monkeyp
 
     monkeypatch.setattr(bulletins, "render_pdf", broken)
     bulletin = _requested(street_a.street)
-    assert build_bulletin.delay(bulletin.pk).get() == BulletinStatus.FAILED  # not raised
+    # Not raised.
+    assert build_document.delay("bulletin", bulletin.pk).get() == BulletinStatus.FAILED
     bulletin.refresh_from_db()
     assert bulletin.status == BulletinStatus.FAILED
     assert "表格排版失败" in bulletin.error
@@ -301,7 +298,7 @@ def test_an_error_in_the_task_fails_the_row_with_a_readable_message(may, monkeyp
     monkeypatch.undo()
     again = _requested(street_a.street)
     assert again.status == BulletinStatus.PENDING and again.error == ""
-    assert bulletins.bulletin_build(bulletin_id=again.pk).status == BulletinStatus.DONE
+    assert build(bulletins.BULLETINS, again.pk).status == BulletinStatus.DONE
 
 
 def test_transient_errors_are_retried_then_the_row_is_failed(may, monkeypatch):
@@ -315,8 +312,8 @@ def test_transient_errors_are_retried_then_the_row_is_failed(may, monkeypatch):
     monkeypatch.setattr(bulletins, "render_pdf", database_gone)
     bulletin = _requested(street_a.street)
     # In-process, retries run at once (no countdown); not raised, as in a worker.
-    monkeypatch.setitem(build_bulletin.app.conf, "task_eager_propagates", False)
-    result = build_bulletin.apply(args=[bulletin.pk])
+    monkeypatch.setitem(build_document.app.conf, "task_eager_propagates", False)
+    result = build_document.apply(args=["bulletin", bulletin.pk])
     assert result.state == "FAILURE" and isinstance(result.result, OperationalError)
     assert len(calls) == BUILD_MAX_RETRIES + 1  # each retry could claim the row again
     bulletin.refresh_from_db()
@@ -337,32 +334,19 @@ def test_a_transient_error_once_is_retried_and_builds(may, monkeypatch):
 
     monkeypatch.setattr(bulletins, "render_pdf", flaky)
     bulletin = _requested(street_a.street)
-    assert build_bulletin.apply(args=[bulletin.pk], throw=False).get() == BulletinStatus.DONE
+    result = build_document.apply(args=["bulletin", bulletin.pk], throw=False)
+    assert result.get() == BulletinStatus.DONE
     bulletin.refresh_from_db()
     assert bulletin.status == BulletinStatus.DONE and len(calls) == 2
-
-
-def _stuck(street, *, attempts: int, minutes: int = 31, beating: bool = False) -> Bulletin:
-    """Running for ``minutes``; its worker silent since (dead), or still ``beating``."""
-    bulletin = _requested(street)
-    started_at = timezone.now() - datetime.timedelta(minutes=minutes)
-    Bulletin.objects.filter(pk=bulletin.pk).update(
-        status=BulletinStatus.RUNNING,
-        attempts=attempts,
-        progress=40,
-        started_at=started_at,
-        heartbeat_at=timezone.now() if beating else started_at,
-    )
-    return bulletin
 
 
 def test_sweeper_requeues_a_stuck_bulletin_once_and_it_builds(
     may, django_capture_on_commit_callbacks
 ):
     street_a, _chiefs = may
-    bulletin = _stuck(street_a.street, attempts=1)
+    bulletin = stuck(_requested(street_a.street), attempts=1)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        counts = bulletins.bulletin_sweep()
+        counts = bulletins.JOBS.sweep()
     assert counts == {"requeued": 1, "failed": 0, "resent": 0}
     assert len(callbacks) == 1  # sent to a worker again (here: run in-process)
     bulletin.refresh_from_db()
@@ -370,27 +354,14 @@ def test_sweeper_requeues_a_stuck_bulletin_once_and_it_builds(
 
 
 def test_sweeper_fails_a_bulletin_stuck_twice_and_leaves_recent_ones(street_a, street_b):
-    twice = _stuck(street_a.street, attempts=2)
-    recent = _stuck(street_b.street, attempts=1, minutes=5, beating=True)
-    assert bulletins.bulletin_sweep() == {"requeued": 0, "failed": 1, "resent": 0}
+    twice = stuck(_requested(street_a.street), attempts=2)
+    recent = stuck(_requested(street_b.street), attempts=1, minutes=5, beating=True)
+    assert bulletins.JOBS.sweep() == {"requeued": 0, "failed": 1, "resent": 0}
     twice.refresh_from_db()
     recent.refresh_from_db()
     assert twice.status == BulletinStatus.FAILED
     assert twice.error == "生成超时：已尝试 2 次仍未完成，请重新生成。"
     assert recent.status == BulletinStatus.RUNNING
-
-
-def test_sweeper_resends_a_pending_bulletin_whose_message_was_lost(
-    street_a, django_capture_on_commit_callbacks
-):
-    bulletin = _requested(street_a.street)
-    Bulletin.objects.filter(pk=bulletin.pk).update(
-        queued_at=timezone.now() - datetime.timedelta(hours=2)
-    )
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert bulletins.bulletin_sweep()["resent"] == 1
-    assert len(callbacks) == 1
-    assert bulletins.bulletin_sweep()["resent"] == 0  # not again until another timeout
 
 
 def test_a_build_the_sweeper_took_back_does_not_overwrite_its_replacement(may, monkeypatch):
@@ -400,12 +371,12 @@ def test_a_build_the_sweeper_took_back_does_not_overwrite_its_replacement(may, m
     def slow(**kwargs):
         # While this worker is busy, the sweeper decides it is lost and queues the row again.
         later = timezone.now() + datetime.timedelta(minutes=settings.BULLETIN_STUCK_MINUTES + 1)
-        assert bulletins.bulletin_sweep(now=later)["requeued"] == 1
+        assert bulletins.JOBS.sweep(now=later)["requeued"] == 1
         return real(**kwargs)
 
     monkeypatch.setattr(bulletins, "render_pdf", slow)
     bulletin = _requested(street_a.street)
-    bulletins.bulletin_build(bulletin_id=bulletin.pk)
+    build(bulletins.BULLETINS, bulletin.pk)
     bulletin.refresh_from_db()
     assert bulletin.status == BulletinStatus.PENDING  # for the next worker, untouched
     assert not bulletin.pdf and bulletin.data == {}
@@ -426,20 +397,20 @@ def test_a_build_the_sweeper_took_back_does_not_overwrite_its_replacement(may, m
     ],
 )
 def test_url_fetcher_refuses_anything_but_static_files(url):
-    with pytest.raises(bulletins.ForbiddenURL):
-        bulletins.static_url_fetcher().fetch(url)
+    with pytest.raises(pdf.ForbiddenURL):
+        pdf.static_url_fetcher().fetch(url)
 
 
 def test_url_fetcher_refuses_a_way_out_of_the_static_folder():
-    base = bulletins._static_base_url()
-    with pytest.raises(bulletins.ForbiddenURL):
-        bulletins.static_url_fetcher().fetch(base + "../../../../../../etc/passwd")
-    with pytest.raises(bulletins.ForbiddenURL):
-        bulletins.static_url_fetcher().fetch(base + "no-such-file.css")
+    base = pdf.static_base_url()
+    with pytest.raises(pdf.ForbiddenURL):
+        pdf.static_url_fetcher().fetch(base + "../../../../../../etc/passwd")
+    with pytest.raises(pdf.ForbiddenURL):
+        pdf.static_url_fetcher().fetch(base + "no-such-file.css")
 
 
 def test_url_fetcher_reads_our_static_files():
-    response = bulletins.static_url_fetcher().fetch(bulletins._static_base_url() + "css/portal.css")
+    response = pdf.static_url_fetcher().fetch(pdf.static_base_url() + "css/portal.css")
     assert b"--brand" in response.read()
     assert response.content_type == "text/css"
 
@@ -447,7 +418,7 @@ def test_url_fetcher_reads_our_static_files():
 def test_pdf_of_hostile_html_does_not_fetch_outside(monkeypatch):
     from weasyprint import HTML
 
-    fetcher = bulletins.static_url_fetcher()
+    fetcher = pdf.static_url_fetcher()
     asked = []
     original = fetcher.fetch
 
@@ -460,8 +431,8 @@ def test_pdf_of_hostile_html_does_not_fetch_outside(monkeypatch):
         '<link rel="stylesheet" href="http://169.254.169.254/x.css">'
         '<img src="file:///etc/passwd"><p>测试</p>'
     )
-    pdf = HTML(string=html, base_url=bulletins._static_base_url(), url_fetcher=fetcher).write_pdf()
-    assert pdf.startswith(b"%PDF")
+    printed = HTML(string=html, base_url=pdf.static_base_url(), url_fetcher=fetcher).write_pdf()
+    assert printed.startswith(b"%PDF")
     assert set(asked) == {"http://169.254.169.254/x.css", "file:///etc/passwd"}  # and refused
 
 
@@ -496,13 +467,10 @@ def test_office_of_one_street_cannot_see_anothers_bulletin(client, api, office_a
     )
 
 
-def test_leaders_read_but_do_not_request(client, api, street_a):
+def test_leaders_read_the_api(api, street_a):
+    """(The pages: tests/test_documents.py, a leader on every kind's list page.)"""
     leader = make_account(Role.LEADER, street_a.street)
     bulletin = _built(street_a.street)
-    client.force_login(leader)
-    page = client.get("/bulletins/").content.decode()
-    assert f"/bulletins/{bulletin.pk}/" in page and 'name="month"' not in page
-    assert client.post("/bulletins/", {"street": street_a.street.pk}).status_code == 403
     assert api.as_user(leader).get(f"/api/v1/bulletins/{bulletin.pk}/").status_code == 200
 
 
@@ -515,7 +483,7 @@ def test_office_requests_a_bulletin_and_follows_its_status(
     street_a, _chiefs = may
     client.force_login(office_a)
     page = client.get("/bulletins/").content.decode()
-    assert "<script" in page and "patrols/bulletins.js" in page
+    assert "<script" in page and "js/documents.js" in page
     assert "<script>" not in page  # no inline script: a strict CSP is coming
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/bulletins/", {"street": street_a.street.pk, "month": "2024-05"})
@@ -587,89 +555,7 @@ def test_api_lists_bulletins_with_their_pdf(api, may, office_a):
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
-# --- a real worker ------------------------------------------------------------------------------
-
-
-def _redis_url() -> str:
-    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-
-
-def _redis_or_skip(url: str):
-    import redis
-
-    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis unreachable at {url} ({exc}): the real-worker test needs it")
-    return client
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or "127.0.0.1"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{quote(db['USER'], safe='')}{password}@{host}{port}/{db['NAME']}"
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_real_celery_worker_builds_a_bulletin(street_a, tmp_path):
-    from config.celery import app as celery_app
-
-    redis_url = _redis_url()
-    redis_client = _redis_or_skip(redis_url)
-    queue = f"test-bulletins-{uuid.uuid4().hex[:12]}"
-    make_patrol(street_a.chiefs[0], street_a.reaches[0], D(2024, 5, 6))
-    # Made by hand: bulletin_request would run the build in this process (eager) on commit.
-    bulletin = Bulletin.objects.create(street=street_a.street, month=MAY, queued_at=timezone.now())
-
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),  # the test database, which this test commits to
-        "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    log = tmp_path / "worker.log"
-    command = [
-        *(sys.executable, "-m", "celery", "-A", "config", "worker"),
-        *("--pool", "solo", "--concurrency", "1", "-Q", queue, "-n", f"{queue}@%h"),
-        *("--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel", "INFO"),
-    ]
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    with log.open("wb") as output:
-        worker = subprocess.Popen(  # noqa: S603 (our own command line)
-            command, cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    try:
-        celery_app.conf.broker_url = redis_url
-        celery_app.conf.task_always_eager = False
-        with celery_app.connection_for_write(redis_url) as broker:
-            build_bulletin.apply_async(args=[bulletin.pk], queue=queue, connection=broker)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            bulletin.refresh_from_db()
-            if bulletin.status in (BulletinStatus.DONE, BulletinStatus.FAILED):
-                break
-            assert worker.poll() is None, f"worker exited:\n{log.read_text()[-3000:]}"
-            time.sleep(0.3)
-        assert bulletin.status == BulletinStatus.DONE, (
-            f"{bulletin.status} {bulletin.error}\n{log.read_text()[-3000:]}"
-        )
-        assert bulletin.progress == 100
-        assert bulletin.pdf.read().startswith(b"%PDF")
-        assert "build_bulletin" in log.read_text()  # it was the worker, not this process
-    finally:
-        celery_app.conf.update(saved)
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=5)
-        redis_client.delete(queue, f"_kombu.binding.{queue}")
+# --- a real worker: tests/test_document_worker.py, for every kind of document -------------------
 
 
 # --- the page in a real browser -----------------------------------------------------------------

@@ -3,7 +3,7 @@
 Both tests run against a Redis server of their own (a subprocess on a free port), so that what
 they do to the broker (a short visibility timeout restores *every* unacknowledged message of the
 server; the second test kills it) never touches the Redis other tests and workers use. The real
-Celery workers come from tests/test_report_worker.py (``Workers``).
+Celery workers come from tests/documents.py (``Workers``).
 """
 
 import contextlib
@@ -27,19 +27,23 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Role
 from core.cache import ResilientRedisCache
+from core.documents import build
+from core.tasks import build_document
 from issues.models import Issue
 from patrols.models import Patrol
 from reports.models import Report, ReportStatus
-from reports.tasks import build_report
 from rivers.models import Chief
 
 from . import factories
 from .conftest import make_account
-from .test_bulletins import _database_url
+from .documents import Workers, database_url
+from .test_document_worker import _report
 from .test_patrols import _payload as patrol_payload
-from .test_report_worker import Workers, _report
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("media_root"),
+]
 
 
 def _free_port() -> int:
@@ -89,23 +93,18 @@ def private_redis():
         server.kill()
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
 # --- a worker killed mid-report -----------------------------------------------------------------
 
 
 def test_a_worker_killed_mid_report_is_redelivered_and_the_report_ends_done(
     private_redis, street_a, tmp_path, monkeypatch
 ):
-    monkeypatch.setenv("REDIS_URL", private_redis.url)  # read by Workers (test_bulletins)
+    monkeypatch.setenv("REDIS_URL", private_redis.url)  # read by Workers (tests/documents.py)
     workers = Workers(tmp_path, monkeypatch)
     try:
-        slow = workers.start(REPORT_BUILD_TEST_PAUSE="2")
+        slow = workers.start(pause=2)
         report = _report(street_a.street)
-        workers.send(report.pk)
+        workers.send("report", report.pk)
         workers.wait_for(report, lambda r: r.status == ReportStatus.RUNNING and r.progress >= 10)
         os.kill(slow.pid, signal.SIGKILL)
         slow.wait(timeout=10)
@@ -144,27 +143,27 @@ def test_a_redelivered_message_does_not_take_over_a_build_past_its_attempts(stre
     Report.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, attempts=2)
     from reports import services
 
-    assert services.report_build(report_id=report.pk, redelivered=True) is None
+    assert build(services.REPORTS, report.pk, redelivered=True) is None
     report.refresh_from_db()
     assert report.status == ReportStatus.RUNNING and report.attempts == 2  # left to the sweeper
     # A message that is not a redelivery never takes a running build over.
     Report.objects.filter(pk=report.pk).update(attempts=1)
-    assert services.report_build(report_id=report.pk) is None
+    assert build(services.REPORTS, report.pk) is None
 
 
 def test_the_visibility_timeout_outlasts_every_task_that_holds_its_message():
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     longest = max(
-        build_report.time_limit,
+        build_document.time_limit,
         settings.CELERY_TASK_TIME_LIMIT,
-        build_report.retry_backoff_max,  # a retry's countdown is held unacknowledged
+        build_document.retry_backoff_max,  # a retry's countdown is held unacknowledged
     )
     assert visibility > longest
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
     assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT
-    assert build_report.soft_time_limit < build_report.time_limit
-    assert build_report.time_limit < settings.REPORT_STUCK_MINUTES * 60  # before the sweeper
+    assert build_document.soft_time_limit < build_document.time_limit
+    assert build_document.time_limit < settings.REPORT_STUCK_MINUTES * 60  # before the sweeper
 
 
 # --- Redis stopped ------------------------------------------------------------------------------
@@ -195,7 +194,7 @@ def portal(private_redis, tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": private_redis.url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
@@ -334,16 +333,16 @@ def test_a_worker_killed_mid_report_is_taken_over_by_regenerate_within_a_minute(
 ):
     """No redelivery here (the dead worker's message waits out the visibility timeout, 40 min):
     once its heartbeat is stale, the office's "regenerate" is accepted and a worker builds."""
-    monkeypatch.setenv("REDIS_URL", private_redis.url)  # read by Workers (test_bulletins)
+    monkeypatch.setenv("REDIS_URL", private_redis.url)  # read by Workers (tests/documents.py)
     settings.JOB_HEARTBEAT_STALE_SECONDS = 3  # this process: when is a silent build lost
     office = make_account(Role.OFFICE, street_a.street)
     browser = Client()
     browser.force_login(office)
     workers = Workers(tmp_path, monkeypatch)
     try:
-        slow = workers.start(REPORT_BUILD_TEST_PAUSE="2", JOB_HEARTBEAT_STALE_SECONDS="3")
+        slow = workers.start(pause=2, JOB_HEARTBEAT_STALE_SECONDS="3")
         report = _report(street_a.street)
-        workers.send(report.pk)
+        workers.send("report", report.pk)
         workers.wait_for(report, lambda r: r.status == ReportStatus.RUNNING and r.progress >= 10)
         os.kill(slow.pid, signal.SIGKILL)
         slow.wait(timeout=10)

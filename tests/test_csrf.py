@@ -51,6 +51,9 @@ def _concrete(route: str, w) -> list[str]:
         "<int:photo_pk>": "1",
         "<str:code>": inside.public_report.tracking_code,
         "<str:sign_code>": inside.sign.code,
+        # The document pipeline's own addresses (core.urls_documents), for a bulletin.
+        "<slug:kind>": "bulletin",
+        "<slug:file>": "pdf",
     }
     if route.startswith("workbench/"):
         urls = []
@@ -68,6 +71,7 @@ def _concrete(route: str, w) -> list[str]:
         "issues/": inside.issue.pk,
         "bulletins/": inside.bulletin.pk,
         "reports/": inside.report.pk,
+        "documents/": inside.bulletin.pk,
     }
     url = route
     for key, value in values.items():

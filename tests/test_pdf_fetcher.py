@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from core import pdf
+from core.documents import build
 from issues import documents as issue_documents
 from issues import services as issue_services
 from issues.models import IssueStatus, SupervisionOrder
@@ -169,7 +170,7 @@ def test_a_bulletins_names_are_printed_as_text(watch, street_a):
     first.save()
     second.save()
     bulletin = bulletins.bulletin_request(street=street, month=datetime.date(2024, 5, 1))
-    bulletin = bulletins.bulletin_build(bulletin_id=bulletin.pk)
+    bulletin = build(bulletins.BULLETINS, bulletin.pk)
     assert bulletin.status == BulletinStatus.DONE, bulletin.error
     assert bulletin.pdf.read().startswith(b"%PDF")
     assert_printed_as_text(watch, [IMG, LINK, STYLE, SVG[:50]])

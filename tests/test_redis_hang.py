@@ -233,7 +233,7 @@ def test_any_message_takes_over_a_silent_build_and_the_sweeper_requeues_it(
         heartbeat_at=timezone.now() - datetime.timedelta(seconds=5),
     )
     with django_capture_on_commit_callbacks(execute=False):
-        assert report_services.report_sweep() == {"requeued": 1, "failed": 0, "resent": 0}
+        assert report_services.REPORT_JOBS.sweep() == {"requeued": 1, "failed": 0, "resent": 0}
     lost.refresh_from_db()
     beating.refresh_from_db()
     assert lost.status == ReportStatus.PENDING

@@ -11,21 +11,22 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from accounts.models import Role
+from core.documents import build, clean_expired
+from core.jobs import BUILD_MAX_RETRIES
+from core.tasks import build_document
 from reports import selectors, services
 from reports.documents import Documents, ReportError
 from reports.models import Report, ReportKind, ReportStatus, Rounding
-from reports.tasks import BUILD_MAX_RETRIES, build_report
 
 from .conftest import make_account
+from .documents import stuck
 
 D = datetime.date
 TODAY = D(2024, 7, 15)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
+pytestmark = pytest.mark.usefixtures("media_root")
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def _requested(region, kind=ReportKind.QUARTERLY, year=2024, period=2, **kwargs)
 
 
 def _built(region, **kwargs) -> Report:
-    return services.report_build(report_id=_requested(region, **kwargs).pk)
+    return build(services.REPORTS, _requested(region, **kwargs).pk)
 
 
 # --- requesting ---------------------------------------------------------------------------------
@@ -79,7 +80,7 @@ def test_asking_again_for_a_done_report_keeps_it(street_a, documents):
     assert report.status == ReportStatus.DONE
     again = _requested(street_a.street)
     assert again.pk == report.pk and again.status == ReportStatus.DONE
-    assert services.report_build(report_id=again.pk) is None
+    assert build(services.REPORTS, again.pk) is None
     assert len(documents) == 1
 
 
@@ -121,11 +122,11 @@ def test_request_refuses_a_region_outside_the_users(street_a, street_b, office_a
 
 def test_a_report_queued_twice_is_built_once(street_a, documents):
     report = _requested(street_a.street)
-    built = services.report_build(report_id=report.pk)
+    built = build(services.REPORTS, report.pk)
     assert built.status == ReportStatus.DONE and built.progress == 100 and built.attempts == 1
     finished = built.finished_at
-    assert services.report_build(report_id=report.pk) is None
-    assert build_report.delay(report.pk).get() == "skipped"  # a duplicate message
+    assert build(services.REPORTS, report.pk) is None
+    assert build_document.delay("report", report.pk).get() == "skipped"  # a duplicate message
     assert len(documents) == 1
     assert Report.objects.get(pk=report.pk).finished_at == finished
 
@@ -149,7 +150,7 @@ def test_a_running_report_is_not_claimed_again(street_a, documents):
     Report.objects.filter(pk=report.pk).update(
         status=ReportStatus.RUNNING, started_at=timezone.now()
     )
-    assert services.report_build(report_id=report.pk) is None
+    assert build(services.REPORTS, report.pk) is None
     assert _requested(street_a.street).status == ReportStatus.RUNNING
     assert documents == []
 
@@ -165,7 +166,7 @@ def test_a_transient_error_puts_the_report_back_and_the_retry_builds_it(street_a
 
     monkeypatch.setattr(services, "build_documents", flaky)
     report = _requested(street_a.street)
-    assert build_report.apply(args=[report.pk], throw=False).get() == ReportStatus.DONE
+    assert build_document.apply(args=["report", report.pk], throw=False).get() == ReportStatus.DONE
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE and len(calls) == 2 and report.attempts == 2
 
@@ -175,9 +176,9 @@ def test_transient_errors_every_time_fail_the_report_after_the_retries(street_a,
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(services, "build_documents", database_gone)
-    monkeypatch.setitem(build_report.app.conf, "task_eager_propagates", False)
+    monkeypatch.setitem(build_document.app.conf, "task_eager_propagates", False)
     report = _requested(street_a.street)
-    result = build_report.apply(args=[report.pk])
+    result = build_document.apply(args=["report", report.pk])
     assert result.state == "FAILURE"
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
@@ -191,7 +192,7 @@ def test_an_unexpected_error_fails_the_report_with_a_readable_message(street_a, 
 
     monkeypatch.setattr(services, "build_documents", broken)
     report = _requested(street_a.street)
-    assert build_report.delay(report.pk).get() == ReportStatus.FAILED  # not raised
+    assert build_document.delay("report", report.pk).get() == ReportStatus.FAILED  # not raised
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED and report.finished_at is not None
     assert report.error.startswith("生成报告时出错") and "表格排版失败" in report.error
@@ -213,20 +214,6 @@ def test_a_report_error_is_shown_as_it_is_and_asking_again_requeues(street_a, mo
 # --- the sweeper and the cleanup ----------------------------------------------------------------
 
 
-def _stuck(region, *, attempts: int, minutes: int = 31, beating: bool = False) -> Report:
-    """Running for ``minutes``; its worker silent since (dead), or still ``beating``."""
-    report = _requested(region)
-    started_at = timezone.now() - datetime.timedelta(minutes=minutes)
-    Report.objects.filter(pk=report.pk).update(
-        status=ReportStatus.RUNNING,
-        attempts=attempts,
-        progress=40,
-        started_at=started_at,
-        heartbeat_at=timezone.now() if beating else started_at,
-    )
-    return report
-
-
 def test_sweeper_requeues_a_stuck_report_then_fails_it_after_the_last_attempt(
     street_a, street_b, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -238,38 +225,26 @@ def test_sweeper_requeues_a_stuck_report_then_fails_it_after_the_last_attempt(
         raise SystemExit
 
     monkeypatch.setattr(services, "build_documents", hangs)
-    report = _stuck(street_a.street, attempts=1)
-    recent = _stuck(street_b.street, attempts=1, minutes=5, beating=True)
+    report = stuck(_requested(street_a.street), attempts=1)
+    recent = stuck(_requested(street_b.street), attempts=1, minutes=5, beating=True)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert services.report_sweep() == {"requeued": 1, "failed": 0, "resent": 0}
+        assert services.REPORT_JOBS.sweep() == {"requeued": 1, "failed": 0, "resent": 0}
     assert len(callbacks) == 1
     report.refresh_from_db()
     assert report.status == ReportStatus.PENDING
     with pytest.raises(SystemExit):
-        services.report_build(report_id=report.pk)  # the second attempt dies too
+        build(services.REPORTS, report.pk)  # the second attempt dies too
     report.refresh_from_db()
     assert (
         report.status == ReportStatus.RUNNING
         and report.attempts == services.REPORT_JOBS.max_attempts
     )
-    assert services.report_sweep() == {"requeued": 0, "failed": 1, "resent": 0}
+    assert services.REPORT_JOBS.sweep() == {"requeued": 0, "failed": 1, "resent": 0}
     report.refresh_from_db()
     recent.refresh_from_db()
     assert report.status == ReportStatus.FAILED
     assert report.error == "生成超时：已尝试 2 次仍未完成，请重新生成。"
     assert recent.status == ReportStatus.RUNNING  # not stuck yet
-
-
-def test_sweeper_resends_a_pending_report_whose_message_was_lost(
-    street_a, django_capture_on_commit_callbacks
-):
-    report = _requested(street_a.street)
-    Report.objects.filter(pk=report.pk).update(
-        queued_at=timezone.now() - datetime.timedelta(hours=2)
-    )
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert services.report_sweep()["resent"] == 1
-    assert len(callbacks) == 1
 
 
 def test_expired_files_are_deleted_and_the_row_keeps_its_data(
@@ -282,14 +257,14 @@ def test_expired_files_are_deleted_and_the_row_keeps_its_data(
     later = report.expires_at + datetime.timedelta(minutes=1)
     Report.objects.filter(pk=fresh.pk).update(expires_at=later + datetime.timedelta(days=1))
 
-    assert services.report_clean_expired(now=later) == 1
+    assert clean_expired(now=later) == 1
     assert not any(storage.exists(name) for name in names)
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE and report.data["title"]
     assert not report.pdf and not report.docx
     fresh.refresh_from_db()
     assert storage.exists(fresh.pdf.name)
-    assert services.report_clean_expired(now=later) == 0  # nothing left to clean
+    assert clean_expired(now=later) == 0  # nothing left to clean
 
     client = api.as_user(office_a)
     body = client.get(f"/api/v1/reports/{report.pk}/").json()
@@ -298,7 +273,7 @@ def test_expired_files_are_deleted_and_the_row_keeps_its_data(
     assert response.status_code == 410 and "过期" in response.json()["detail"]
     # Regenerating makes the files again.
     assert client.post(f"/api/v1/reports/{report.pk}/regenerate/").status_code == 202
-    report = services.report_build(report_id=report.pk)
+    report = build(services.REPORTS, report.pk)
     assert report.pdf and storage.exists(report.pdf.name)
 
 
@@ -306,7 +281,7 @@ def test_a_regenerated_report_replaces_its_files(street_a, documents):
     report = _built(street_a.street)
     old = [report.pdf.name, report.docx.name]
     services.report_regenerate(report=report, user=None)
-    rebuilt = services.report_build(report_id=report.pk)
+    rebuilt = build(services.REPORTS, report.pk)
     assert rebuilt.data["build"] == 2
     assert not any(report.pdf.storage.exists(name) for name in old)
     assert rebuilt.pdf.storage.exists(rebuilt.pdf.name)
@@ -473,7 +448,7 @@ def test_office_edits_the_texts_then_regenerates(api, street_a, office_a, docume
 
     response = client.post(f"{url}regenerate/")
     assert response.status_code == 202 and response.json()["status"] == "pending"
-    rebuilt = services.report_build(report_id=report.pk)
+    rebuilt = build(services.REPORTS, report.pk)
     assert documents[-1] == {
         "rounding": "approximate",
         "opening": "",
@@ -556,11 +531,12 @@ def test_office_requests_a_report_on_the_page_and_follows_it(
     assert documents[-1]["plans"] == "下季度计划"
 
 
-def test_page_of_a_report_being_built_polls_the_api(client, street_a, office_a):
+def test_page_of_a_report_being_built_polls_its_status(client, street_a, office_a):
     report = _requested(street_a.street)
     client.force_login(office_a)
     page = client.get(f"/reports/{report.pk}/").content.decode()
-    assert f'data-api-url="/api/v1/reports/{report.pk}/"' in page
+    # The document pipeline's status view (core.views_documents), read by js/documents.js.
+    assert f'data-status-url="/documents/report/{report.pk}/status/"' in page
     assert "data-reload-when-done" in page and "排队中" in page
 
 
@@ -574,22 +550,19 @@ def test_form_refuses_a_period_not_begun(client, street_a, office_a):
     assert not Report.objects.exists()
 
 
-def test_leader_sees_the_pages_without_forms(client, street_a, documents):
-    leader = make_account(Role.LEADER, street_a.street)
+def test_leader_sees_the_report_page_without_forms(client, street_a, documents):
+    """(The list page: tests/test_documents.py, a leader on every kind's list page.)"""
     report = _built(street_a.street)
-    client.force_login(leader)
-    page = client.get("/reports/").content.decode()
-    assert f"/reports/{report.pk}/" in page and 'name="period"' not in page
+    client.force_login(make_account(Role.LEADER, street_a.street))
     detail = client.get(f"/reports/{report.pk}/").content.decode()
     assert f"/api/v1/reports/{report.pk}/pdf/" in detail and 'name="plans"' not in detail
-    assert client.post("/reports/", {"region": street_a.street.pk}).status_code == 403
     assert client.post(f"/reports/{report.pk}/regenerate/").status_code == 403
     assert client.post(f"/reports/{report.pk}/", {"plans": "x"}).status_code == 403
 
 
 def test_page_shows_that_files_have_expired(client, street_a, office_a, documents):
     report = _built(street_a.street)
-    services.report_clean_expired(now=report.expires_at + datetime.timedelta(seconds=1))
+    clean_expired(now=report.expires_at + datetime.timedelta(seconds=1))
     client.force_login(office_a)
     page = client.get(f"/reports/{report.pk}/").content.decode()
     assert "过期删除" in page
@@ -632,7 +605,7 @@ def test_the_office_sets_the_document_date_and_issuer_and_can_clear_them(
     body = client.patch(url, texts, format="json").json()
     assert body["document_date"] == "2026-12-10" and body["issuer"] == "东风街道办事处"
     client.post(f"{url}regenerate/")
-    services.report_build(report_id=report.pk)
+    build(services.REPORTS, report.pk)
     assert documents[-1]["document_date"] == datetime.date(2026, 12, 10)
     assert documents[-1]["issuer"] == "东风街道办事处"
     # null: printed with the day it is built again.

@@ -60,16 +60,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
-from django.test import override_settings
+from django.db import connection
 from django.utils import timezone
 
-from accounts.models import Region
-from demo.street import build_demo
 from reports import documents
 from reports.models import Report, ReportKind
 from tests.report_text import plain_text
 
+from .documents import demo_street
 from .test_report_seed import pdf_text
 
 D = datetime.date
@@ -292,14 +290,7 @@ def compliance(period: Period) -> dict[int, dict]:
 def built(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo street as `manage.py seed_demo` leaves it today, and its annual 2026 and Q3 2026
     reports built by the report job's own function; all rolled back after the module."""
-    media = tmp_path_factory.mktemp("media")
-    with (
-        override_settings(MEDIA_ROOT=str(media)),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        build_demo(today=TODAY)
-        street = Region.objects.get(name="东风街道")
+    with demo_street(django_db_blocker, tmp_path_factory, today=TODAY) as street:
         out = {"street": street}
         for key, kind, period, extra in (
             ("annual", ReportKind.ANNUAL, 0, {}),
@@ -314,7 +305,6 @@ def built(django_db_setup, django_db_blocker, tmp_path_factory):
         pdf_dir = tmp_path_factory.mktemp("pdf")
         out["annual"]["pdf"] = pdf_text(out["annual"]["docs"].pdf, pdf_dir)
         yield out
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(params=["annual", "q3"])

@@ -261,21 +261,32 @@ PATROL_TRACK_TIME_TOLERANCE_MINUTES = env.int("PATROL_TRACK_TIME_TOLERANCE_MINUT
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
 
-# Monthly bulletins (月通报): built on the 1st for last month; a build still running after
-# BULLETIN_STUCK_MINUTES is taken to be lost (a killed worker) and is retried once, then failed.
+# The documents (core.documents: monthly bulletins, work reports, supervision orders, and every
+# later kind) are built by one task, core.tasks.build_document. A build still running after its
+# kind's stuck timeout is taken to be lost (a killed worker) and is retried once, then failed:
+# BULLETIN_STUCK_MINUTES, REPORT_STUCK_MINUTES (below), DOCUMENT_STUCK_MINUTES for the kinds
+# without a setting of their own. One sweeper (every 2 minutes, cheap: it finds stale heartbeats
+# soon) and one cleanup of expired files (daily, 03:15) serve every kind.
 from celery.schedules import crontab  # noqa: E402
 
-BULLETIN_STUCK_MINUTES = env.int("BULLETIN_STUCK_MINUTES", default=30)
+DOCUMENT_STUCK_MINUTES = env.int("DOCUMENT_STUCK_MINUTES", default=30)
 CELERY_BEAT_SCHEDULE = {
-    "monthly-bulletins": {
-        "task": "patrols.tasks.build_monthly_bulletins",
-        # CELERY_TIMEZONE is Asia/Shanghai, so this is 06:00 local time.
-        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    "sweep-stuck-documents": {
+        "task": "core.tasks.sweep_documents",
+        "schedule": crontab(minute="*/2"),
     },
-    "sweep-stuck-bulletins": {
-        "task": "patrols.tasks.sweep_stuck_bulletins",
-        "schedule": crontab(minute="*/2"),  # cheap; finds stale heartbeats soon
+    "clean-expired-documents": {
+        "task": "core.tasks.clean_expired_documents",
+        "schedule": crontab(minute=15, hour=3),
     },
+}
+
+# Monthly bulletins (月通报): built on the 1st for last month.
+BULLETIN_STUCK_MINUTES = env.int("BULLETIN_STUCK_MINUTES", default=30)
+CELERY_BEAT_SCHEDULE["monthly-bulletins"] = {
+    "task": "patrols.tasks.build_monthly_bulletins",
+    # CELERY_TIMEZONE is Asia/Shanghai, so this is 06:00 local time.
+    "schedule": crontab(minute=0, hour=6, day_of_month=1),
 }
 # The statuses of every job row (bulletins, work reports): core.models.JobStatus.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["JobStatusEnum"] = "core.models.JobStatus"
@@ -332,29 +343,20 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     }
 )
 
-# Work reports (工作总结): built like the bulletins (core.jobs); last quarter's report of every
-# street at 06:30 on the first day of a quarter. A build still running after REPORT_STUCK_MINUTES
-# is taken to be lost and retried once, then failed. Files are kept REPORT_FILE_DAYS days after
+# Work reports (工作总结): documents like the bulletins (core.documents); last quarter's report of
+# every street at 06:30 on the first day of a quarter. Files are kept REPORT_FILE_DAYS days after
 # a build, then deleted by the daily cleanup (the row and its data stay; regenerating remakes them).
 REPORT_STUCK_MINUTES = env.int("REPORT_STUCK_MINUTES", default=30)
 REPORT_FILE_DAYS = env.int("REPORT_FILE_DAYS", default=90)
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "quarterly-reports": {
-            "task": "reports.tasks.build_quarterly_reports",
-            # Asia/Shanghai, as CELERY_TIMEZONE.
-            "schedule": crontab(minute=30, hour=6, day_of_month=1, month_of_year="1,4,7,10"),
-        },
-        "sweep-stuck-reports": {
-            "task": "reports.tasks.sweep_stuck_reports",
-            "schedule": crontab(minute="*/2"),  # cheap; finds stale heartbeats soon
-        },
-        "clean-expired-reports": {
-            "task": "reports.tasks.clean_expired_reports",
-            "schedule": crontab(minute=15, hour=3),
-        },
-    }
-)
+CELERY_BEAT_SCHEDULE["quarterly-reports"] = {
+    "task": "reports.tasks.build_quarterly_reports",
+    # Asia/Shanghai, as CELERY_TIMEZONE.
+    "schedule": crontab(minute=30, hour=6, day_of_month=1, month_of_year="1,4,7,10"),
+}
+# The one build task's time limits stay under the shortest stuck timeout of the kinds it builds
+# (core.jobs.build_task_options), so that a hung build ends before the sweeper takes it for lost.
+DOCUMENT_STUCK_TIMEOUTS = [DOCUMENT_STUCK_MINUTES, BULLETIN_STUCK_MINUTES, REPORT_STUCK_MINUTES]
+DOCUMENT_TASK_STUCK_MINUTES = min(DOCUMENT_STUCK_TIMEOUTS)
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {"ReportKindEnum": "reports.models.ReportKind", "RoundingEnum": "reports.models.Rounding"}
 )
@@ -416,7 +418,7 @@ SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 # Celery workers (issue #7). A message is acknowledged when its task ends, so a worker killed
 # mid-task gives it back (CELERY_TASK_ACKS_LATE, CELERY_TASK_REJECT_ON_WORKER_LOST, above); one
 # message at a time; a task past its soft limit is told to stop, past the hard one killed (the
-# build tasks set their own limits under REPORT/BULLETIN_STUCK_MINUTES: core.jobs); a pool child
+# document build task sets its own, under DOCUMENT_TASK_STUCK_MINUTES: core.jobs); a pool child
 # past CELERY_WORKER_MAX_MEMORY_PER_CHILD KiB is replaced after its task.
 # A building worker beats (core.jobs) every quarter of JOB_HEARTBEAT_STALE_SECONDS; a running
 # job silent for longer lost its worker: a regenerate, a new request or a redelivered message
@@ -433,7 +435,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int(
         "CELERY_VISIBILITY_TIMEOUT",
-        default=(max(REPORT_STUCK_MINUTES, BULLETIN_STUCK_MINUTES) + 10) * 60,
+        default=(max(DOCUMENT_STUCK_TIMEOUTS) + 10) * 60,
     ),
     # Publishing from a web request must not hang on a broker host that is gone, nor on one
     # that accepts connections and never answers (REDIS_TIMEOUT, above). Workers poll with
