@@ -62,6 +62,15 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def full_name(self) -> str:
+        """The region under its parents, as a ledger names it: "示范区/东风街道/东风社区"."""
+        names, region = [], self
+        while region is not None:
+            names.append(region.name)
+            region = region.parent
+        return "/".join(reversed(names))
+
     def clean(self) -> None:
         expected = PARENT_LEVEL.get(self.level)
         parent = self.parent

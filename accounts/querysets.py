@@ -50,3 +50,8 @@ class RegionQuerySet(ScopedQuerySet):
 
     def in_region(self, region: Region | int) -> Self:
         return self.subtree(region)
+
+    def full_names(self) -> dict[int, str]:
+        """Each region's full name, from the top of the tree down ("示范区/东风街道/东风社区"),
+        in one query: what a ledger writes for a region (``core.exports`` asks for it)."""
+        return {region.pk: region.full_name for region in self.select_related("parent__parent")}

@@ -1,42 +1,30 @@
-"""Renderers of the API's files: every list exports as an .xlsx ledger (``?format=xlsx``), with
-the fields' Chinese labels; a document's file (core.documents) goes out as it is stored."""
+"""Renderers of the API's files: every list exports as an .xlsx ledger (``?format=xlsx``, see
+``core.exports``); a document's file (core.documents) goes out as it is stored."""
 
 import mimetypes
 from io import BytesIO
 from urllib.parse import quote
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from rest_framework import renderers, serializers
+from rest_framework import renderers
 
-from .ledgers import XLSX_MEDIA_TYPE
-from .text import join_items
-from .xlsx import append_row
-
-HEADER_FONT = Font(bold=True)
+from .ledgers import XLSX_MEDIA_TYPE, ExportColumn, Ledger, LedgerExport, write_ledger
 
 
-def _cell(field: serializers.Field, value):
-    if value is None:
-        return ""
-    if isinstance(field, serializers.ChoiceField):
-        return str(field.choices.get(value, value))
-    choice_list = isinstance(field, serializers.ListField) and isinstance(
-        field.child, serializers.ChoiceField
-    )
-    if choice_list:
-        # A list of codes reads as their labels, like a single choice.
-        return join_items([str(field.child.choices.get(code, code)) for code in value])
-    if isinstance(field, serializers.BooleanField):
-        return _("是") if value else _("否")
-    if isinstance(value, list | tuple):
-        return join_items(value)
-    if isinstance(value, dict):
-        return str(value)
-    return value
+def _fallback(view, rows: list) -> LedgerExport:
+    """A list some other action answers (not a list view's ledger): its keys under the
+    serializer's labels, without the ids."""
+    labels = {}
+    if view is not None and hasattr(view, "get_serializer"):
+        labels = {name: field.label for name, field in view.get_serializer().fields.items()}
+    keys = [key for key in (rows[0] if rows else {}) if key != "id"]
+    columns = [
+        ExportColumn(str(labels.get(key) or key), lambda row, key=key: row.get(key)) for key in keys
+    ]
+    name = ""
+    if view is not None and hasattr(view, "get_queryset"):
+        name = str(view.get_queryset().model._meta.verbose_name_plural)
+    return LedgerExport(ledger=Ledger(name=name, columns=columns), rows=rows)
 
 
 class XLSXRenderer(renderers.BaseRenderer):
@@ -49,35 +37,24 @@ class XLSXRenderer(renderers.BaseRenderer):
         renderer_context = renderer_context or {}
         view = renderer_context.get("view")
         response = renderer_context.get("response")
-        rows = data.get("results", data) if isinstance(data, dict) else data
-        if (response is not None and response.status_code >= 400) or not isinstance(rows, list):
+        if response is not None and response.status_code >= 400:
             # Errors stay readable: an error body is not a ledger.
             return renderers.JSONRenderer().render(data)
+        if isinstance(data, LedgerExport):
+            export = data
+        else:
+            rows = data.get("results", data) if isinstance(data, dict) else data
+            if not isinstance(rows, list):
+                return renderers.JSONRenderer().render(data)
+            export = _fallback(view, rows)
 
-        fields = {
-            name: field
-            for name, field in view.get_serializer().fields.items()
-            if not field.write_only
-        }
-        title = str(view.get_queryset().model._meta.verbose_name_plural)
         workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = title[:31]
-        headers = [str(field.label or name) for name, field in fields.items()]
-        append_row(sheet, headers)
-        for row in rows:
-            # A citizen's "=HYPERLINK(...)" stays text in the office's Excel (core.xlsx).
-            append_row(sheet, [_cell(field, row.get(name)) for name, field in fields.items()])
-        for index, header in enumerate(headers, start=1):
-            sheet.cell(row=1, column=index).font = HEADER_FONT
-            sheet.column_dimensions[get_column_letter(index)].width = max(10, 2 * len(header) + 2)
-        sheet.freeze_panes = "A2"
-
+        write_ledger(workbook.active, ledger=export.ledger, rows=export.rows)
         buffer = BytesIO()
         workbook.save(buffer)
         if response is not None:
-            filename = f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
-            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+            filename = quote(export.ledger.filename)
+            response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
         return buffer.getvalue()
 
 

@@ -3,18 +3,17 @@
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext as _
 from rest_framework import viewsets
-from rest_framework.exceptions import ValidationError
 
+from .exports import LedgerExportMixin, check_export_size, exporting
 from .services import model_create, model_update
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
+class ScopedModelViewSet(LedgerExportMixin, viewsets.ModelViewSet):
     """Subclasses set ``selector`` (``user`` -> the rows that user may see) and may set
-    ``create_service`` / ``update_service`` / ``delete_service`` for writes with rules."""
+    ``create_service`` / ``update_service`` / ``delete_service`` for writes with rules.
+    ``?format=xlsx`` on the list answers its ledger (``core.exports.LedgerExportMixin``)."""
 
     selector: Callable[..., models.QuerySet]
     create_service: Callable[..., models.Model] | None = None
@@ -28,14 +27,9 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         return type(self).selector(user=self.request.user)
 
     def paginate_queryset(self, queryset):
-        renderer = getattr(self.request, "accepted_renderer", None)
-        if renderer is not None and renderer.format == "xlsx":
-            # A ledger export is the whole filtered list, up to a cap that keeps memory sane.
-            if queryset.count() > settings.LEDGER_EXPORT_MAX_ROWS:
-                message = _("导出超过 %(n)d 行，请缩小筛选范围。")
-                raise ValidationError(
-                    {"detail": [message % {"n": settings.LEDGER_EXPORT_MAX_ROWS}]}
-                )
+        if exporting(self.request):
+            # Another action's list asked for as a spreadsheet: all of it, as a ledger is.
+            check_export_size(queryset.count())
             return None
         return super().paginate_queryset(queryset)
 

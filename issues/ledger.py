@@ -9,9 +9,10 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Region, RegionLevel, User
-from core.ledgers import ExportColumn, xlsx_sheet
+from core.ledgers import ExportColumn, Ledger, ledger_xlsx, yes_no
 
 from .models import (
     Issue,
@@ -25,21 +26,22 @@ from .models import (
 from .selectors import issue_list
 from .workflow import ACTION_LABELS, REPORT
 
-SHEET_NAME = "问题台账"
+LEDGER_NAME = gettext_lazy("问题台账")
 TIMELINE_ARROW = " → "
+
+
+def issue_ledger_rows(issues: QuerySet[Issue]) -> QuerySet[Issue]:
+    """``issues`` with everything the ledger prints fetched up front."""
+    return issues.select_related("region__parent", "patrol__chief").prefetch_related(
+        Prefetch(
+            "events", queryset=IssueEvent.objects.order_by("at", "id"), to_attr="ledger_events"
+        )
+    )
 
 
 def issue_ledger_list(*, user: User) -> QuerySet[Issue]:
     """The issues ``user`` may see, with everything the ledger prints fetched up front."""
-    return (
-        issue_list(user=user)
-        .select_related("region__parent", "patrol__chief")
-        .prefetch_related(
-            Prefetch(
-                "events", queryset=IssueEvent.objects.order_by("at", "id"), to_attr="ledger_events"
-            )
-        )
-    )
+    return issue_ledger_rows(issue_list(user=user))
 
 
 def _street_and_community(region: Region) -> tuple[str, str]:
@@ -65,10 +67,6 @@ def _patrol(issue: Issue) -> str:
     return f"{patrol.chief.name} {timezone.localtime(patrol.started_at):%Y-%m-%d %H:%M}"
 
 
-def _yes_no(value: bool) -> str:
-    return _("是") if value else _("否")
-
-
 def timeline_summary(issue: Issue) -> str:
     """The day and the step, oldest first: "2024-05-06 发现 → 2024-05-08 交办 → …"."""
     steps = []
@@ -87,36 +85,37 @@ def ledger_columns() -> list[ExportColumn]:
     category, source = label(IssueCategory), label(IssueSource)
     urgency, status, void_reason = label(Urgency), label(IssueStatus), label(VoidReason)
     return [
-        ExportColumn(_("编号"), lambda i: i.code, 16),
+        ExportColumn(_("编号"), lambda i: i.code),
         ExportColumn(_("标题"), lambda i: i.title, 30, wrap=True),
         ExportColumn(_("描述"), lambda i: i.description, 40, wrap=True),
-        ExportColumn(_("类别"), lambda i: category(i.category), 10),
-        ExportColumn(_("来源"), lambda i: source(i.source), 12),
-        ExportColumn(_("紧急程度"), lambda i: urgency(i.urgency), 10),
-        ExportColumn(_("状态"), lambda i: status(i.status), 10),
-        ExportColumn(_("街道"), lambda i: _street_and_community(i.region)[0], 12),
-        ExportColumn(_("社区"), lambda i: _street_and_community(i.region)[1], 14),
-        ExportColumn(_("河流"), lambda i: i.reach.river.name if i.reach else "", 14),
-        ExportColumn(_("河段"), lambda i: i.reach.name if i.reach else "", 16),
-        ExportColumn(_("纬度"), lambda i: i.lat, 12, "0.000000"),
-        ExportColumn(_("经度"), lambda i: i.lon, 12, "0.000000"),
-        ExportColumn(_("责任方"), _assignee, 14),
-        ExportColumn(_("整改时限"), lambda i: i.deadline, 12),
-        ExportColumn(_("是否督办"), lambda i: _yes_no(i.supervised), 10),
-        ExportColumn(_("是否超期"), lambda i: _yes_no(i.overdue), 10),
-        ExportColumn(_("发现时间"), lambda i: i.reported_at, 17),
-        ExportColumn(_("销号时间"), lambda i: i.closed_at, 17),
-        ExportColumn(_("巡河记录"), _patrol, 22),
+        ExportColumn(_("类别"), lambda i: category(i.category)),
+        ExportColumn(_("来源"), lambda i: source(i.source)),
+        ExportColumn(_("紧急程度"), lambda i: urgency(i.urgency)),
+        ExportColumn(_("状态"), lambda i: status(i.status)),
+        ExportColumn(_("街道"), lambda i: _street_and_community(i.region)[0]),
+        ExportColumn(_("社区"), lambda i: _street_and_community(i.region)[1]),
+        ExportColumn(_("河流"), lambda i: i.reach.river.name if i.reach else ""),
+        ExportColumn(_("河段"), lambda i: i.reach.name if i.reach else ""),
+        ExportColumn(_("纬度"), lambda i: i.lat, number_format="0.000000"),
+        ExportColumn(_("经度"), lambda i: i.lon, number_format="0.000000"),
+        ExportColumn(_("责任方"), _assignee),
+        ExportColumn(_("整改时限"), lambda i: i.deadline),
+        ExportColumn(_("是否督办"), lambda i: yes_no(i.supervised)),
+        ExportColumn(_("是否超期"), lambda i: yes_no(i.overdue)),
+        ExportColumn(_("发现时间"), lambda i: i.reported_at),
+        ExportColumn(_("销号时间"), lambda i: i.closed_at),
+        ExportColumn(_("巡河记录"), _patrol),
         ExportColumn(_("处理过程"), timeline_summary, 60, wrap=True),
         # Last, so that the columns before it keep the letters the office's sheets refer to.
-        ExportColumn(_("作废原因"), lambda i: void_reason(i.void_reason), 12),
+        ExportColumn(_("作废原因"), lambda i: void_reason(i.void_reason)),
     ]
+
+
+def issue_ledger_table(issues: QuerySet[Issue]) -> tuple[list[ExportColumn], QuerySet[Issue]]:
+    """The ledger's columns and rows for the filtered ``issues`` (``LedgerExportMixin``)."""
+    return ledger_columns(), issue_ledger_rows(issues)
 
 
 def issue_ledger(*, issues: Iterable[Issue]) -> bytes:
     """The ledger as an .xlsx file; ``issues`` come from ``issue_ledger_list``."""
-    return xlsx_sheet(title=SHEET_NAME, columns=ledger_columns(), rows=issues)
-
-
-def issue_ledger_filename() -> str:
-    return f"{SHEET_NAME}-{timezone.localdate():%Y%m%d}.xlsx"
+    return ledger_xlsx(ledger=Ledger(name=LEDGER_NAME, columns=ledger_columns()), rows=issues)

@@ -51,7 +51,9 @@ class IssueSerializer(PositionMixin, serializers.ModelSerializer):
         label=_("所在区域"),
         help_text=_("有河段时取河段所在区域。"),
     )
-    reach_name = serializers.CharField(source="reach.__str__", read_only=True, default=None)
+    reach_name = serializers.CharField(
+        source="reach.__str__", read_only=True, default=None, label=_("河段名称")
+    )
     region_name = serializers.CharField(source="region.name", read_only=True, label=_("区域名称"))
     assignee = serializers.SerializerMethodField(label=_("责任方"))
     overdue = serializers.BooleanField(read_only=True, label=_("已超期"))

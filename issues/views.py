@@ -6,10 +6,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.roles import EVERY_ROLE, OFFICE_AND_CHIEFS, OFFICE_ROLES
+from core.exports import LedgerExportMixin
 from core.views import ScopedModelViewSet
 from core.views_documents import document_file_action
 
-from . import documents, selectors, serializers, services
+from . import documents, ledger, selectors, serializers, services
 from .filters import IssueFilter, SupervisionOrderFilter
 from .models import SupervisionOrder
 
@@ -36,9 +37,15 @@ class IssueViewSet(ScopedModelViewSet):
     # Issues are the record of what was found: never deleted, closed through the workflow.
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
+    # ?format=xlsx: the issue ledger (问题台账), as /issues/ledger/ answers it.
+    ledger_name = ledger.LEDGER_NAME
+
     @property
     def write_roles(self) -> frozenset:
         return WRITE_ROLES.get(self.action, OFFICE_ROLES)
+
+    def ledger_table(self, records):
+        return ledger.issue_ledger_table(records)
 
     @extend_schema(
         responses={201: serializers.IssueSerializer, 200: serializers.IssueSerializer},
@@ -129,9 +136,10 @@ class IssueViewSet(ScopedModelViewSet):
         )
 
 
-class SupervisionOrderViewSet(viewsets.ReadOnlyModelViewSet):
+class SupervisionOrderViewSet(LedgerExportMixin, viewsets.ReadOnlyModelViewSet):
     """Supervision orders (督办单), made by every escalation, manual or automatic."""
 
+    ledger_exclude = ("pdf",)  # a link to each order's PDF means nothing on paper
     serializer_class = serializers.SupervisionOrderSerializer
     filterset_class = SupervisionOrderFilter
     search_fields = ["number", "issue__code", "issue__title"]

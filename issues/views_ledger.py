@@ -2,28 +2,28 @@
 
 from io import BytesIO
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import FileResponse
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from accounts.roles import REGION_READERS
-from core.ledgers import XLSX_MEDIA_TYPE
+from core.exports import LedgerExportMixin
+from core.ledgers import XLSX_MEDIA_TYPE, ledger_xlsx
 from core.renderers import XLSXRenderer
 
 from .filters import IssueFilter
-from .ledger import issue_ledger, issue_ledger_filename, issue_ledger_list
+from .ledger import LEDGER_NAME, issue_ledger_table
 from .models import Issue
+from .selectors import issue_list
 
 
-class IssueLedgerView(GenericAPIView):
-    """Every issue the account sees, filtered like the issue list, one row each."""
+class IssueLedgerView(LedgerExportMixin, GenericAPIView):
+    """Every issue the account sees, filtered like the issue list, one row each: the same
+    ledger as the issue list's ``?format=xlsx``."""
 
     filterset_class = IssueFilter
     search_fields = ["code", "title", "description", "reach__name", "reach__river__name"]
@@ -33,10 +33,15 @@ class IssueLedgerView(GenericAPIView):
     # is, and error bodies stay JSON.
     renderer_classes = [JSONRenderer, XLSXRenderer]
 
+    ledger_name = LEDGER_NAME
+
     def get_queryset(self) -> QuerySet[Issue]:
         if getattr(self, "swagger_fake_view", False):
             return Issue.objects.none()
-        return issue_ledger_list(user=self.request.user)
+        return issue_list(user=self.request.user)
+
+    def ledger_table(self, records):
+        return issue_ledger_table(records)
 
     @extend_schema(
         summary="导出问题台账（.xlsx）",
@@ -48,13 +53,10 @@ class IssueLedgerView(GenericAPIView):
         filters=True,
     )
     def get(self, request: Request) -> FileResponse:
-        issues = self.filter_queryset(self.get_queryset())
-        if issues.count() > settings.LEDGER_EXPORT_MAX_ROWS:
-            message = _("导出超过 %(n)d 行，请缩小筛选范围。")
-            raise ValidationError({"detail": [message % {"n": settings.LEDGER_EXPORT_MAX_ROWS}]})
+        export = self.ledger_export(self.filter_queryset(self.get_queryset()))
         return FileResponse(
-            BytesIO(issue_ledger(issues=issues)),
+            BytesIO(ledger_xlsx(ledger=export.ledger, rows=export.rows)),
             as_attachment=True,
-            filename=issue_ledger_filename(),
+            filename=export.ledger.filename,
             content_type=XLSX_MEDIA_TYPE,
         )

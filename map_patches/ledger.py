@@ -17,19 +17,22 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.exports import condition
 from core.ledgers import (
     HEADER_SCAN_ROWS,
     MAX_REPORTED_ERRORS,
     ExportColumn,
+    Ledger,
     LedgerFileError,
     RowError,
     Table,
     cell_text,
+    field_label,
     is_blank,
+    ledger_xlsx,
     normalise_header,
     parse_coordinate,
     read_tables,
-    xlsx_sheet,
 )
 from core.text import join_items
 from issues.models import IssueStatus
@@ -240,7 +243,13 @@ def export_columns() -> list[ExportColumn]:
 
 def batch_export(*, batch: PatchBatch, patches: QuerySet[MapPatch] | Iterable[MapPatch]) -> bytes:
     """The list with verdicts for reporting upward; ``patches`` carry ``photo_count``."""
-    return xlsx_sheet(title=EXPORT_SHEET, columns=export_columns(), rows=patches)
+    ledger = Ledger(
+        name=EXPORT_SHEET,
+        columns=export_columns(),
+        region=batch.region.full_name,
+        conditions=[condition(field_label(MapPatch, "batch"), batch.name)],
+    )
+    return ledger_xlsx(ledger=ledger, rows=patches)
 
 
 def batch_export_filename(batch: PatchBatch) -> str:

@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.roles import EVERY_ROLE
+from core.exports import LedgerExportMixin
 
 from . import selectors, services
 from .filters import NotificationFilter
@@ -13,7 +14,7 @@ from .serializers import NotificationSerializer
 
 
 class NotificationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    LedgerExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """The account's own notifications (reminders, assignments, supervision), newest first."""
 

@@ -1,3 +1,4 @@
+import datetime
 import re
 
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.filters import RegionFilterSet
+from accounts.models import Region
 from accounts.roles import (
     OFFICE_AND_CHIEFS,
     OFFICE_ROLES,
@@ -19,7 +21,10 @@ from accounts.roles import (
     REGION_READERS,
     writes_policy,
 )
+from core.exports import check_export_size, condition, exporting, full_name, period_words
+from core.ledgers import Ledger, LedgerExport
 from core.pagination import PageNumberPagination
+from core.renderers import XLSXRenderer
 from core.views import ScopedModelViewSet
 from issues.selectors import issue_list
 from issues.serializers import FindingIssueSerializer, IssueSerializer
@@ -28,6 +33,7 @@ from rivers.models import Chief
 from . import selectors, services
 from . import serializers as patrol_serializers
 from .filters import PatrolFilter
+from .ledger import COMPLIANCE_LEDGER_NAME, compliance_ledger_table, patrol_ledger_table
 
 PHOTO_KEY = re.compile(r"^finding_(\d+)_photos$")
 
@@ -63,6 +69,9 @@ class PatrolViewSet(ScopedModelViewSet):
     write_roles = OFFICE_AND_CHIEFS
     # Patrols are evidence: filed once, never edited or deleted through the API.
     http_method_names = ["get", "post", "head", "options"]
+
+    def ledger_table(self, records):
+        return patrol_ledger_table(records)
 
     @extend_schema(
         request={
@@ -135,10 +144,10 @@ class ComplianceFilter(RegionFilterSet):
 
 
 class _ComplianceBase(APIView):
-    # Figures per chief or region, not a model's rows: no spreadsheet renderer (core.renderers).
+    # Figures per chief or region, not a model's rows: the rankings have no spreadsheet.
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
-    def _query(self, request):
+    def _params(self, request) -> tuple[datetime.date, datetime.date, Region | None]:
         query = patrol_serializers.ComplianceQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         regions = ComplianceFilter(
@@ -146,11 +155,13 @@ class _ComplianceBase(APIView):
         )
         if not regions.is_valid():
             raise serializers.ValidationError(regions.errors)
+        data = query.validated_data
+        return data["date_from"], data["date_to"], regions.form.cleaned_data.get("region")
+
+    def _query(self, request):
+        date_from, date_to, region = self._params(request)
         return selectors.patrol_compliance(
-            user=request.user,
-            date_from=query.validated_data["date_from"],
-            date_to=query.validated_data["date_to"],
-            region=regions.form.cleaned_data.get("region"),
+            user=request.user, date_from=date_from, date_to=date_to, region=region
         )
 
 
@@ -162,20 +173,39 @@ COMPLIANCE_PARAMETERS = [
 
 
 class ComplianceView(_ComplianceBase):
-    """Per chief: patrols required by the rules, done, counted, and the rate (巡河率)."""
+    """Per chief: patrols required by the rules, done, counted, and the rate (巡河率).
+    ``?format=xlsx``: the whole list as a ledger."""
 
     pagination_class = PageNumberPagination
+    renderer_classes = [*_ComplianceBase.renderer_classes, XLSXRenderer]
 
     @extend_schema(
         parameters=COMPLIANCE_PARAMETERS,
         responses=patrol_serializers.ComplianceSerializer(many=True),
     )
     def get(self, request):
+        if exporting(request):
+            return Response(self._ledger(request))
         rows = self._query(request)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
         data = patrol_serializers.ComplianceSerializer(page, many=True).data
         return paginator.get_paginated_response(data)
+
+    def _ledger(self, request) -> LedgerExport:
+        date_from, date_to, region = self._params(request)
+        rows = selectors.patrol_compliance(
+            user=request.user, date_from=date_from, date_to=date_to, region=region
+        )
+        check_export_size(len(rows))
+        columns, rows = compliance_ledger_table(rows)
+        ledger = Ledger(
+            name=str(COMPLIANCE_LEDGER_NAME),
+            columns=columns,
+            region=full_name(region or request.user.region),
+            conditions=[condition(_("日期"), period_words(date_from, date_to))],
+        )
+        return LedgerExport(ledger=ledger, rows=rows)
 
 
 class ComplianceRankingView(_ComplianceBase):

@@ -1,4 +1,5 @@
 """The roster ledger (河长名录台账): import from the Excel sheet offices keep, and its template.
+``rivers.roster_export`` writes the roster out in the same shape.
 
 The sheet is flat, one row per chief per reach, and names regions, rivers and reaches rather than
 pointing at them. A file is read and checked in full before anything is written: every bad cell
@@ -106,7 +107,7 @@ COLUMNS: tuple[LedgerColumn, ...] = (
         "river_name",
         "河流名称",
         True,
-        gettext_lazy("必填"),
+        gettext_lazy("登记河段时必填"),
         gettext_lazy("河流、洪道、沟渠、湖泊或水库的名称。"),
         ("河流", "河湖名称"),
         16,
@@ -135,7 +136,7 @@ COLUMNS: tuple[LedgerColumn, ...] = (
         "reach_name",
         "河段名称",
         True,
-        gettext_lazy("必填"),
+        gettext_lazy("登记河段时必填"),
         gettext_lazy("同一条河流内按河段名称匹配已登记的河段，没有的将新建。"),
         ("河段",),
         18,
@@ -241,6 +242,7 @@ TEXT_FIELDS: dict[str, tuple[type[models.Model], str]] = {
     "unit": (Chief, "unit"),
 }
 CHIEF_KEYS = ("role", "name", "title", "unit", "phone", "appointed_on")
+REACH_KEYS = ("river_name", "river_code", "river_kind", "reach_name", "bank", "reach_length")
 
 
 @dataclass
@@ -427,14 +429,14 @@ class _RosterImport:
         self.communities: dict[tuple[_RegionPlan, str], _RegionPlan | tuple[str, str]] = {}
         self.rivers: dict[tuple[str, str], _RiverPlan | tuple[str, str]] = {}
         self.reaches: dict[tuple[_RiverPlan, str], _ReachPlan | tuple[str, str]] = {}
-        self.chiefs: dict[tuple[str, str, str, _RegionPlan], _ChiefPlan] = {}
+        self.chiefs: dict[tuple, _ChiefPlan] = {}
         self.region_codes: set[str] = set()
         self.river_codes: set[str] = set()
         self.code_names: dict[str, tuple[str, _Row]] = {}
         self.name_codes: dict[str, set[str]] = defaultdict(set)
         self._current: _Plan | None = None
         self._river_reaches: dict[int, dict[str, Reach]] = {}
-        self._region_chiefs: dict[int, dict[tuple[str, str, str], Chief]] = {}
+        self._region_chiefs: dict[int, list[Chief]] = {}
 
     # errors
 
@@ -603,7 +605,10 @@ class _RosterImport:
             if limit is not None and len(value) > limit:
                 self.error(row, key, _("不能超过 %(n)d 个字符。") % {"n": limit})
             row.values[key] = value
-        for key in ("street", "river_name", "reach_name"):
+        # A row registers a reach, or a chief who answers for none (a general chief, a liaison):
+        # such a row leaves every river and reach cell blank.
+        chief_only = bool(row.values["name"]) and all(is_blank(raw.get(k)) for k in REACH_KEYS)
+        for key in ("street",) if chief_only else ("street", "river_name", "reach_name"):
             if row.ok(key) and not row.values[key]:
                 self.error(row, key, _("不能为空。"))
 
@@ -908,10 +913,11 @@ class _RosterImport:
             return
         region = community or street
         name, phone, role = row.values["name"], row.values["phone"], row.values["role"]
-        key = (name, phone, role, region)
+        instance = None if region.new else self._serving(region.instance, name, phone, role)
+        # A serving chief is one plan however the rows spell the phone; they must agree on it.
+        key = ("serving", instance.pk) if instance is not None else (name, phone, role, region)
         plan = self.chiefs.get(key)
         if plan is None:
-            instance = None if region.new else self._serving_in(region.instance).get(key[:3])
             plan = self.chiefs[key] = _ChiefPlan(
                 row=row,
                 instance=instance,
@@ -921,7 +927,7 @@ class _RosterImport:
                 role=role,
                 region=region,
             )
-        for field_key in ("title", "unit", "appointed_on"):
+        for field_key in ("phone", "title", "unit", "appointed_on"):
             self._merge(plan, field_key, row)
         if reach is not None and reach not in plan.reaches:
             plan.reaches.append(reach)
@@ -934,15 +940,21 @@ class _RosterImport:
             self._river_reaches[river.pk] = {reach.name: reach for reach in reaches}
         return self._river_reaches[river.pk]
 
-    def _serving_in(self, region: Region) -> dict[tuple[str, str, str], Chief]:
+    def _serving_in(self, region: Region) -> list[Chief]:
         if region.pk not in self._region_chiefs:
-            serving: dict[tuple[str, str, str], Chief] = {}
-            for chief in Chief.objects.filter(region=region, relieved_on__isnull=True).order_by(
-                "pk"
-            ):
-                serving.setdefault((chief.name, chief.phone, chief.role), chief)
-            self._region_chiefs[region.pk] = serving
+            self._region_chiefs[region.pk] = list(
+                Chief.objects.filter(region=region, relieved_on__isnull=True).order_by("pk")
+            )
         return self._region_chiefs[region.pk]
+
+    def _serving(self, region: Region, name: str, phone: str, role: str) -> Chief | None:
+        """The serving chief a row names: by name, phone and category; or, when the phone is
+        new, the one serving chief of that name and category (the sheet changes the phone)."""
+        serving = [c for c in self._serving_in(region) if (c.name, c.role) == (name, role)]
+        exact = [chief for chief in serving if chief.phone == phone]
+        if exact:
+            return exact[0]
+        return serving[0] if len(serving) == 1 else None
 
     def _river_plans(self) -> list[_RiverPlan]:
         return [plan for plan in self.rivers.values() if isinstance(plan, _RiverPlan)]
@@ -993,7 +1005,7 @@ class _RosterImport:
                 if chief.value("appointed_on") is None and "appointed_on" not in chief.bad_keys:
                     self.error(chief.row, "appointed_on", _("新任河长须填写任职日期。"))
                 continue
-            for key in ("title", "unit"):
+            for key in ("phone", "title", "unit"):
                 value = chief.value(key)
                 if value is not None and value != getattr(chief.instance, key):
                     chief.changes[key] = value
@@ -1137,7 +1149,8 @@ class _RosterImport:
             if street is None:
                 continue
             community = self.community(row, street)
-            river = self.river(row, street)
+            # A chief's row without a reach names no river.
+            river = self.river(row, street) if row.values["river_name"] else None
             reach = self.reach(row, river, street, community) if river is not None else None
             self.chief(row, street, community, reach)
         self.finish()
@@ -1226,9 +1239,11 @@ def roster_template() -> bytes:
             "每行登记一位河长（或相关人员）负责的一个河段：一人负责多个河段、一个河段有多位河长时，分多行填写。"
         ),
         _("姓名为空的行只登记河流和河段。"),
+        _("河流和河段各列都留空的行只登记河长（如不负责具体河段的总河长、联络员）。"),
         _(
             "街道、社区、河流和河段按名称与系统中已有的记录匹配，没有的将新建；"
-            "河长按姓名、联系电话、河长类别和所在区域与在任名录匹配，没有的将新任命。"
+            "河长按姓名、河长类别和所在区域与在任名录匹配（同名同类别有多人时再按联系电话区分），"
+            "没有的将新任命。在任河长的联系电话、职务和单位可直接在台账中修改。"
         ),
         _("河长所在区域：填写了社区的为该社区，社区留空的为街道。"),
         _("导入前会检查整个文件：只要有一处错误，就不导入任何数据，并列出每个错误所在的行和列。"),

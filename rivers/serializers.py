@@ -33,12 +33,14 @@ class RegionSerializer(serializers.ModelSerializer):
     parent = ScopedPrimaryKeyRelatedField(
         queryset=Region.objects.all(), allow_null=True, required=False, label=_("上级区域")
     )
-    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None)
+    # A declared field takes no extra_kwargs: its label is given here.
+    parent_name = serializers.CharField(
+        source="parent.name", read_only=True, default=None, label=_("上级区域名称")
+    )
 
     class Meta:
         model = Region
         fields = ["id", "name", "code", "level", "parent", "parent_name"]
-        extra_kwargs = {"parent_name": {"label": _("上级区域名称")}}
 
 
 class RiverSerializer(serializers.ModelSerializer):

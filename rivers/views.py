@@ -1,13 +1,15 @@
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.roles import ADMINS
+from core.exports import condition
 from core.views import ScopedModelViewSet
 
-from . import filters, selectors, serializers, services
+from . import filters, ledger, roster_export, selectors, serializers, services
 
 
 @extend_schema_view(list=extend_schema(summary="区域（区县、街道、社区）"))
@@ -41,6 +43,7 @@ class ReachViewSet(ScopedModelViewSet):
     filterset_class = filters.ReachFilter
     search_fields = ["name", "river__name"]
     ordering_fields = ["name", "length_km", "river__code"]
+    ledger_exclude = ("geometry",)  # a line on a map, not a cell
 
 
 class ChiefViewSet(ScopedModelViewSet):
@@ -54,6 +57,14 @@ class ChiefViewSet(ScopedModelViewSet):
     filterset_class = filters.ChiefFilter
     search_fields = ["name", "title", "unit", "phone"]
     ordering_fields = ["name", "role", "appointed_on", "relieved_on"]
+    # ?format=xlsx: the roster ledger, in the shape its import reads (rivers.roster_export).
+    ledger_name = ledger.SHEET_NAME
+
+    def ledger_table(self, records):
+        return roster_export.roster_ledger_table(records)
+
+    def ledger_conditions(self) -> list[str]:
+        return [condition(_("在任"), _("是"))]  # the ledger lists serving entries only
 
     @extend_schema(
         request=serializers.ChiefRelieveSerializer, responses=serializers.ChiefSerializer

@@ -536,10 +536,10 @@ def test_a_list_exports_as_an_xlsx_ledger_with_chinese_headers(api, street_a, of
     )
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.values)
-    headers = rows[0]
+    headers = rows[1]  # below the title row
     assert "清理垃圾（吨）" in headers and "行动类别" in headers
-    assert len(rows) == 2
-    row = dict(zip(headers, rows[1], strict=True))
+    assert len(rows) == 3
+    row = dict(zip(headers, rows[2], strict=True))
     assert row["行动类别"] == "清四乱专项行动"
     assert Decimal(str(row["清理垃圾（吨）"])) == Decimal("2.5")
 

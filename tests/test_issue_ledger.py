@@ -122,8 +122,9 @@ def ledger_rows(response) -> list[dict]:
     )
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == HEADERS
-    return [dict(zip(HEADERS, row, strict=True)) for row in rows[1:]]
+    # Row 1 is the ledger's title (core.ledgers); the header is row 2.
+    assert list(rows[1]) == HEADERS
+    return [dict(zip(HEADERS, row, strict=True)) for row in rows[2:]]
 
 
 def test_ledger_has_every_column_and_the_timeline(api, office_a, street_a):
@@ -163,11 +164,12 @@ def test_ledger_sheet_is_laid_out_for_reading(api, office_a, street_a):
     response = api.as_user(office_a).get(URL)
 
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
-    assert sheet.freeze_panes == "A2"
-    assert sheet["A1"].font.bold
+    # Below the title row (row 1) and the header (row 2).
+    assert sheet.freeze_panes == "A3"
+    assert sheet["A2"].font.bold
     assert sheet.column_dimensions["U"].width >= 40  # 处理过程
-    assert sheet["O2"].number_format == "yyyy-mm-dd"  # 整改时限
-    assert sheet["R2"].number_format == "yyyy-mm-dd hh:mm"  # 发现时间
+    assert sheet["O3"].number_format == "yyyy-mm-dd"  # 整改时限
+    assert sheet["R3"].number_format == "yyyy-mm-dd hh:mm"  # 发现时间
 
 
 def test_open_issue_past_its_deadline_is_overdue(api, office_a, street_a):

@@ -253,7 +253,7 @@ def test_the_ledger_shows_the_status_and_the_reason(api, street_a, office_a):
     response = api.as_user(office_a).get("/api/v1/issues/ledger/")
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    row = dict(zip(rows[0], rows[1], strict=True))
+    row = dict(zip(rows[1], rows[2], strict=True))  # below the ledger's title row
     assert (row["状态"], row["作废原因"], row["销号时间"], row["是否超期"]) == (
         "已作废",
         "不属于本辖区",

@@ -373,9 +373,10 @@ def test_export_has_verdicts_and_issue_codes(api, office_a, street_a):
     assert "attachment" in response["Content-Disposition"]
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == EXPORT_HEADERS
-    assert sheet.freeze_panes == "A2"
-    by_id = {row[0]: dict(zip(EXPORT_HEADERS, row, strict=True)) for row in rows[1:]}
+    # Row 1 is the ledger's title (core.ledgers); the header is row 2.
+    assert list(rows[1]) == EXPORT_HEADERS
+    assert sheet.freeze_panes == "A3"
+    by_id = {row[0]: dict(zip(EXPORT_HEADERS, row, strict=True)) for row in rows[2:]}
     assert set(by_id) == {"TB-001", "TB-002", "TB-003"}
     obstruction = by_id["TB-001"]
     assert obstruction["核查结论"] == "确认为碍洪问题"
@@ -418,4 +419,4 @@ def test_export_never_turns_pushed_text_into_formulas(api, office_a, street_a):
     response = api.as_user(office_a).get(f"{BATCHES}{batch.pk}/export/")
 
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
-    assert (sheet["D2"].value, sheet["D2"].data_type) == ("=1+1", "s")
+    assert (sheet["D3"].value, sheet["D3"].data_type) == ("=1+1", "s")  # below title and header

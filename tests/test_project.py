@@ -130,11 +130,14 @@ def test_reaches_export_as_xlsx_with_chinese_headers(api, office_a, street_a, st
     )
     assert "attachment" in response["Content-Disposition"]
     sheet = load_workbook(BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("ID", "河流", "河流名称", "所在区域")
-    names = {row[rows[0].index("河段名称")] for row in rows[1:]}
+    # Row 1 is the ledger's title; the header (row 2) names records instead of their ids (the
+    # river by name, the region in full) and has no ID column (issue #14).
+    title, header, *data = list(sheet.iter_rows(values_only=True))
+    assert title[0].startswith("测试区/街道1 河段")
+    assert header[:4] == ("河流名称", "所在区域", "河段名称", "岸别")
+    names = {row[header.index("河段名称")] for row in data}
     assert names == {r.name for r in street_a.reaches}  # street B is not exported
-    banks = {row[rows[0].index("岸别")] for row in rows[1:]}
+    banks = {row[header.index("岸别")] for row in data}
     assert banks == {"两岸"}
 
 
@@ -142,8 +145,8 @@ def test_export_respects_filters(api, office_a, street_a):
     community = street_a.communities[0]
     response = api.as_user(office_a).get(f"/api/v1/chiefs/?format=xlsx&region={community.pk}")
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert len(rows) == 2
-    assert rows[1][rows[0].index("姓名")] == street_a.chiefs[0].name
+    assert len(rows) == 3  # the title, the header, the community's one chief
+    assert rows[2][rows[1].index("姓名")] == street_a.chiefs[0].name
 
 
 def test_export_of_a_bad_filter_is_a_readable_error(api, office_a, street_b):
