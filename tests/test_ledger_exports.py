@@ -38,8 +38,13 @@ ISO_DATE = re.compile(
     r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?)?$"
 )
 CJK = re.compile(r"[\u4e00-\u9fff]")
-# A view that answers a spreadsheet but is no list: the empty template the roster import reads.
-NOT_LEDGERS = {"ledger-roster-template"}
+# Views that answer a spreadsheet but are no list: the empty templates the imports read.
+NOT_LEDGERS = {
+    "ledger-roster-template",
+    "ledger-signs-template",
+    "ledger-outfalls-template",
+    "ledger-facilities-template",
+}
 # The roster exports in its import's shape, whose headers are Chinese in every language.
 ROSTER = "chief-list"
 # Lists whose records carry dates (each such record has one in the world below).
@@ -222,6 +227,7 @@ def test_the_walk_finds_every_export():
         "outfall-check-list",
         "facility-check-list",
         "ledger-roster-template",
+        "ledger-signs-template",
     } <= xlsx_routes()
     assert "bulletin-list" not in xlsx_routes()  # no spreadsheet renderer: no ledger
     assert len(ROUTES) == 29
