@@ -30,6 +30,25 @@ def stamp_login(sender, request, user, **kwargs) -> None:
     session[SEEN_AT] = now
 
 
+def session_deadlines(session) -> tuple[int, int] | None:
+    """When the session ends if nothing more is sent (idle) and at the latest (since login), as
+    Unix times; None for a session without the clocks (not logged in through a page)."""
+    login_at = session.get(LOGIN_AT)
+    seen_at = session.get(SEEN_AT)
+    if login_at is None or seen_at is None:
+        return None
+    return (
+        int(seen_at) + settings.SESSION_IDLE_MINUTES * 60,
+        int(login_at) + settings.SESSION_MAX_HOURS * 3600,
+    )
+
+
+def session_touch(session) -> None:
+    """Count the user as active now (a page's "继续工作", an autosave), whatever the minute."""
+    if LOGIN_AT in session:
+        session[SEEN_AT] = int(time.time())
+
+
 def session_expired(session, now: float) -> bool:
     login_at = session.get(LOGIN_AT)
     seen_at = session.get(SEEN_AT)

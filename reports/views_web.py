@@ -12,11 +12,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
@@ -188,6 +189,30 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, _("已保存。重新生成后，新的文字才会写入报告。"))
     return redirect("report-view", pk=report.pk)
+
+
+@never_cache
+@require_POST
+def report_texts_autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """The report page's draft, saved while the office types (static/js/reports.js): the same
+    form and service as "保存文字", answered in JSON. Not signed in (the session ended): 401,
+    never a redirect to the login page, so that the page keeps the text and says so."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": _("登录已超时，请重新登录。")}, status=401)
+    if request.user.effective_role not in OFFICE_ROLES:
+        return JsonResponse({"detail": str(EDITORS_ONLY)}, status=403)
+    report = _visible(request, pk)
+    form = ReportTextsForm(request.POST, instance=Report.objects.get(pk=report.pk))
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    texts = dict(form.cleaned_data)
+    services.report_update_texts(
+        report=report,
+        user=request.user,
+        clear_document_date=texts.get("document_date") is None,
+        **texts,
+    )
+    return JsonResponse({"saved_at": timezone.localtime().strftime("%H:%M:%S")})
 
 
 @login_required
