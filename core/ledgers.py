@@ -566,7 +566,7 @@ def import_template(
 TITLE_ROW = 1
 HEADER_ROW = 2
 MIN_WIDTH = 6
-MAX_WIDTH = 40  # wider text wraps
+MAX_WIDTH = 24  # wider text wraps (a ledger must stay readable when fitted to A4)
 HEADER_WIDTH = 16  # a long header wraps rather than widening a column of short values
 TITLE_FONT = Font(bold=True, size=14)
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")

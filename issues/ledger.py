@@ -86,8 +86,8 @@ def ledger_columns() -> list[ExportColumn]:
     urgency, status, void_reason = label(Urgency), label(IssueStatus), label(VoidReason)
     return [
         ExportColumn(_("编号"), lambda i: i.code),
-        ExportColumn(_("标题"), lambda i: i.title, 30, wrap=True),
-        ExportColumn(_("描述"), lambda i: i.description, 40, wrap=True),
+        ExportColumn(_("标题"), lambda i: i.title, 18, wrap=True),
+        ExportColumn(_("描述"), lambda i: i.description, 24, wrap=True),
         ExportColumn(_("类别"), lambda i: category(i.category)),
         ExportColumn(_("来源"), lambda i: source(i.source)),
         ExportColumn(_("紧急程度"), lambda i: urgency(i.urgency)),
@@ -104,8 +104,8 @@ def ledger_columns() -> list[ExportColumn]:
         ExportColumn(_("是否超期"), lambda i: yes_no(i.overdue)),
         ExportColumn(_("发现时间"), lambda i: i.reported_at),
         ExportColumn(_("销号时间"), lambda i: i.closed_at),
-        ExportColumn(_("巡河记录"), _patrol),
-        ExportColumn(_("处理过程"), timeline_summary, 60, wrap=True),
+        ExportColumn(_("巡河记录"), _patrol, 12, wrap=True),
+        ExportColumn(_("处理过程"), timeline_summary, 40, wrap=True),
         # Last, so that the columns before it keep the letters the office's sheets refer to.
         ExportColumn(_("作废原因"), lambda i: void_reason(i.void_reason)),
     ]
