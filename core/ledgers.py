@@ -439,6 +439,25 @@ def read_ledger(
     return sheet
 
 
+def header_positions(
+    cells: Sequence[Any], lookup: dict[str, str]
+) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """Which known columns a row names (``lookup``: normalised header text -> column key): each
+    key's index and header text as written, and the headers that name a column a second time."""
+    positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    repeated: list[str] = []
+    for index, value in enumerate(cells):
+        key = lookup.get(normalise_header(value))
+        if key is None:
+            continue
+        if key in positions:
+            repeated.append(cell_text(value))
+            continue
+        positions[key], headers[key] = index, cell_text(value)
+    return positions, headers, repeated
+
+
 def _find_ledger_header(
     tables: dict[str, Table], sheet_name: str, columns: Sequence[ImportColumn]
 ) -> tuple[Table, int, dict[str, int], dict[str, str]]:
@@ -455,17 +474,7 @@ def _find_ledger_header(
     best: tuple[str, dict[str, int]] | None = None
     for title, table in ordered:
         for number, cells in table[:HEADER_SCAN_ROWS]:
-            positions: dict[str, int] = {}
-            headers: dict[str, str] = {}
-            repeated: list[str] = []
-            for index, value in enumerate(cells):
-                key = lookup.get(normalise_header(value))
-                if key is None:
-                    continue
-                if key in positions:
-                    repeated.append(cell_text(value))
-                    continue
-                positions[key], headers[key] = index, cell_text(value)
+            positions, headers, repeated = header_positions(cells, lookup)
             if all(column.key in positions for column in required):
                 if repeated:
                     raise LedgerFileError(

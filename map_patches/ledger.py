@@ -28,6 +28,7 @@ from core.ledgers import (
     Table,
     cell_text,
     field_label,
+    header_positions,
     is_blank,
     ledger_xlsx,
     normalise_header,
@@ -140,17 +141,7 @@ class _ListReader:
         top few rows (a title row above the header is common)."""
         for table in tables.values():
             for number, cells in table[:HEADER_SCAN_ROWS]:
-                positions: dict[str, int] = {}
-                headers: dict[str, str] = {}
-                repeated: list[str] = []
-                for index, value in enumerate(cells):
-                    key = HEADER_LOOKUP.get(normalise_header(value))
-                    if key is None:
-                        continue
-                    if key in positions:
-                        repeated.append(cell_text(value))
-                        continue
-                    positions[key], headers[key] = index, cell_text(value)
+                positions, headers, repeated = header_positions(cells, HEADER_LOOKUP)
                 if all(column.key in positions for column in COLUMNS if column.required):
                     if repeated:
                         raise LedgerFileError(

@@ -49,19 +49,21 @@ class RosterImportResultSerializer(serializers.Serializer):
     updated = RosterCountsSerializer(label=_("更新"))
 
 
-class RosterRowErrorSerializer(serializers.Serializer):
+class LedgerRowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(label=_("行"), help_text=_("Excel 中显示的行号。"))
     column = serializers.CharField(label=_("列"), help_text=_("文件中该列的表头。"))
     message = serializers.CharField(label=_("问题"))
 
 
-class RosterImportErrorSerializer(serializers.Serializer):
+class LedgerImportErrorSerializer(serializers.Serializer):
+    """Why an import (the roster, signs, outfalls, facilities) wrote nothing."""
+
     file = serializers.ListField(
         child=serializers.CharField(),
         required=False,
-        help_text=_("整个文件的问题：不是 .xlsx、已损坏、过大、缺少工作表或列。"),
+        help_text=_("整个文件的问题：无法读取、过大、行数超限、找不到表头或缺少列。"),
     )
-    rows = RosterRowErrorSerializer(
+    rows = LedgerRowErrorSerializer(
         many=True, required=False, help_text=_("逐行逐列的问题；有任何问题时不导入任何数据。")
     )
 
@@ -84,7 +86,7 @@ class RosterImportView(APIView):
         responses={
             201: RosterImportResultSerializer,
             400: OpenApiResponse(
-                RosterImportErrorSerializer, description="文件或台账内容有误，未导入任何数据。"
+                LedgerImportErrorSerializer, description="文件或台账内容有误，未导入任何数据。"
             ),
         },
     )
@@ -153,17 +155,6 @@ class AssetImportResultSerializer(serializers.Serializer):
     )
 
 
-class AssetImportErrorSerializer(serializers.Serializer):
-    file = serializers.ListField(
-        child=serializers.CharField(),
-        required=False,
-        help_text=_("整个文件的问题：无法读取、过大、行数超限、找不到表头或缺少列。"),
-    )
-    rows = RosterRowErrorSerializer(
-        many=True, required=False, help_text=_("逐行逐列的问题；有任何问题时不导入任何数据。")
-    )
-
-
 class AssetImportView(APIView):
     """Import one of the sign, outfall and facility ledgers (``ledger``, set per route)."""
 
@@ -223,7 +214,7 @@ def _asset_views(ledger: AssetLedger) -> tuple[type[APIView], type[APIView]]:
         responses={
             201: AssetImportResultSerializer,
             400: OpenApiResponse(
-                AssetImportErrorSerializer, description="文件或台账内容有误，未导入任何数据。"
+                LedgerImportErrorSerializer, description="文件或台账内容有误，未导入任何数据。"
             ),
         },
     )
