@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.filtering import PortalFilterSet
+
 from .models import Region, User
 
 
@@ -15,7 +17,7 @@ def _visible_regions(request):
     return Region.objects.visible_to(request.user)
 
 
-class RegionFilterSet(django_filters.FilterSet):
+class RegionFilterSet(PortalFilterSet):
     region = extend_schema_field(OpenApiTypes.INT)(
         django_filters.ModelChoiceFilter(
             queryset=_visible_regions,

@@ -1,10 +1,12 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.filtering import PortalFilterSet
+
 from .models import AuditEntry
 
 
-class AuditEntryFilter(django_filters.FilterSet):
+class AuditEntryFilter(PortalFilterSet):
     user = django_filters.NumberFilter(field_name="user_id", label=_("账号"))
     username = django_filters.CharFilter(label=_("用户名"))
     action = django_filters.CharFilter(label=_("操作"))

@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.roles import ADMINS, OFFICE_ROLES, POLICY_REFUSED, writes_policy
+from core.filtering import PortalFilterSet
 from core.views import ScopedModelViewSet
 
 from . import selectors, services
@@ -13,7 +14,7 @@ from .models import CalendarDay
 from .serializers import CalendarCoverageSerializer, CalendarDaySerializer, DeadlineRuleSerializer
 
 
-class CalendarDayFilter(django_filters.FilterSet):
+class CalendarDayFilter(PortalFilterSet):
     # Not a RegionFilterSet: the calendar is the country's, not a region's.
     date_from = django_filters.DateFilter(
         field_name="date", lookup_expr="gte", label=_("开始日期（含）")

@@ -25,7 +25,6 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import SkipField, get_attribute
@@ -33,6 +32,7 @@ from rest_framework.relations import ManyRelatedField, RelatedField
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from .filtering import PortalFilterBackend
 from .ledgers import ExportColumn, Ledger, LedgerExport, yes_no
 
 REGION_FILTER = "region"
@@ -346,7 +346,7 @@ def list_filters(view: Any, queryset: models.QuerySet) -> tuple[Any, list[str]]:
     """The region ``view``'s list was narrowed to (None: the account's) and its other filters
     (the period first, then each filter and the search), as the title row words them."""
     request = view.request
-    filterset = DjangoFilterBackend().get_filterset(request, queryset, view)
+    filterset = PortalFilterBackend().get_filterset(request, queryset, view)
     region, words = None, []
     if filterset is not None and filterset.is_valid():
         data = filterset.form.cleaned_data

@@ -15,11 +15,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 
 from core.exceptions import StateConflict
+from core.filtering import PortalFilterBackend
 from core.forms import error_messages, form_show_errors
 from core.text import join_items
 
@@ -113,7 +113,9 @@ def _lookup_label(model, lookup: str) -> str:
             return lookup
         labels.append(str(field.verbose_name))
         model = getattr(field, "related_model", None) or model
-    return labels[-1] if len(labels) == 1 else "".join(labels[-2:])
+    if len(labels) == 1 or labels[-1].startswith(labels[-2]):
+        return labels[-1]  # 河流 + 河流编码 reads 河流编码
+    return "".join(labels[-2:])
 
 
 def _columns(resource: Resource, serializer) -> list:
@@ -133,7 +135,7 @@ def record_list(request: HttpRequest, resource: str) -> HttpResponse:
     view = _viewset(res, request, "list")
     queryset = view.get_queryset()
     filterset = None
-    filterset_class = DjangoFilterBackend().get_filterset_class(view, queryset)
+    filterset_class = PortalFilterBackend().get_filterset_class(view, queryset)
     if filterset_class is not None:
         filterset = filterset_class(request.GET, queryset=queryset, request=view.request)
         _prepare_filter_form(filterset, request.user)
