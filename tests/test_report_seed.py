@@ -58,7 +58,7 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
         check=True,
     ).stdout
     flat = re.sub(r"\s+", "", text)
-    return re.sub(r"第\d+页共\d+页", "", flat)
+    return re.sub(r"—\d+—", "", flat)  # the page numbers, "— 1 —"
 
 
 def docx_paragraphs(docx: bytes) -> list[str]:
