@@ -57,6 +57,7 @@ def _menu(role: str, has_chief: bool) -> list[tuple]:
                     (_("河长公示牌"), resources("signs")),
                     (_("入河排污口"), resources("outfalls")),
                     (_("涉河设施"), resources("facilities")),
+                    (_("公示牌二维码打印"), _named("public-signs-print")),
                 ],
             ),
             (
@@ -91,6 +92,8 @@ def _menu(role: str, has_chief: bool) -> list[tuple]:
                 ],
             ),
             (_("账号"), resources("accounts"), []),
+            # For whoever connects other systems to the portal; chiefs and leaders have no use.
+            (_("接口文档"), _named("api-docs"), []),
         ]
     elif role in LEADERS:
         menu += [
