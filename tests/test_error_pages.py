@@ -25,6 +25,8 @@ def test_a_missing_page_answers_in_chinese(office_a):
     page = response.content.decode()
     assert "页面不存在" in page and "返回首页" in page
     assert "Not Found" not in page
+    # The portal's layout, with the account's menu: the way back is one click.
+    assert 'class="who"' in page and 'aria-label="主导航"' in page
 
 
 def test_a_server_error_page_needs_no_request_context():
