@@ -30,9 +30,8 @@ from audit.models import AuditEntry
 from core.ledgers import XLSX_MEDIA_TYPE
 from core.xlsx import write_cell
 from rivers import ledger_assets
-from rivers.ledger import roster_import
 from rivers.ledger_assets import asset_import
-from rivers.models import Chief, Facility, Outfall, Sign, phone_validator
+from rivers.models import Facility, Outfall, Sign, phone_validator
 
 from . import factories
 from .conftest import make_account
@@ -964,58 +963,3 @@ def test_other_numbers_are_refused_in_chinese(phone):
     with pytest.raises(ValidationError) as refused:
         phone_validator(phone)
     assert refused.value.messages == ["请输入有效的手机号（11位）或座机号（如 0371-12345678）。"]
-
-
-def test_the_roster_import_checks_phones_as_mobile_or_fixed_line(office_a, street_a):
-    base = {
-        "街道": "街道1",
-        "社区": "街道1社区1",
-        "河流名称": "街道1河",
-        "河段名称": "街道1社区1段",
-        "河长类别": "保洁员",
-        "任职日期": "2024-01-02",
-    }
-    rows = [
-        {**base, "姓名": "手机", "联系电话": "13812345678"},
-        {**base, "姓名": "座机", "联系电话": "0371-12345678"},
-        {**base, "姓名": "短号", "联系电话": "12345"},
-    ]
-    headers = [
-        "街道",
-        "社区",
-        "河流名称",
-        "河流编码",
-        "河流类型",
-        "河段名称",
-        "岸别",
-        "河段长度（公里）",
-        "河长类别",
-        "姓名",
-        "职务",
-        "单位",
-        "联系电话",
-        "任职日期",
-    ]
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "河长名录"
-    sheet.append(headers)
-    for entry in rows:
-        sheet.append([entry.get(h) for h in headers])
-    buffer = BytesIO()
-    workbook.save(buffer)
-
-    refused = roster_import(user=office_a, file=upload(buffer.getvalue()))
-    sheet.delete_rows(4)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    accepted = roster_import(user=office_a, file=upload(buffer.getvalue()))
-
-    assert [(e.row, e.column, e.message) for e in refused.row_errors] == [
-        (4, "联系电话", "「12345」：请输入有效的手机号（11位）或座机号（如 0371-12345678）。")
-    ]
-    assert accepted.ok, accepted.row_errors
-    assert dict(Chief.objects.filter(name__in=["手机", "座机"]).values_list("name", "phone")) == {
-        "手机": "13812345678",
-        "座机": "0371-12345678",
-    }

@@ -690,3 +690,31 @@ def test_api_serves_the_template(api, office_a):
     assert response["Content-Type"] == XLSX_MEDIA_TYPE
     workbook = load_workbook(BytesIO(b"".join(response.streaming_content)))
     assert [cell.value for cell in workbook["河长名录"][1]] == HEADERS
+
+
+def test_the_roster_import_checks_phones_as_mobile_or_fixed_line(office_a, street_a):
+    base = {
+        "街道": "街道1",
+        "社区": "街道1社区1",
+        "河流名称": "街道1河",
+        "河段名称": "街道1社区1段",
+        "河长类别": "保洁员",
+        "任职日期": "2024-01-02",
+    }
+    rows = [
+        {**base, "姓名": "手机", "联系电话": "13812345678"},
+        {**base, "姓名": "座机", "联系电话": "0371-12345678"},
+        {**base, "姓名": "短号", "联系电话": "12345"},
+    ]
+
+    refused = roster_import(user=office_a, file=ledger_file(rows))
+    accepted = roster_import(user=office_a, file=ledger_file(rows[:2]))
+
+    assert [(e.row, e.column, e.message) for e in refused.row_errors] == [
+        (4, "联系电话", "「12345」：请输入有效的手机号（11位）或座机号（如 0371-12345678）。")
+    ]
+    assert accepted.ok, accepted.row_errors
+    assert dict(Chief.objects.filter(name__in=["手机", "座机"]).values_list("name", "phone")) == {
+        "手机": "13812345678",
+        "座机": "0371-12345678",
+    }
