@@ -149,6 +149,29 @@ def password_changed_revoke(*, account: User) -> None:
 
 
 @transaction.atomic
+def password_change_own(*, account: User, password: str, how: str) -> User:
+    """The account sets its own password (``how``: "change", knowing the old one, or "reset",
+    from an emailed link). Validated like every password; the post_save receiver then revokes
+    the account's tokens and other sessions. Audited as that it changed, never what to."""
+    _set_password(account=account, password=password)
+    account.save(update_fields=["password"])
+    audit_record(
+        user=account,
+        action=AuditAction.PASSWORD_CHANGED,
+        obj=account,
+        changes={"password": [REDACTED, REDACTED]},
+        detail={"how": how},
+    )
+    return account
+
+
+def password_reset_requested(*, email: str) -> None:
+    """One request for a reset link, audited with its address (whether or not an account has
+    that email: the page answers the same either way, so as not to tell who is registered)."""
+    audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, detail={"email": email[:254]})
+
+
+@transaction.atomic
 def token_revoke(*, user: User) -> None:
     """End the account's API token (a lost phone, a leaked script): it stops working at once."""
     revoked, _deleted = Token.objects.filter(user=user).delete()

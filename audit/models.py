@@ -24,6 +24,8 @@ class AuditAction:
     BULK_IMPORT = "bulk_import"
     TOKEN_CREATED = "token_created"  # noqa: S105 (an action's name)  # nosec B105
     TOKEN_REVOKED = "token_revoked"  # noqa: S105  # nosec B105
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105  # nosec B105
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105  # nosec B105
 
 
 class AuditEntry(models.Model):
