@@ -442,6 +442,13 @@ def test_the_qr_encodes_the_url(sign):
     assert qr._code(url + "x" * 200).version > encoded.version
 
 
+def test_the_signs_list_links_the_print_sheet_for_the_office_only(client, chief_a1, office_a):
+    client.force_login(office_a)
+    assert 'href="/r/signs/print/"' in client.get("/workbench/signs/").content.decode()
+    client.force_login(chief_a1)
+    assert "/r/signs/print/" not in client.get("/workbench/signs/").content.decode()
+
+
 def test_the_print_sheet_is_for_the_office(client, street_a, street_b, chief_a1, office_a):
     response = client.get("/r/signs/print/")
     assert response.status_code == 302

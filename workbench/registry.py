@@ -183,7 +183,10 @@ RESOURCES: dict[str, Resource] = {
             label=_("河长公示牌"),
             title=_("河长公示牌"),
             columns=("code", "reach_name", "updated_on", "lat", "lon"),
-            list_links=((_("台账导入"), "ledger-import-signs"),),
+            list_links=(
+                (_("台账导入"), "ledger-import-signs"),
+                (_("二维码打印"), "public-signs-print"),
+            ),
             related=(Related("sign-updates", lookup="sign", param="sign", label=_("更新记录")),),
         ),
         Resource(
