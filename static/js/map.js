@@ -26,6 +26,7 @@
     place: { kind: "point", radius: 8, color: "#ffffff", weight: 2, fillColor: "#ef6c00", fillOpacity: 1 },
   };
   var DEFAULT_CENTRE = [34.75, 113.65];
+  var DRIFT = ["raw", "dropped"];
 
   function style(role) {
     var found = STYLES[role] || STYLES.place;
@@ -159,14 +160,18 @@
     if (!data || typeof window.L === "undefined") return;
     var map = create(node, data.map);
     var group = window.L.featureGroup().addTo(map);
+    // The view fits the place itself: drift (the raw track, dropped fixes) may lie kilometres
+    // off and would shrink the track to a dot; it is drawn, and zooming out shows it.
+    var focus = window.L.featureGroup();
     var drawn = 0;
     ((data.features && data.features.features) || []).forEach(function (feature) {
       var layer = featureLayer(feature);
       if (!layer) return;
       group.addLayer(layer);
+      if (DRIFT.indexOf((feature.properties || {}).role) < 0) focus.addLayer(layer);
       drawn += 1;
     });
-    fit(map, group);
+    fit(map, focus.getLayers().length ? focus : group);
     node.setAttribute("data-drawn", String(drawn));
   }
 
