@@ -48,6 +48,17 @@ XYZ_MAX_ZOOM = 18
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+_warned: set[str] = set()
+
+
+def _warn_once(message: str, *args: object) -> None:
+    """A setting that cannot work is said once per process, not on every request."""
+    text = message % args
+    if text not in _warned:
+        _warned.add(text)
+        logger.warning(text)
+
+
 def basemap() -> str:
     """The basemap in force: one of ``BASEMAPS``, ``none`` when the one chosen cannot work."""
     chosen = (getattr(settings, "MAP_BASEMAP", "") or "").strip().lower()
@@ -55,15 +66,15 @@ def basemap() -> str:
     if not chosen:
         return XYZ if tile_url else NONE
     if chosen not in BASEMAPS:
-        logger.warning("MAP_BASEMAP %r is not one of %s: no basemap", chosen, ", ".join(BASEMAPS))
+        _warn_once("MAP_BASEMAP %r is not one of %s: no basemap", chosen, ", ".join(BASEMAPS))
         return NONE
     if chosen in TIANDITU_LAYERS:
         key = getattr(settings, "TIANDITU_KEY", "")
         if not key or not _KEY.match(key):
-            logger.warning("MAP_BASEMAP=%s needs a valid TIANDITU_KEY: no basemap", chosen)
+            _warn_once("MAP_BASEMAP=%s needs a valid TIANDITU_KEY: no basemap", chosen)
             return NONE
     if chosen == XYZ and not tile_url:
-        logger.warning("MAP_BASEMAP=xyz needs MAP_TILE_URL: no basemap")
+        _warn_once("MAP_BASEMAP=xyz needs MAP_TILE_URL: no basemap")
         return NONE
     return chosen
 

@@ -207,6 +207,22 @@ def test_positions_are_shifted_to_gcj02_for_tiles_drawn_in_it(
     assert _coordinates(data, "place") == [[116.384047, 39.913345]]
 
 
+def test_the_phone_page_hands_its_live_map_the_chiefs_reach_lines(client, db, no_basemap):
+    reach = factories.ReachFactory(geometry={"type": "LineString", "coordinates": REACH_LINE})
+    unmapped = factories.ReachFactory(region=reach.region)
+    chief = factories.ChiefFactory(region=reach.region, reaches=[reach, unmapped])
+    client.force_login(factories.UserFactory(role=Role.CHIEF, chief=chief, region=chief.region))
+    html = client.get("/patrols/phone/").content.decode()
+    found = re.search(
+        r'<script id="patrol-map-config" type="application/json">(.*?)</script>', html
+    )
+    config = json.loads(found.group(1))
+    assert config["reaches"] == {str(reach.pk): REACH_LINE}
+    assert config["map"] == {"basemap": "none", "tiles": [], "crs": "wgs84"}
+    assert 'id="patrol-map"' in html
+    assert html.index("leaflet.js") < html.index("track-map.js") < html.index("phone.js")
+
+
 # --- the basemap --------------------------------------------------------------------------------
 
 TIANDITU_VEC = (
