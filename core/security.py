@@ -4,8 +4,9 @@ Django's SecurityMiddleware already sends X-Content-Type-Options, Referrer-Polic
 Cross-Origin-Opener-Policy and (in production, over HTTPS) Strict-Transport-Security;
 XFrameOptionsMiddleware sends X-Frame-Options. This adds the Content-Security-Policy: scripts,
 styles and everything else only from our own origin, no inline script, no inline <style>, no
-framing. The map's tile host (settings.MAP_TILE_URL) is the one outside origin images may come
-from. A view that cannot live with the policy says so with ``csp_update`` on that view alone.
+framing. The basemap's tile hosts (core.maps: Tianditu's t0-t7 when ``MAP_BASEMAP`` names it, or
+``MAP_TILE_URL``'s host) are the one outside origin images may come from, and only when
+configured. A view that cannot live with the policy says so with ``csp_update`` on that view alone.
 """
 
 import logging
@@ -14,8 +15,9 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from . import maps
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +73,10 @@ def tile_sources(url: str, subdomains: str = "") -> list[str]:
 def build_policy(extra: dict[str, tuple[str, ...]] | None = None) -> str:
     """The header value: the base policy, the tile hosts, then a view's own additions."""
     policy = {name: list(sources) for name, sources in BASE_POLICY.items()}
-    policy["img-src"] += tile_sources(
-        getattr(settings, "MAP_TILE_URL", ""), getattr(settings, "MAP_TILE_SUBDOMAINS", "")
-    )
+    for layer in maps.tile_layers():
+        policy["img-src"] += [
+            s for s in tile_sources(layer["url"], layer["subdomains"]) if s not in policy["img-src"]
+        ]
     for name, sources in (extra or {}).items():
         policy.setdefault(name, [SELF])
         policy[name] += [s for s in sources if s not in policy[name]]

@@ -37,6 +37,7 @@ from rivers.models import Chief, Reach
 from . import selectors, serializers, services
 from .filters import IssueFilter
 from .models import Issue, IssueEvent, IssuePhoto, IssueStatus, PhotoStage, VoidReason
+from .places import issue_map
 from .views import WRITE_ROLES, IssueViewSet
 from .workflow import ACTION_LABELS, TRANSITIONS
 
@@ -480,6 +481,7 @@ def _issue_page(
             "days_left": (issue.deadline - today).days if issue.deadline else None,
             "deadline_history": history,
             "overdue_days": selectors.issue_overdue_days(issue=issue, history=history, today=today),
+            "place_map": issue_map(issue),
         },
         status=status,
     )

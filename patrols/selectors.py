@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from accounts.models import Region, RegionLevel, User
+from core.geo import TrackPoint
 from rivers.models import Chief
 
+from . import tracks
 from .models import FindingPhoto, Patrol, PatrolRule
 from .periods import period_key, period_start_sql
 from .rules import RuleBook
@@ -33,6 +36,26 @@ def patrol_list(*, user: User) -> QuerySet[Patrol]:
         .prefetch_related("findings__photos")
         .defer("track_raw")
     )
+
+
+def patrol_raw_track(*, patrol: Patrol) -> dict | None:
+    """The track exactly as received (deferred in lists: it is the big one)."""
+    return Patrol.objects.filter(pk=patrol.pk).values_list("track_raw", flat=True).first()
+
+
+def patrol_dropped_fixes(*, raw_track: dict | None) -> list[TrackPoint]:
+    """The fixes of a raw track that filing dropped as drift, found again with the drift limits
+    in force (``PATROL_MAX_SPEED_KMH``, ``PATROL_MAX_GAP_M``)."""
+    if not raw_track:
+        return []
+    try:
+        points = tracks.from_geojson(raw_track)
+    except tracks.TrackError:
+        return []
+    _kept, dropped = tracks.split_jumps(
+        points, max_speed_kmh=settings.PATROL_MAX_SPEED_KMH, max_gap_m=settings.PATROL_MAX_GAP_M
+    )
+    return dropped
 
 
 def finding_photo_list(*, user: User) -> QuerySet[FindingPhoto]:

@@ -102,9 +102,19 @@ def drop_jumps(
     With times, a point is a jump if the speed to it exceeds ``max_speed_kmh``; without, if it
     lies more than ``max_gap_m`` away. Returns the kept points and how many were dropped.
     """
+    kept, dropped = split_jumps(points, max_speed_kmh=max_speed_kmh, max_gap_m=max_gap_m)
+    return kept, len(dropped)
+
+
+def split_jumps(
+    points: list[TrackPoint], *, max_speed_kmh: float, max_gap_m: float
+) -> tuple[list[TrackPoint], list[TrackPoint]]:
+    """``drop_jumps``' verdict point by point: the kept points and the dropped ones (jumps, and
+    fixes out of time order), each list in the track's order."""
     if not points:
-        return [], 0
+        return [], []
     kept = [points[0]]
+    dropped = []
     max_speed_ms = max_speed_kmh / 3.6
     for point in points[1:]:
         last = kept[-1]
@@ -112,13 +122,16 @@ def drop_jumps(
         if point.time is not None and last.time is not None:
             seconds = (point.time - last.time).total_seconds()
             if seconds < 0:
-                continue  # out of order: a replayed or duplicated fix
+                dropped.append(point)  # out of order: a replayed or duplicated fix
+                continue
             jump = distance > max(seconds, 1) * max_speed_ms
         else:
             jump = distance > max_gap_m
-        if not jump:
+        if jump:
+            dropped.append(point)
+        else:
             kept.append(point)
-    return kept, len(points) - len(kept)
+    return kept, dropped
 
 
 def length_km(points: list[TrackPoint]) -> float:

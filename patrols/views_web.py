@@ -22,10 +22,22 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
+from core import maps
 
 SW_SOURCE = "patrols/sw-src.js"
 # What the page needs to run with no signal; the service worker stores these on install.
-OFFLINE_STATIC = ("css/portal.css", "patrols/phone.css", "patrols/idb.js", "patrols/phone.js")
+OFFLINE_STATIC = (
+    "css/portal.css",
+    "patrols/phone.css",
+    "patrols/idb.js",
+    "patrols/phone.js",
+    # The live track's map: drawn offline too, on a plain background.
+    "vendor/leaflet/leaflet.css",
+    "vendor/leaflet/leaflet.js",
+    "css/map.css",
+    "js/map.js",
+    "patrols/track-map.js",
+)
 
 
 def _ui_strings() -> dict[str, str]:
@@ -93,8 +105,24 @@ def phone_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "patrols/phone.html",
-        {"reaches": reaches, "patrol_config": config, "patrol_strings": _ui_strings()},
+        {
+            "reaches": reaches,
+            "patrol_config": config,
+            "patrol_strings": _ui_strings(),
+            "patrol_map": _map_config(reaches),
+        },
     )
+
+
+def _map_config(reaches) -> dict:
+    """The live map's basemap and each of the chief's reaches as drawn (track-map.js)."""
+    crs = maps.tile_crs()
+    lines = {}
+    for reach in reaches:
+        line = maps.line((reach.geometry or {}).get("coordinates") or [], role="reach", crs=crs)
+        if line is not None:
+            lines[str(reach.pk)] = line["geometry"]["coordinates"]
+    return {"map": maps.basemap_config(), "reaches": lines}
 
 
 def _sw_scope() -> str:

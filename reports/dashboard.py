@@ -26,7 +26,6 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import BooleanField, Count, Q, Sum
 from django.db.models.expressions import RawSQL
@@ -36,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Region, RegionLevel, User
 from calendars.models import IssueCategory
-from core import geo
+from core import geo, maps
 from issues.models import Issue, IssueStatus
 from rivers.models import Outfall, OutfallKind, Reach, Sign
 
@@ -396,7 +395,7 @@ def _point(lat, lon, crs: str) -> dict[str, Any]:
 def dashboard_map(*, user: User, region: Region, crs: str | None = None) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of the region's reaches (lines), open issues, outfalls and
     signs (points), at most ``MAP_CAP`` of each, in the datum of the tiles (``crs``)."""
-    crs = crs or settings.MAP_TILE_CRS
+    crs = crs or maps.tile_crs()
     features: list[dict[str, Any]] = []
     capped = {}
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -35,6 +34,7 @@ from rest_framework.views import APIView
 from accounts.filters import RegionFilterSet
 from accounts.models import Region, RegionLevel, User
 from accounts.roles import REGION_READERS
+from core import maps
 from issues.models import OPEN_STATUSES, IssueStatus
 
 from .dashboard import (
@@ -273,9 +273,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         }
         map_config = {
             "url": f"{_api_prefix()}dashboard/map/?region={result.region['id']}",
-            "tiles": settings.MAP_TILE_URL,
-            "attribution": settings.MAP_TILE_ATTRIBUTION,
-            "subdomains": settings.MAP_TILE_SUBDOMAINS,
+            "map": maps.basemap_config(),
             "colours": {str(key): value for key, value in STATUS_COLOURS.items()},
             "labels": {
                 "reaches": _("河段"),

@@ -162,6 +162,10 @@ def test_no_page_of_any_role_breaks_the_content_security_policy(
             browser.visit("/workbench/reaches/new/", "form")
             browser.visit("/issues/", "table")
             browser.visit(f"/issues/{issue.pk}/", "h1")
+            # A place's map, with the tiles of MAP_TILE_URL under it.
+            browser.visit(f"/workbench/signs/{sign.pk}/", "#place-map[data-drawn]")
+            page.locator("#place-map .leaflet-tile-loaded").first.wait_for()
+            browser.check(f"/workbench/signs/{sign.pk}/ with its tiles")
             browser.visit("/reports/")
             browser.visit("/bulletins/")
             browser.visit("/api/docs/", ".swagger-ui .info .title")

@@ -257,4 +257,13 @@ def test_service_worker_script(client, db):
     assert body.startswith("self.PATROL_SW_CONFIG = {")
     for path in ("patrols/phone.js", "patrols/idb.js", "patrols/phone.css", "css/portal.css"):
         assert f'"{static(path)}"' in body
+    # The live track's map works offline: Leaflet and the map scripts are stored too.
+    for path in (
+        "vendor/leaflet/leaflet.js",
+        "vendor/leaflet/leaflet.css",
+        "css/map.css",
+        "js/map.js",
+        "patrols/track-map.js",
+    ):
+        assert f'"{static(path)}"' in body
     assert '"/patrols/phone/"' in body

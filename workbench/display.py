@@ -91,6 +91,10 @@ def cell(field: drf.Field, instance, *, links: bool = False) -> Cell:
             raw = [field.child.choices.get(code, code) for code in raw]
         return Cell(field.field_name, label, _plain(list(raw))[0])
     if isinstance(field, drf.JSONField):
+        if isinstance(raw, dict) and raw.get("type") == "LineString":
+            # A track or a reach's line: drawn on the page's map; here how many points it has.
+            points = len(raw.get("coordinates") or [])
+            return Cell(field.field_name, label, _("%(n)s 个点（见地图）") % {"n": points})
         return Cell(field.field_name, label, EMPTY if raw in (None, "", {}) else _("已填写"))
     if isinstance(field, drf.FileField):
         return Cell(field.field_name, label, str(raw) if raw else EMPTY)

@@ -22,6 +22,8 @@ from rivers import serializers as river_serializers
 from rivers import services as river_services
 from rivers import views as rivers
 
+from . import places
+
 SAVED = _("已保存。")
 DELETE = _("删除")
 
@@ -66,6 +68,8 @@ class Resource:
     actions: tuple[Action, ...] = ()
     list_links: tuple[tuple[str | Promise, str], ...] = ()  # (label, url name) for writers
     detail_template: str = "workbench/detail.html"
+    # (record, user) -> the detail page's map (core.maps.place_map data) or None: workbench.places
+    place: Callable[[Any, Any], dict | None] | None = None
     delete_label: str | Promise = DELETE
     extra: dict = field(default_factory=dict)
 
@@ -123,6 +127,7 @@ RESOURCES: dict[str, Resource] = {
                 Related("reaches", lookup="river", param="river", label=_("河段")),
                 Related("patrols", lookup="reach__river", param="river", table=False),
             ),
+            place=places.river_map,
         ),
         Resource(
             slug="reaches",
@@ -138,6 +143,7 @@ RESOURCES: dict[str, Resource] = {
                 Related("facilities", lookup="reach", param="reach"),
                 Related("patrols", lookup="reach", param="reach", table=False),
             ),
+            place=places.reach_map,
         ),
         Resource(
             slug="chiefs",
@@ -188,6 +194,7 @@ RESOURCES: dict[str, Resource] = {
                 (_("二维码打印"), "public-signs-print"),
             ),
             related=(Related("sign-updates", lookup="sign", param="sign", label=_("更新记录")),),
+            place=places.positioned_map,
         ),
         Resource(
             slug="outfalls",
@@ -198,6 +205,7 @@ RESOURCES: dict[str, Resource] = {
             columns=("name", "kind", "reach_name", "lat", "lon"),
             list_links=((_("台账导入"), "ledger-import-outfalls"),),
             related=(Related("outfall-checks", lookup="outfall", param="outfall"),),
+            place=places.positioned_map,
         ),
         Resource(
             slug="facilities",
@@ -208,6 +216,7 @@ RESOURCES: dict[str, Resource] = {
             columns=("name", "kind", "reach_name", "lat", "lon"),
             list_links=((_("台账导入"), "ledger-import-facilities"),),
             related=(Related("facility-checks", lookup="facility", param="facility"),),
+            place=places.positioned_map,
         ),
         Resource(
             slug="patrols",
@@ -218,6 +227,7 @@ RESOURCES: dict[str, Resource] = {
             columns=("started_at", "chief_name", "reach_name", "distance_km", "valid"),
             read_only=True,
             detail_template="workbench/patrol_detail.html",
+            place=places.patrol_map,
         ),
         Resource(
             slug="patrol-rules",

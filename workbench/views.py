@@ -213,6 +213,7 @@ def record_detail(request: HttpRequest, resource: str, pk: int) -> HttpResponse:
             "can_write": editable,
             "can_delete": editable and res.can_delete(),
             "actions": [a for a in res.actions if a.available(obj)] if editable else [],
+            "place_map": res.place(obj, request.user) if res.place is not None else None,
         },
     )
 

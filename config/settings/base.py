@@ -378,6 +378,11 @@ CELERY_BEAT_SCHEDULE["rebuild-recent-rollups"] = {
     "task": "reports.tasks.rebuild_recent_rollups",
     "schedule": crontab(minute=40, hour=2),
 }
+# MAP_BASEMAP (core.maps): "tianditu-vec" (vector + labels) or "tianditu-img" (imagery + labels)
+# with TIANDITU_KEY (a browser key from lbs.tianditu.gov.cn), "xyz" (MAP_TILE_URL) or "none";
+# empty: "xyz" when MAP_TILE_URL is set, else "none". Every map of the portal uses it.
+MAP_BASEMAP = env.str("MAP_BASEMAP", default="")
+TIANDITU_KEY = env.str("TIANDITU_KEY", default="")
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 MAP_TILE_CRS = env.str("MAP_TILE_CRS", default="wgs84")

@@ -1,8 +1,9 @@
 /* Leaders' dashboard (owner: dash): draws the charts (ECharts) from the series the page hands
  * over in <script type="application/json" id="dashboard-charts">, and the map (Leaflet) from the
- * GeoJSON of /api/v1/dashboard/map/. No tiles unless the portal sets MAP_TILE_URL: the map then
- * draws reaches and markers on a plain background and fits to them. Positions arrive already in
- * the tiles' datum (the server converts WGS-84 to GCJ-02 when MAP_TILE_CRS says so). */
+ * GeoJSON of /api/v1/dashboard/map/, over the portal's basemap (static/js/map.js: Tianditu, an
+ * XYZ server or none; with none the map draws reaches and markers on a plain background and fits
+ * to them). Positions arrive already in the tiles' datum (the server converts WGS-84 to GCJ-02
+ * when MAP_TILE_CRS says so). */
 (function () {
   "use strict";
 
@@ -205,15 +206,10 @@
     var config = readJSON("dashboard-map-config");
     var node = document.getElementById("dashboard-map");
     var status = document.querySelector("[data-map-status]");
-    if (!config || !node || typeof window.L === "undefined") return;
+    if (!config || !node || typeof window.L === "undefined" || !window.PortalMap) return;
     var L = window.L;
-    var map = L.map(node, { zoomControl: true, attributionControl: Boolean(config.tiles) });
-    map.setView([34.75, 113.65], 11);
-    if (config.tiles) {
-      var tileOptions = { attribution: config.attribution || "", maxZoom: 18 };
-      if (config.subdomains) tileOptions.subdomains = config.subdomains;
-      L.tileLayer(config.tiles, tileOptions).addTo(map);
-    }
+    // The portal's one basemap (map.js, core.maps): Tianditu, an XYZ server or none.
+    var map = window.PortalMap.create(node, config.map);
     var layers = {
       reaches: L.layerGroup().addTo(map),
       issues: L.layerGroup().addTo(map),

@@ -165,6 +165,7 @@
     state.lastPoint = null;
     state.findings = [];
     if (!state.current) {
+      drawTrack([]);
       return;
     }
     const [points, findings] = await Promise.all([
@@ -175,6 +176,7 @@
       countPoint(point);
     }
     state.findings = findings;
+    drawTrack(points);
   }
 
   function countPoint(point) {
@@ -183,6 +185,20 @@
     }
     state.lastPoint = point;
     state.points += 1;
+  }
+
+  /* ---------- the live map: drawn by track-map.js, nothing stored there ---------- */
+
+  function drawTrack(points) {
+    if (self.PatrolTrackMap) {
+      self.PatrolTrackMap.reset(state.current ? state.current.reach : null, points);
+    }
+  }
+
+  function drawFix(point) {
+    if (self.PatrolTrackMap) {
+      self.PatrolTrackMap.add(point);
+    }
   }
 
   /* ---------- rendering ---------- */
@@ -479,6 +495,7 @@
     }
     const point = { patrol: current.uuid, ...fix };
     countPoint(point);
+    drawFix(point);
     renderFigures();
     try {
       await Store.addPoint(point);
