@@ -228,3 +228,24 @@ def test_chiefs_page_starts_with_the_patrol_button_then_issues_overdue_first(
     assert "超期2天" in section and "剩余5天" in section
     assert 'href="/notifications/">2 条未读通知' in body
     assert re.search(r"本周已巡 <strong id=\"figure-done\">0</strong> / 应巡", body)
+
+
+def test_leader_home_shows_last_months_ranking_while_this_month_owes_nothing_yet(
+    client, leader_a, street_a
+):
+    """The first days of a month: no rule period has ended in it, every rate is blank."""
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - DAY).replace(day=1)
+    low, high = street_a.communities
+    TreeMonth.objects.update_or_create(
+        region=low, month=last_month, defaults={"required": Decimal(4), "counted": 3}
+    )
+    TreeMonth.objects.update_or_create(
+        region=high, month=last_month, defaults={"required": Decimal(4), "counted": 1}
+    )
+    client.force_login(leader_a)
+    html = client.get("/").content.decode()
+    section = html.split('id="rankings"', 1)[1].split("</section>", 1)[0]
+    assert f"上月（{last_month.year}年{last_month.month}月）巡河率排名" in section
+    assert section.index(low.name) < section.index(high.name)
+    assert "75%" in section and "25%" in section

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -108,7 +108,7 @@ def office_todos(*, user: User, today: datetime.date) -> list[Todo]:
         ),
         Todo(
             "failed_reports",
-            _("生成失败待重新生成的报告"),
+            _("生成失败的报告"),
             failed,
             reverse("report-index") + f"?status={ReportStatus.FAILED}",
             True,
@@ -140,8 +140,9 @@ def overdue_by_community(
         .open()
         .filter(deadline__lt=today, region__level=RegionLevel.COMMUNITY)
         .values("region_id", "region__name", "region__parent__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "region__name", "region_id")[:limit]
+        .annotate(n=Count("pk"), oldest=Min("deadline"))
+        # Most overdue issues first; of as many, the one overdue the longest.
+        .order_by("-n", "oldest", "region_id")[:limit]
     )
     return [
         OverdueCommunity(
@@ -155,13 +156,31 @@ def overdue_by_community(
     ]
 
 
-def month_rankings(*, user: User, today: datetime.date) -> list[dict]:
-    """This month's patrol rate of each region under the leader's (streets of a county,
-    communities of a street), best first: the dashboard's ranking, from its rollups."""
+@dataclass(frozen=True)
+class Rankings:
+    """The patrol rate of each region under the leader's (streets of a county, communities of a
+    street), best first, for ``month``: the dashboard's ranking, from its rollups."""
+
+    month: datetime.date
+    this_month: bool  # False: last month's, as this month has no period ended yet
+    rows: list[dict]
+
+
+def month_rankings(*, user: User, today: datetime.date) -> Rankings | None:
+    """This month's rankings; last month's while no rule period has ended in this one yet (the
+    first days of a month owe nothing, and a ranking of blanks tells a leader nothing)."""
     if user.region_id is None:
-        return []
-    board = dashboard(user=user, region=user.region, date_from=month_of(today), date_to=today)
-    return board.series["patrol_ranking"]
+        return None
+    month = month_of(today)
+    rows = dashboard(user=user, region=user.region, date_from=month, date_to=today).series[
+        "patrol_ranking"
+    ]
+    if rows and all(row["rate"] is None for row in rows):
+        last = month_of(month - datetime.timedelta(days=1))
+        board = dashboard(user=user, region=user.region, date_from=last, date_to=last)
+        if any(row["rate"] is not None for row in board.series["patrol_ranking"]):
+            return Rankings(month=last, this_month=False, rows=board.series["patrol_ranking"])
+    return Rankings(month=month, this_month=True, rows=rows)
 
 
 def unread_notifications(*, user: User) -> int:
