@@ -231,7 +231,7 @@ def test_chiefs_page_starts_with_the_patrol_button_then_issues_overdue_first(
 
 
 def test_leader_home_shows_last_months_ranking_while_this_month_owes_nothing_yet(
-    client, leader_a, street_a
+    client, leader_a, street_a, django_assert_max_num_queries
 ):
     """The first days of a month: no rule period has ended in it, every rate is blank."""
     this_month = timezone.localdate().replace(day=1)
@@ -244,8 +244,16 @@ def test_leader_home_shows_last_months_ranking_while_this_month_owes_nothing_yet
         region=high, month=last_month, defaults={"required": Decimal(4), "counted": 1}
     )
     client.force_login(leader_a)
-    html = client.get("/").content.decode()
+    with django_assert_max_num_queries(26):  # the dashboard's rollups read twice
+        html = client.get("/").content.decode()
     section = html.split('id="rankings"', 1)[1].split("</section>", 1)[0]
     assert f"上月（{last_month.year}年{last_month.month}月）巡河率排名" in section
     assert section.index(low.name) < section.index(high.name)
     assert "75%" in section and "25%" in section
+
+
+def test_a_chiefs_menu_has_its_page_and_the_patrol_page_not_a_second_home(client, chief_a1):
+    client.force_login(chief_a1)
+    header = client.get("/me/").content.decode().split("</header>", 1)[0]
+    nav = header.split("<nav", 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'<a href="([^"]+)"', nav) == ["/me/", "/patrols/phone/"]
