@@ -23,12 +23,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Serve the portal with the demo street on http://127.0.0.1:8000 (SQLite unless DATABASE_URL).
+# Serve the portal with the demo street on http://127.0.0.1:8000 (SQLite unless DATABASE_URL);
+# another port: PORT=8001 make run (HOST= likewise).
 run: $(STAMP) system-packages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "  河长制工作平台: http://$(HOST):$(PORT)/   admin: /admin/   API docs: /api/docs/"
+	@echo "  端口被占用？换一个端口 / port in use? pick another: PORT=8001 make run"
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -7,7 +7,7 @@ from accounts import views_password, views_session
 from accounts.forms import LoginForm
 from core import views_web
 from reports import views_dashboard
-from workbench import views_home
+from workbench import views_help, views_home
 from workbench import views_me as workbench_me
 
 urlpatterns = [
@@ -55,6 +55,7 @@ urlpatterns = [
     path("patrols/", include("patrols.urls")),
     path("issues/", include("issues.urls")),
     path("me/", workbench_me.me_page, name="me"),
+    path("help/", views_help.help_page, name="help"),
     path("bulletins/", include("patrols.urls_bulletins")),
     path("reports/", include("reports.urls")),
     path("documents/", include("core.urls_documents")),

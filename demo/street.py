@@ -55,6 +55,7 @@ from rivers.services import chief_replace
 
 from .activities import build_activities
 from .issues import build_issues
+from .map_patches import build_map_patches
 from .patrols import build_patrols
 
 DEMO_SEED = "river-chief-demo"
@@ -292,6 +293,9 @@ def build_demo(
             # After the issues: the checks that found problems are linked to their tickets.
             activities = build_activities(streets=plans, today=today, seed=seed)
             _log(stdout, f"已生成近一年的工作活动和排查记录 {activities} 条。")
+            # This month's pushed list of map patches, still to be checked on site.
+            patches = build_map_patches(streets=plans, today=today, seed=seed)
+            _log(stdout, f"已导入本月待核查的图斑 {patches} 个。")
             # Last: the dashboard's rollups, from everything written above.
             rebuild_rollups(last=today)
     return DemoResult(

@@ -102,7 +102,7 @@ class IssuePageFilter(IssueFilter):
         label=gettext_lazy("责任河长"),
     )
 
-    HIDDEN = ("reach", "river", "referred")
+    HIDDEN = ("reach", "river", "referred", "open", "deadline_from", "deadline_to")
     BOOLEANS = ("overdue", "supervised")
 
     def __init__(self, *args, **kwargs):

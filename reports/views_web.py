@@ -28,6 +28,7 @@ from core.forms import error_messages
 from core.views_documents import DocumentListView
 
 from . import selectors, services
+from .filters import ReportFilter
 from .models import Report, ReportKind, ReportStatus, Rounding
 from .services import REPORTS
 from .views_stats import records_from
@@ -135,6 +136,14 @@ class ReportIndex(DocumentListView):
         )
         # To the report, whose page follows the build; reloading does not ask again.
         return redirect("report-view", pk=report.pk)
+
+    def listed(self, rows):
+        # ?region= (that region and below), ?kind=, ?year=, ?status= as the API's list takes
+        # them: the home page links the failed ones (?status=failed).
+        filters = ReportFilter(self.request.GET, queryset=rows, request=self.request)
+        if not filters.is_valid():
+            return rows.none(), 400, {"filters": filters}
+        return filters.qs, 200, {"filters": filters}
 
     def annotate(self, report: Report) -> None:
         report.period_name = selectors.report_period_name(report)

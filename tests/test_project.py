@@ -115,7 +115,8 @@ def test_home_requires_login_and_shows_the_region(client, office_a, street_a):
     client.force_login(office_a)
     html = client.get("/").content.decode()
     assert street_a.street.name in html
-    assert "社区级河长" in html
+    # The home page is the office's to-do list now, no longer the roster's counts by role.
+    assert "待交办问题" in html
 
 
 def test_healthz(client, db):

@@ -80,6 +80,9 @@ MAKERS = {
         facility=factories.FacilityFactory(reach=s.reaches[0])
     ),
     "accounts": lambda s, i: make_account(Role.LEADER, s.street),
+    "map-patches": lambda s, i: factories.MapPatchFactory(
+        batch__region=s.street, region=s.communities[i % 2]
+    ),
 }
 
 
@@ -211,7 +214,8 @@ def test_leader_navigation_offers_dashboard_issues_and_reports_but_no_workbench(
 
 def test_chief_navigation_offers_my_page_and_the_phone_page(client, chief_a1):
     client.force_login(chief_a1)
-    nav = _nav(client.get("/"))
+    # A chief's home is its own page (/me/): "/" sends it there.
+    nav = _nav(client.get("/me/"))
     assert 'href="/me/"' in nav and 'href="/patrols/phone/"' in nav
     assert "台账导入" not in nav and "工作报告" not in nav
 
@@ -254,27 +258,32 @@ def test_field_partial_shows_label_widget_and_inline_errors(has_errors):
 # --- home ---------------------------------------------------------------------------------------
 
 
-def test_home_counts_each_record_kind_of_the_users_region_with_links(
+def test_home_of_the_office_is_its_to_do_list_with_its_quick_links(
     client, office_a, street_b, django_assert_max_num_queries
 ):
+    """Work, not record counts ("4 巡河规则" is gone); tests/test_home_todos.py checks each
+    figure against its list."""
     factories.CleanupFactory(region=office_a.region)
-    factories.CleanupFactory(region=street_b.street)
     client.force_login(office_a)
     with django_assert_max_num_queries(15):
         html = client.get("/").content.decode()
-    cleanups = re.search(rf'href="{_list("cleanups")}"><span class="n">(\d+)</span>', html)
-    rivers = re.search(rf'href="{_list("rivers")}"><span class="n">(\d+)</span>', html)
-    assert cleanups.group(1) == "1" and rivers.group(1) == "1"
+    assert 'id="todo-to_assign"' in html and 'id="todo-awaiting_acceptance"' in html
+    assert "巡河规则" not in html.split("</header>", 1)[1]
+    assert _list("cleanups") + '"' not in html.split("</header>", 1)[1]
     assert 'href="/issues/new/"' in html and reverse("report-index") in html
 
 
-def test_home_of_a_leader_links_the_dashboard_and_of_a_chief_its_page(client, leader_a, chief_a1):
+def test_home_of_a_leader_links_the_dashboard_and_a_chief_is_sent_to_its_page(
+    client, leader_a, chief_a1
+):
     client.force_login(leader_a)
     html = client.get("/").content.decode()
     assert 'class="button" href="/dashboard/"' in html and _list("accounts") not in html
     client.force_login(chief_a1)
-    html = client.get("/").content.decode()
-    assert 'class="button" href="/me/"' in html and reverse("patrol-phone") in html
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/me/"
+    html = client.get("/me/").content.decode()
+    assert 'id="start-patrol" href="/patrols/phone/"' in html
 
 
 # --- every record: pages, scoping, roles, queries ----------------------------------------------

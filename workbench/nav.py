@@ -103,12 +103,13 @@ def _menu(role: str, has_chief: bool) -> list[tuple]:
             (_("巡河月通报"), _named("bulletin-index"), []),
             (_("工作报告"), _named("report-index"), []),
         ]
+    elif role in CHIEFS and has_chief:
+        # A chief's home is its own page (the home page sends it there): no second entry.
+        menu += [(_("我的"), MY_PAGE_PATH, []), (_("巡河"), _named("patrol-phone"), [])]
     else:
         menu += [(_("首页"), _named("home"), [])]
         if role in CHIEFS:
             menu += [(_("我的"), MY_PAGE_PATH, [])]
-            if has_chief:
-                menu += [(_("巡河"), _named("patrol-phone"), [])]
     return menu
 
 

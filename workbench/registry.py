@@ -17,6 +17,7 @@ from accounts.roles import OFFICE_ROLES
 from accounts.views import AccountViewSet
 from activities import views as activities
 from core.views import ScopedModelViewSet
+from map_patches import views as map_patches
 from patrols import views as patrols
 from rivers import serializers as river_serializers
 from rivers import services as river_services
@@ -245,6 +246,24 @@ RESOURCES: dict[str, Resource] = {
                 "valid_from",
                 "valid_to",
             ),
+        ),
+        # Verified on site through the API (the phone); here the office sees what is left to
+        # check (?verdict=pending, linked from the home page) and what was found.
+        Resource(
+            slug="map-patches",
+            viewset=map_patches.MapPatchViewSet,
+            api_basename="map-patch",
+            label=_("图斑"),
+            title=_("图斑复核"),
+            columns=(
+                "patch_id",
+                "batch_name",
+                "region_name",
+                "verdict",
+                "checked_at",
+                "issue_code",
+            ),
+            read_only=True,
         ),
         Resource(
             slug="publicity-events",

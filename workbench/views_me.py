@@ -1,5 +1,7 @@
-"""The chief's own page (/me/): my reaches, my patrols this period against my rule, my recent
-patrols and the issues in my hands, with a button to the phone patrol page.
+"""The chief's own page (/me/), its to-do list and where a chief lands after logging in: the
+button to the phone patrol page first, then the issues in my hands by deadline (overdue first),
+my patrols this period against my rule, my unread notifications; my reaches and recent patrols
+folded away below. Cards, for a phone.
 
 Figures come from the compliance service (patrols.selectors), issues from the scoped issue list;
 other accounts are sent to the home page.
@@ -10,11 +12,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role, User
@@ -22,11 +25,23 @@ from issues.models import Issue
 from issues.selectors import issue_list
 from patrols import selectors
 from patrols.models import Patrol, PatrolRule
-from patrols.periods import period_bounds
+from patrols.periods import Period, period_bounds
 from patrols.rules import RuleBook
 from rivers.models import Chief, Reach, Sign
 
+from .selectors import unread_notifications
+
 RECENT_PATROLS = 10
+NOTIFICATIONS_PATH = "/notifications/"
+
+# The period the rule counts in, as "this ..." (本周已巡 1 / 应巡 1).
+THIS_PERIOD = {
+    Period.DAY: gettext_lazy("今日"),
+    Period.DEKAD: gettext_lazy("本旬"),
+    Period.WEEK: gettext_lazy("本周"),
+    Period.MONTH: gettext_lazy("本月"),
+    Period.QUARTER: gettext_lazy("本季度"),
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,11 @@ class PeriodProgress:
     previous: selectors.ComplianceRow | None = None  # the last ended period, when it was owed
     previous_first: datetime.date | None = None
     previous_last: datetime.date | None = None
+
+    @property
+    def period_name(self) -> str:
+        """This period, in words: 本周, 本月..."""
+        return str(THIS_PERIOD.get(self.rule.period, _("本期")))
 
     @property
     def counted(self) -> int:
@@ -133,8 +153,14 @@ def my_recent_patrols(*, user: User, chief: Chief) -> QuerySet[Patrol]:
 
 
 def my_open_issues(*, user: User, chief: Chief) -> QuerySet[Issue]:
-    """Open issues handed to the chief or to a region it answers for, soonest deadline first."""
-    return issue_list(user=user).open().in_hands_of(chief).order_by("deadline", "reported_at", "pk")
+    """Open issues handed to the chief or to a region it answers for, soonest deadline first (the
+    overdue ones first), those without a deadline last."""
+    return (
+        issue_list(user=user)
+        .open()
+        .in_hands_of(chief)
+        .order_by(F("deadline").asc(nulls_last=True), "reported_at", "pk")
+    )
 
 
 @login_required
@@ -157,5 +183,7 @@ def me_page(request: HttpRequest) -> HttpResponse:
             "progress": period_progress(chief=chief, today=today),
             "patrols": my_recent_patrols(user=user, chief=chief),
             "issues": my_open_issues(user=user, chief=chief),
+            "unread": unread_notifications(user=user),
+            "notifications_path": NOTIFICATIONS_PATH,
         },
     )

@@ -196,7 +196,9 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: with no REDIS_URL the tasks run in-process, so `make run` needs no broker.
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# In-process, the tasks run eagerly and only Celery's bookkeeping touches the in-memory
+# transport: naming its host keeps kombu from warning "No hostname was supplied" on each start.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
