@@ -191,6 +191,10 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: with no REDIS_URL the tasks run in-process, so `make run` needs no broker.
 REDIS_URL = env("REDIS_URL", default="")
+# stats/ reads the figures the rollups hold from them for whole ended months (reports.statistics
+# ROLLUP_FIGURES); off, it counts every figure live over the records.
+STATS_FROM_ROLLUPS = env.bool("STATS_FROM_ROLLUPS", default=True)
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
