@@ -140,4 +140,8 @@ def serializer_data(request_data, serializer: drf.Serializer, exclude=()):
             isinstance(field, drf.JSONField) and not str(data.get(name, "")).strip()
         ):
             data.pop(name, None)
+        elif isinstance(field, drf.ManyRelatedField) and name in data and hasattr(data, "setlist"):
+            # A picker (core.pickers) sends its ids as one comma-separated value.
+            ids = [part.strip() for value in data.getlist(name) for part in value.split(",")]
+            data.setlist(name, [part for part in ids if part])
     return data
