@@ -247,7 +247,16 @@ def _time(*, first: datetime.date, last: datetime.date, runs: int, warmup: int, 
     with CaptureQueriesContext(connection) as captured:
         get(as_office, "/api/v1/stats/", stats_query)()
     stats_sql = [(q["sql"], None) for q in captured.captured_queries if q["sql"]]
-    print(f"stats/ sends {len(stats_sql)} statements")
+    print(f"stats/ sends {len(stats_sql)} statements; the slowest, each run once:")
+    costs = []
+    with connection.cursor() as cursor:
+        for sql, _ in stats_sql:
+            started = time.perf_counter()
+            cursor.execute(sql)
+            cursor.fetchall()
+            costs.append((time.perf_counter() - started, sql))
+    for cost, sql in sorted(costs, reverse=True)[:8]:
+        print(f"  {cost * 1000:8.1f} ms  {_what(sql)}")
 
     html = get(as_office, "/issues/")().content.decode()
     print(
@@ -316,6 +325,13 @@ def _time(*, first: datetime.date, last: datetime.date, runs: int, warmup: int, 
         f"  aim (every page p95 < {AIM_P95_MS:g} ms): "
         f"{'met' if worst * 1000 < AIM_P95_MS else 'MISSED'} (worst p95 {worst * 1000:.1f} ms)"
     )
+
+
+def _what(sql: str) -> str:
+    """A statement of stats/, named by what it reads (a figure's own SELECT list is long)."""
+    table = sql.split(" FROM ", 1)[1].split()[0].strip('"') if " FROM " in sql else "?"
+    head = sql[7:70].replace('"', "")
+    return f"{table}: {head}..."
 
 
 def _same(live: dict, served: dict) -> str:
