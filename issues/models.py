@@ -293,6 +293,8 @@ class Issue(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "deadline"], name="issue_status_deadline"),
+            # The lists' default order (API, /issues/): a page is read off this index.
+            models.Index(fields=["-reported_at", "-id"], name="issue_reported_desc"),
             models.Index(fields=["region", "reported_at"], name="issue_region_reported"),
             # Open issues stay few however many ended ones pile up: the dashboard counts them
             # per region (index only) and lists the most overdue first without a sort.

@@ -15,7 +15,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,6 +31,8 @@ from accounts.roles import REGION_READERS
 from core.exceptions import StateConflict
 from core.forms import form_show_errors
 from core.media import stored_file_response
+from core.pagination import CappedPaginator
+from core.pickers import PickerWidget, use_picker
 from rivers.models import Chief, Reach
 
 from . import selectors, serializers, services
@@ -123,6 +124,11 @@ class IssuePageFilter(IssueFilter):
             )
         for name in ("date_from", "date_to"):
             form.fields[name].widget = forms.DateInput(**DATE_WIDGET)
+        # A county's roster and communities are thousands: searched, never listed whole.
+        if not isinstance(form.fields["assignee_chief"].widget, PickerWidget):
+            use_picker(form.fields["assignee_region"], params="level=community")
+            use_picker(form.fields["assignee_chief"])
+            use_picker(form.fields["region"])
         return form
 
 
@@ -156,6 +162,8 @@ class AssignFields(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee_region"].queryset = _visible_communities(user)
         self.fields["assignee_chief"].queryset = _serving_chiefs(user)
+        use_picker(self.fields["assignee_region"], params="level=community")
+        use_picker(self.fields["assignee_chief"], params="serving=true")
 
 
 class ActionForm(forms.Form):
@@ -243,6 +251,8 @@ class IssueReportForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["reach"].queryset = Reach.objects.visible_to(user).select_related("river")
         self.fields["region"].queryset = Region.objects.visible_to(user)
+        use_picker(self.fields["reach"])
+        use_picker(self.fields["region"])
         for name in ("region", "reported_at"):
             self.fields[name].required = False
 
@@ -314,7 +324,7 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     drf_request = Request(request)
     issues = SearchFilter().filter_queryset(drf_request, issues, IssueViewSet)
     issues = OrderingFilter().filter_queryset(drf_request, issues, IssueViewSet)
-    page = Paginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(issues, PAGE_SIZE).get_page(request.GET.get("page"))
     if bulk_form is None and _can_assign(user):
         bulk_form = AssignFields(user=user, prefix="bulk")
     return render(

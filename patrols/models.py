@@ -126,7 +126,8 @@ class Patrol(models.Model):
     class Meta:
         verbose_name = _("巡河记录")
         verbose_name_plural = _("巡河记录")
-        ordering = ["-started_at"]
+        # The id breaks ties, so pages never repeat or skip a patrol of the same minute.
+        ordering = ["-started_at", "-id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ended_at__gt=F("started_at")),
@@ -138,6 +139,8 @@ class Patrol(models.Model):
             ),
         ]
         indexes = [
+            # The lists' default order (API, workbench): a page is read off this index.
+            models.Index(fields=["-started_at", "-id"], name="patrol_started_desc"),
             models.Index(fields=["chief", "started_on"], name="patrol_chief_day"),
             models.Index(fields=["started_on"], name="patrol_day"),
             # Compliance counts valid patrols per chief by day: this index alone answers it.

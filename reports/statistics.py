@@ -198,13 +198,13 @@ def _aggregate(fig: Figure, scope: Scope) -> Any:
     return Count("pk", filter=condition)
 
 
-def count_figures(scope: Scope) -> dict[str, Any]:
-    """Every registered figure counted from rows: one aggregate per source, one grouped query
-    per breakdown."""
+def count_figures(scope: Scope, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Every registered figure counted from rows (but those in ``skip``): one aggregate per
+    source, one grouped query per breakdown."""
     values: dict[str, Any] = {}
     by_source: dict[str, list[Figure]] = {}
     for fig in FIGURES.values():
-        if fig.source is None:
+        if fig.source is None or fig.key in skip:
             continue
         if fig.narrow:
             values[fig.key] = fig.rows(scope).select_related(None).order_by().count()
@@ -246,25 +246,130 @@ def chief_compliance(scope: Scope) -> list[ComplianceRow]:
     )
 
 
+# The figures the rollups (reports.rollups) hold, summed over a region's subtree and months.
+ROLLUP_FIGURES = frozenset(
+    {
+        "patrols",
+        "patrols_invalid",
+        "cleaning_rounds",
+        "patrols_required",
+        "patrols_counted",
+        "chiefs_short",
+        "issues_found",
+        "issues_found_closed",
+        "issues_closed",
+        "issues_by_category",
+    }
+)
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def rollups_serve(scope: Scope) -> bool:
+    """The rollups answer a period of whole months that ended before today: their cells are
+    months, and a rule period ending today has not ended yet."""
+    return (
+        scope.region is not None
+        and scope.date_from.day == 1
+        and scope.date_to == _month_end(scope.date_to)
+        and scope.date_to < scope.today
+    )
+
+
+def rollup_figures(scope: Scope) -> dict[str, Any]:
+    """The ``ROLLUP_FIGURES`` of a period ``rollups_serve``, read from the rollups: the subtree
+    sums (TreeMonth, TreeIssueMonth, TreeClosedMonth) of the region's months, and the chiefs
+    short from the chiefs' months (ChiefMonth) of the region's subtree. Each is the registered
+    figure of its name, as ``count_figures`` and ``chief_compliance`` count it live."""
+    from .models import ChiefMonth, TreeClosedMonth, TreeIssueMonth, TreeMonth
+
+    region = scope.region
+    first, last = scope.date_from, scope.date_to.replace(day=1)
+    months = {"region": region, "month__gte": first, "month__lte": last}
+    tree = TreeMonth.objects.filter(**months).aggregate(
+        **{
+            name: Coalesce(Sum(name), Value(0))
+            for name in (
+                "patrols",
+                "patrols_invalid",
+                "cleaning_rounds",
+                "issues_found",
+                "counted",
+            )
+        },
+        required=Coalesce(Sum("required"), Value(ZERO), output_field=DecimalField()),
+    )
+    closed = TreeClosedMonth.objects.filter(region=region)
+    found_closed = closed.filter(
+        month__gte=first, month__lte=last, closed_month__lte=last
+    ).aggregate(n=Coalesce(Sum("issues"), Value(0)))["n"]
+    closed_in_period = closed.filter(closed_month__gte=first, closed_month__lte=last).aggregate(
+        n=Coalesce(Sum("issues"), Value(0))
+    )["n"]
+    by_category = {str(value): 0 for value in FIGURES["issues_by_category"].choices.values}
+    rows = (
+        TreeIssueMonth.objects.filter(**months)
+        .values("category")
+        .annotate(n=Sum("issues"))
+        .order_by()
+    )
+    for row in sorted(rows, key=lambda row: (-row["n"], row["category"])):
+        if row["n"]:
+            by_category[row["category"]] = row["n"]
+    short = (
+        ChiefMonth.objects.filter(
+            region__in=Region.objects.subtree(region), month__gte=first, month__lte=last
+        )
+        .values("chief_id")
+        .annotate(owed=Sum("required"), done=Sum("counted"))
+        .filter(done__lt=F("owed"))
+        .order_by()
+        .count()
+    )
+    return {
+        "patrols": tree["patrols"],
+        "patrols_invalid": tree["patrols_invalid"],
+        "cleaning_rounds": tree["cleaning_rounds"],
+        "patrols_required": Decimal(tree["required"]).quantize(Decimal("0.01"), ROUND_HALF_UP),
+        "patrols_counted": tree["counted"],
+        "chiefs_short": short,
+        "issues_found": tree["issues_found"],
+        "issues_found_closed": found_closed,
+        "issues_closed": closed_in_period,
+        "issues_by_category": by_category,
+    }
+
+
 def region_statistics(
     *,
     region: Region,
     date_from: datetime.date,
     date_to: datetime.date,
     today: datetime.date | None = None,
+    from_rollups: bool = False,
 ) -> Statistics:
     """Every figure of ``region`` (and below) from ``date_from`` to ``date_to``, inclusive, as
-    of ``today`` (default: the local date)."""
+    of ``today`` (default: the local date).
+
+    ``from_rollups``: the figures the rollups hold (``ROLLUP_FIGURES``) are read from them when
+    the period is whole ended months (``rollups_serve``), the rest counted live. The rollups
+    follow every write on its commit (and the nightly rebuild), so they may trail a write by
+    the moment their refresh takes; the reports, which are documents, always count live."""
     scope = Scope.of(region=region, date_from=date_from, date_to=date_to, today=today)
-    values = count_figures(scope)
-    compliance = chief_compliance(scope)
-    required = sum((row.required for row in compliance), ZERO)
-    counted = sum(row.counted for row in compliance)
-    values.update(
-        patrols_required=Decimal(required).quantize(Decimal("0.01"), ROUND_HALF_UP),
-        patrols_counted=counted,
-        chiefs_short=sum(1 for row in compliance if row.short),
-    )
+    served = rollup_figures(scope) if from_rollups and rollups_serve(scope) else {}
+    values = count_figures(scope, skip=frozenset(served))
+    values.update(served)
+    if "patrols_required" not in served:
+        compliance = chief_compliance(scope)
+        required = sum((row.required for row in compliance), ZERO)
+        counted = sum(row.counted for row in compliance)
+        values.update(
+            patrols_required=Decimal(required).quantize(Decimal("0.01"), ROUND_HALF_UP),
+            patrols_counted=counted,
+            chiefs_short=sum(1 for row in compliance if row.short),
+        )
     for fig in FIGURES.values():
         if fig.rate_of:
             part, whole = fig.rate_of

@@ -58,3 +58,12 @@ def wait_until(page, expression: str, *, timeout_ms: int = 20_000) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout_ms} ms waiting for: {expression}")
         time.sleep(0.1)
+
+
+def pick(page, field_id: str, text: str) -> None:
+    """Choose a record in a searchable picker (core.pickers, js/picker.js): type into its
+    search box ``#field_id`` and click the answer that reads ``text``."""
+    page.fill(f"#{field_id}", text)
+    option = page.locator(f"#{field_id} ~ .picker-list li[role=option]", has_text=text)
+    option.first.wait_for(timeout=10_000)
+    option.first.click()

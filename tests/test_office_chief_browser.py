@@ -10,7 +10,7 @@ from PIL import Image
 
 from issues.models import Issue, IssueStatus, PhotoStage
 
-from .browser import ARTIFACTS, launch, needs_browser, sync_api
+from .browser import ARTIFACTS, launch, needs_browser, pick, sync_api
 from .conftest import make_account
 
 TIMEOUT_MS = 20_000
@@ -96,7 +96,7 @@ def test_the_office_assigns_an_issue_the_chief_fixes_it_and_the_office_closes_it
             page.fill("#id_title", "桥下堆放建筑垃圾")
             page.select_option("#id_category", "dumping")
             page.select_option("#id_source", "office")
-            page.select_option("#id_reach", str(reach.pk))
+            pick(page, "id_reach", reach.name)
             page.fill("#id_description", "约两立方米，需清运")
             with page.expect_navigation():
                 page.click("#issue-submit")
@@ -111,7 +111,7 @@ def test_the_office_assigns_an_issue_the_chief_fixes_it_and_the_office_closes_it
             assert offered == {"assign", "void"}  # assign it or void it, nothing else
 
             # ... and assigns it to the community chief from the issue page.
-            page.select_option("#id_assign-assignee_chief", str(chief.pk))
+            pick(page, "id_assign-assignee_chief", chief.name)
             page.fill("#id_assign-comment", "请于时限内清理")
             act("assign")
             assert status() == "已交办"

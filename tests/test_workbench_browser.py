@@ -9,7 +9,7 @@ from rivers.models import ChiefRole
 from tests import factories
 from tests.conftest import make_account
 
-from .browser import ARTIFACTS, launch, needs_browser, sync_api
+from .browser import ARTIFACTS, launch, needs_browser, pick, sync_api
 
 TIMEOUT_MS = 20_000
 PASSWORD = "correct-horse-battery"
@@ -79,7 +79,7 @@ def test_office_filters_the_roster_and_records_a_cleanup_through_the_form(
             page.wait_for_url("**/workbench/cleanups/new/")
             page.fill("#id_date", "2024-05-02")
             page.select_option("#id_campaign", "flood_season")
-            page.select_option("#id_reaches", str(reach.pk))
+            pick(page, "id_reaches", reach.name)
             page.fill("#id_garbage_t", "3.5")
             page.click("main button[type=submit]")
             page.wait_for_selector("#id_title_errors")

@@ -9,6 +9,8 @@ import json
 from django import forms
 from rest_framework import serializers as drf
 
+from core.pickers import use_picker
+
 from .display import label_queryset
 
 TEXTAREA_FROM = 200  # CharFields longer than this (or unbounded) get a text area
@@ -34,10 +36,14 @@ def form_field(field: drf.Field) -> forms.Field | None:
     }
     if isinstance(field, drf.ManyRelatedField):
         queryset = label_queryset(field.child_relation.get_queryset())
-        return forms.ModelMultipleChoiceField(queryset=queryset, **common)
+        chosen = forms.ModelMultipleChoiceField(queryset=queryset, **common)
+        use_picker(chosen)  # a county's 7,000 reaches: searched, not listed
+        return chosen
     if isinstance(field, drf.RelatedField):
         queryset = label_queryset(field.get_queryset())
-        return forms.ModelChoiceField(queryset=queryset, **common)
+        chosen = forms.ModelChoiceField(queryset=queryset, **common)
+        use_picker(chosen)
+        return chosen
     if isinstance(field, drf.BooleanField):
         return forms.BooleanField(**{**common, "required": False})
     if isinstance(field, drf.ChoiceField):
@@ -134,4 +140,8 @@ def serializer_data(request_data, serializer: drf.Serializer, exclude=()):
             isinstance(field, drf.JSONField) and not str(data.get(name, "")).strip()
         ):
             data.pop(name, None)
+        elif isinstance(field, drf.ManyRelatedField) and name in data and hasattr(data, "setlist"):
+            # A picker (core.pickers) sends its ids as one comma-separated value.
+            ids = [part.strip() for value in data.getlist(name) for part in value.split(",")]
+            data.setlist(name, [part for part in ids if part])
     return data

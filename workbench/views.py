@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,8 @@ from rest_framework.request import Request
 from core.exceptions import StateConflict
 from core.filtering import PortalFilterBackend
 from core.forms import error_messages, form_show_errors
+from core.pagination import CappedPaginator
+from core.pickers import PickerWidget, use_picker
 from core.text import join_items
 
 from . import display
@@ -79,6 +80,9 @@ def _prepare_filter_form(filterset, user) -> None:
         queryset = getattr(form_field, "queryset", None)
         if queryset is not None and hasattr(queryset, "visible_to"):
             form_field.queryset = display.label_queryset(queryset.visible_to(user))
+        if queryset is not None and not isinstance(form_field.widget, PickerWidget):
+            # Chiefs, regions, reaches, rivers, accounts: searched through the API, not listed.
+            use_picker(form_field)
         if isinstance(form_field, forms.NullBooleanField):
             form_field.widget = forms.Select(
                 choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]
@@ -144,7 +148,7 @@ def record_list(request: HttpRequest, resource: str) -> HttpResponse:
         queryset = SearchFilter().filter_queryset(view.request, queryset, view)
     ordering = request.GET.get("ordering", "")
     queryset = OrderingFilter().filter_queryset(view.request, queryset, view)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     serializer = res.serializer_class(context=_context(request, view))
     export_query = request.GET.copy()
     export_query.pop("page", None)

@@ -196,6 +196,10 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: with no REDIS_URL the tasks run in-process, so `make run` needs no broker.
 REDIS_URL = env("REDIS_URL", default="")
+# stats/ reads the figures the rollups hold from them for whole ended months (reports.statistics
+# ROLLUP_FIGURES); off, it counts every figure live over the records.
+STATS_FROM_ROLLUPS = env.bool("STATS_FROM_ROLLUPS", default=True)
+
 # In-process, the tasks run eagerly and only Celery's bookkeeping touches the in-memory
 # transport: naming its host keeps kombu from warning "No hostname was supplied" on each start.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"

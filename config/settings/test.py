@@ -14,3 +14,6 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default="/tmp/river-chief-test-media")  # no
 # Tests run tasks in-process unless a test starts a real worker itself.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 LANGUAGE_CODE = "zh-hans"
+# Tests' writes never commit, so the rollups' on-commit refresh never runs: stats/ counts live
+# unless a test rebuilds the rollups and turns this on (tests/test_county_scale.py).
+STATS_FROM_ROLLUPS = env.bool("STATS_FROM_ROLLUPS", default=False)
