@@ -208,19 +208,6 @@ def test_a_count_past_the_cap_says_so_and_every_page_still_opens(
     assert "末页" not in html
 
 
-def test_the_home_page_counts_a_large_list_only_up_to_the_cap(
-    client, office_a, street_a, monkeypatch
-):
-    import workbench.selectors
-
-    monkeypatch.setattr(workbench.selectors, "COUNT_CAP", 3)
-    for _ in range(4):
-        factories.IssueFactory(reach=street_a.reaches[0])
-    client.force_login(office_a)
-    html = client.get("/").content.decode()
-    assert '<span class="n">3+</span>' in html
-
-
 @pytest.mark.parametrize(
     ("table", "name", "columns"),
     [
