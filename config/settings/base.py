@@ -251,6 +251,9 @@ LEDGER_EXPORT_MAX_ROWS = env.int("LEDGER_EXPORT_MAX_ROWS", default=20000)
 
 # Patrols: what no walker or boat can do is GPS drift; photos are phone pictures, not archives.
 PATROL_MAX_SPEED_KMH = env.float("PATROL_MAX_SPEED_KMH", default=25.0)
+# A patrol upload credential (patrols.credentials) lets the phone file the patrol it was issued
+# for this many hours after it was issued, with no live session: a patrol outlasts the idle limit.
+PATROL_UPLOAD_CREDENTIAL_HOURS = env.int("PATROL_UPLOAD_CREDENTIAL_HOURS", default=24)
 PATROL_MAX_GAP_M = env.float("PATROL_MAX_GAP_M", default=500.0)
 PATROL_SIMPLIFY_M = env.float("PATROL_SIMPLIFY_M", default=5.0)
 PATROL_DEFAULT_MIN_MINUTES = env.int("PATROL_DEFAULT_MIN_MINUTES", default=10)
