@@ -266,6 +266,9 @@ PATROL_MAX_AGE_DAYS = env.int("PATROL_MAX_AGE_DAYS", default=7)
 PATROL_TRACK_TIME_TOLERANCE_MINUTES = env.int("PATROL_TRACK_TIME_TOLERANCE_MINUTES", default=5)
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
+# Lists, issue pages and phones show a JPEG thumbnail this many pixels on its longer side
+# (core.thumbnails; ?size=thumb on a photo's address); the original only when asked for.
+PHOTO_THUMB_MAX_PX = env.int("PHOTO_THUMB_MAX_PX", default=640)
 
 # The documents (core.documents: monthly bulletins, work reports, supervision orders, and every
 # later kind) are built by one task, core.tasks.build_document. A build still running after its
