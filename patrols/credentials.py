@@ -24,6 +24,7 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from accounts.models import User
@@ -97,3 +98,19 @@ class PatrolUploadAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return KEYWORD
+
+
+class PatrolUploadScheme(OpenApiAuthenticationExtension):
+    """The credential in the API's schema (defining the class registers it)."""
+
+    target_class = PatrolUploadAuthentication
+    name = "patrolUploadCredential"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Patrol <credential>: POST /api/v1/patrols/upload-credential/ "
+            "issues it; it files that patrol only (POST /api/v1/patrols/).",
+        }
