@@ -124,6 +124,7 @@
    * next patrol's uuid is kept (localStorage) so that a patrol started with no signal has one.
    */
   const CREDENTIAL_RENEW_MS = 12 * 3600 * 1000; // ask again when less than this is left
+  const CREDENTIAL_TIMEOUT_MS = 15000;
   const SPARE_KEY = `river-chief-patrol-spare-${config.account}`;
 
   function usable(credential, marginMs = 0) {
@@ -134,12 +135,16 @@
     if (!navigator.onLine) {
       return null;
     }
+    // A weak signal must not hold up the outbox, which waits for this on page load.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), CREDENTIAL_TIMEOUT_MS);
     try {
       const response = await fetch(config.credentialUrl, {
         method: "POST",
         credentials: "same-origin",
         headers: { "X-CSRFToken": csrfToken(), Accept: "application/json", "Content-Type": "application/json" },
         body: JSON.stringify({ uuid }),
+        signal: controller.signal,
       });
       if (response.status !== 201) {
         return null; // 401: the session has already ended; the patrol keeps what it has
@@ -148,6 +153,8 @@
       return { token: body.credential, expiresMs: Date.parse(body.expires_at) };
     } catch (error) {
       return null;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
