@@ -2,9 +2,11 @@
 patrol's upload credential (patrols.credentials), so the session's 30-minute idle limit passing
 mid-patrol costs the chief nothing.
 
-The browser's clock is Playwright's (page.clock): installed 46 minutes in the past and advanced
-45 minutes mid-patrol. The server's view of the session is moved the same way: its last request
-is stamped 45 minutes ago, so the session has really ended when the patrol is sent.
+Started with a signal, or with none (the patrol takes the spare credential the page asked for
+when it was loaded). The browser's clock is Playwright's (page.clock): installed 46 minutes in
+the past and advanced 45 minutes mid-patrol. The server's view of the session is moved the same
+way: its last request is stamped 45 minutes ago, so the session has really ended when the patrol
+is sent.
 """
 
 import threading
@@ -60,7 +62,10 @@ def _in_a_thread(function, *args) -> None:
 
 @needs_browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# "none": the patrol starts and is walked with no signal (the spare credential serves).
+@pytest.mark.parametrize("signal", ["good", "none"])
 def test_a_45_minute_patrol_uploads_without_a_new_login(
+    signal,
     live_server,
     chief_account,  # noqa: F811
     media_root,
@@ -92,6 +97,11 @@ def test_a_45_minute_patrol_uploads_without_a_new_login(
             page.click("button[type=submit]")
             page.wait_for_url("**/patrols/phone/")
             wait_for_state(page, "idle")
+            if signal == "none":
+                # The page, loaded with a signal, keeps a spare credential for the next patrol.
+                wait_until(page, f"localStorage.getItem('river-chief-patrol-spare-{user.pk}')")
+                context.set_offline(True)
+                wait_until(page, "!navigator.onLine")
 
             page.select_option("#reach", str(reach.pk))
             page.click("#start")
@@ -110,6 +120,9 @@ def test_a_45_minute_patrol_uploads_without_a_new_login(
             page.clock.fast_forward(f"{PATROL_MINUTES}:00")  # mm:ss
             (cookie,) = [c for c in context.cookies() if c["name"] == "sessionid"]
             _in_a_thread(_idle_since, cookie["value"], PATROL_MINUTES)
+            if signal == "none":
+                context.set_offline(False)
+                wait_until(page, "navigator.onLine")
             # The session has ended: without the credential the upload would answer 401.
             assert page.evaluate("fetch('/api/v1/patrols/').then((r) => r.status)") == 401
 
