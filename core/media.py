@@ -30,11 +30,13 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
+
+from .thumbnails import thumbnail_of
 
 # Browsers may keep a photo for the session's user; shared caches never (it is not public).
 CACHE_CONTROL = "private, max-age=3600"
@@ -116,25 +118,61 @@ def stored_file_response(
     return response
 
 
-def serve_stored_file(*, user: AbstractBaseUser, slug: str, pk: int) -> HttpResponse:
+PHOTO_SIZES = ("thumb", "original")
+
+
+def photo_size(value: str | None) -> str:
+    """``?size=``: ``thumb`` (a small JPEG, core.thumbnails) or ``original`` (the default)."""
+    if value in (None, ""):
+        return "original"
+    if value not in PHOTO_SIZES:
+        raise serializers.ValidationError(
+            {"size": [_("size 只能是 thumb（缩略图）或 original（原图）。")]}
+        )
+    return value
+
+
+def photo_response(file: FieldFile, *, size: str = "original") -> HttpResponse:
+    """A stored photo (the caller has checked the account may see it), as its thumbnail when
+    ``size`` is ``thumb``."""
+    if size == "thumb":
+        thumb = thumbnail_of(file)
+        if thumb.name != file.name:
+            return stored_file_response(thumb, content_type="image/jpeg")
+    return stored_file_response(file)
+
+
+def serve_stored_file(
+    *, user: AbstractBaseUser, slug: str, pk: int, size: str = "original"
+) -> HttpResponse:
     """The file of row ``pk`` of kind ``slug``, if ``user`` sees the row; else 404."""
     kind = _KINDS.get(slug)
     if kind is None:
         raise Http404(_("文件不存在。"))
     row = get_object_or_404(kind.visible(user=user), pk=pk)
-    return stored_file_response(getattr(row, kind.field))
+    return photo_response(getattr(row, kind.field), size=size)
 
 
 class StoredFileView(APIView):
     """A stored photo, for the accounts that see its record (token or session). ``kind``:
-    ``issue-photo`` (a public report's too), ``finding-photo``, ``patch-photo``."""
+    ``issue-photo`` (a public report's too), ``finding-photo``, ``patch-photo``.
+    ``?size=thumb``: a JPEG at most PHOTO_THUMB_MAX_PX on its longer side, upright, without
+    EXIF, for lists and phones; the original by default."""
 
     # The bytes, or a JSON error: a photo has no spreadsheet or browsable form.
     renderer_classes = [JSONRenderer]
 
-    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "size", OpenApiTypes.STR, enum=list(PHOTO_SIZES), description="默认 original"
+            )
+        ],
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
+    )
     def get(self, request: Request, kind: str, pk: int) -> HttpResponse:
-        return serve_stored_file(user=request.user, slug=kind, pk=pk)
+        size = photo_size(request.query_params.get("size"))
+        return serve_stored_file(user=request.user, slug=kind, pk=pk, size=size)
 
 
 class StoredFileField(serializers.ImageField):

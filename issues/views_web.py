@@ -30,7 +30,7 @@ from accounts.models import Region, RegionLevel, User
 from accounts.roles import REGION_READERS
 from core.exceptions import StateConflict
 from core.forms import form_show_errors
-from core.media import stored_file_response
+from core.media import photo_response
 from core.pagination import CappedPaginator
 from core.pickers import PickerWidget, use_picker
 from rivers.models import Chief, Reach
@@ -603,4 +603,5 @@ def issue_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     """A photo of an issue, for accounts that see the issue (media is not public)."""
     issue = _visible_issue(request.user, pk)
     photo = get_object_or_404(selectors.issue_photos(issue=issue), pk=photo_pk)
-    return stored_file_response(photo.image)
+    size = "thumb" if request.GET.get("size") == "thumb" else "original"
+    return photo_response(photo.image, size=size)

@@ -227,3 +227,13 @@ class ComplianceQuerySerializer(serializers.Serializer):
         if (attrs["date_to"] - attrs["date_from"]).days > 366 * 2:
             raise serializers.ValidationError({"date_to": [_("统计范围不能超过两年。")]})
         return attrs
+
+
+class UploadCredentialRequestSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField(label=_("巡河编号"))
+
+
+class UploadCredentialSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    credential = serializers.CharField()
+    expires_at = serializers.DateTimeField()

@@ -6,10 +6,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.filters import RegionFilterSet
@@ -32,6 +34,7 @@ from rivers.models import Chief
 
 from . import selectors, services
 from . import serializers as patrol_serializers
+from .credentials import PatrolUploadAuthentication, PatrolUploadGrant, patrol_credential_issue
 from .filters import PatrolFilter
 from .ledger import COMPLIANCE_LEDGER_NAME, compliance_ledger_table, patrol_ledger_table
 
@@ -69,6 +72,16 @@ class PatrolViewSet(ScopedModelViewSet):
     write_roles = OFFICE_AND_CHIEFS
     # Patrols are evidence: filed once, never edited or deleted through the API.
     http_method_names = ["get", "post", "head", "options"]
+    # A patrol upload credential (patrols.credentials) files its own patrol, and nothing else.
+    authentication_classes = [
+        PatrolUploadAuthentication,
+        *api_settings.DEFAULT_AUTHENTICATION_CLASSES,
+    ]
+
+    def perform_authentication(self, request) -> None:
+        super().perform_authentication(request)
+        if isinstance(request.auth, PatrolUploadGrant) and self.action != "create":
+            raise AuthenticationFailed(_("巡河上传凭证只能用于上传巡河记录。"))
 
     def ledger_table(self, records):
         return patrol_ledger_table(records)
@@ -92,6 +105,9 @@ class PatrolViewSet(ScopedModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        grant = request.auth
+        if isinstance(grant, PatrolUploadGrant) and grant.patrol_uuid != data.get("uuid"):
+            raise PermissionDenied(_("巡河上传凭证不属于这次巡河。"))
         photos: dict[int, list] = {}
         for key in request.FILES:
             match = PHOTO_KEY.match(key)
@@ -106,6 +122,25 @@ class PatrolViewSet(ScopedModelViewSet):
         patrol = self.get_queryset().get(pk=patrol.pk)
         body = self.get_serializer(patrol).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        request=patrol_serializers.UploadCredentialRequestSerializer,
+        responses={201: patrol_serializers.UploadCredentialSerializer},
+        description="A credential for uploading the patrol ``uuid`` (made by the phone when the "
+        "patrol starts) without a live session: send it as ``Authorization: Patrol <credential>`` "
+        "with ``POST /patrols/``. Valid for PATROL_UPLOAD_CREDENTIAL_HOURS hours, for that patrol "
+        "and that endpoint only.",
+    )
+    @action(detail=False, methods=["post"], url_path="upload-credential")
+    def upload_credential(self, request):
+        form = patrol_serializers.UploadCredentialRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        patrol_uuid = form.validated_data["uuid"]
+        credential, expires_at = patrol_credential_issue(user=request.user, patrol_uuid=patrol_uuid)
+        body = patrol_serializers.UploadCredentialSerializer(
+            {"uuid": patrol_uuid, "credential": credential, "expires_at": expires_at}
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=FindingIssueSerializer,

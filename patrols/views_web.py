@@ -96,6 +96,8 @@ def phone_page(request: HttpRequest) -> HttpResponse:
     reaches = user.chief.reaches.select_related("river").order_by("river__name", "name")
     config = {
         "apiUrl": reverse("patrol-list"),
+        # A credential per patrol, so that it uploads after the session ends (credentials.py).
+        "credentialUrl": reverse("patrol-upload-credential"),
         "pageUrl": reverse("patrol-phone"),
         "swUrl": reverse("patrol-sw"),
         "swScope": _sw_scope(),

@@ -390,6 +390,7 @@ def _action_payload(label: str, w, scope: str, user: str):
                 "json",
             ),
             "patrols-finding-issue": ({"category": "dumping"}, "json"),
+            "patrols-upload-credential": ({"uuid": str(uuid_lib.uuid4())}, "json"),
             "issues-actions": (
                 {"action": "start"} if user == "chief" else {"action": "remind"},
                 "json",
@@ -455,6 +456,10 @@ OVERRIDES = {
     ("map-patches-list", "POST", "admin", "*"): 405,
     ("map-patches-list", "POST", "office", "*"): 405,
 }
+
+# Collection actions that name no record and no region: "outside" is the same request as
+# "inside" (a patrol upload credential names only the caller and a uuid the phone made).
+NO_REGION = {"patrols-upload-credential"}
 
 ADMITTED = {
     # The token endpoint: the caller's own username and password give a token.
@@ -552,7 +557,7 @@ def _expected(endpoint: Endpoint, method: str, user_name: str, scope: str, w) ->
     if not _served(endpoint, method):
         return 405
     outside = scope == "outside" and not user.sees_all_regions
-    if outside and endpoint.prefix not in GLOBAL:
+    if outside and endpoint.prefix not in GLOBAL and endpoint.label not in NO_REGION:
         if endpoint.detail:
             return 404
         if method == "POST" or endpoint.label in REGION_FILTERED:

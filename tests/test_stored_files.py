@@ -193,8 +193,11 @@ def test_the_workbench_patrol_page_shows_finding_photos_through_the_scoped_view(
     page = client.get(f"/workbench/patrols/{photo.finding.patrol_id}/")
     assert page.status_code == 200
     link = f"http://testserver/api/v1/files/finding-photo/{photo.pk}/"
-    assert f'src="{link}"' in page.content.decode()
+    # The list shows the thumbnail (core.thumbnails) and links the original.
+    assert f'src="{link}?size=thumb"' in page.content.decode()
+    assert f'href="{link}"' in page.content.decode()
     # The session is enough: the page's <img> loads.
+    assert client.get(urlparse(link).path, {"size": "thumb"}).status_code == 200
     assert client.get(urlparse(link).path).status_code == 200
 
 

@@ -262,6 +262,9 @@ LEDGER_EXPORT_MAX_ROWS = env.int("LEDGER_EXPORT_MAX_ROWS", default=20000)
 
 # Patrols: what no walker or boat can do is GPS drift; photos are phone pictures, not archives.
 PATROL_MAX_SPEED_KMH = env.float("PATROL_MAX_SPEED_KMH", default=25.0)
+# A patrol upload credential (patrols.credentials) lets the phone file the patrol it was issued
+# for this many hours after it was issued, with no live session: a patrol outlasts the idle limit.
+PATROL_UPLOAD_CREDENTIAL_HOURS = env.int("PATROL_UPLOAD_CREDENTIAL_HOURS", default=24)
 PATROL_MAX_GAP_M = env.float("PATROL_MAX_GAP_M", default=500.0)
 PATROL_SIMPLIFY_M = env.float("PATROL_SIMPLIFY_M", default=5.0)
 PATROL_DEFAULT_MIN_MINUTES = env.int("PATROL_DEFAULT_MIN_MINUTES", default=10)
@@ -274,6 +277,9 @@ PATROL_MAX_AGE_DAYS = env.int("PATROL_MAX_AGE_DAYS", default=7)
 PATROL_TRACK_TIME_TOLERANCE_MINUTES = env.int("PATROL_TRACK_TIME_TOLERANCE_MINUTES", default=5)
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
+# Lists, issue pages and phones show a JPEG thumbnail this many pixels on its longer side
+# (core.thumbnails; ?size=thumb on a photo's address); the original only when asked for.
+PHOTO_THUMB_MAX_PX = env.int("PHOTO_THUMB_MAX_PX", default=640)
 
 # The documents (core.documents: monthly bulletins, work reports, supervision orders, and every
 # later kind) are built by one task, core.tasks.build_document. A build still running after its

@@ -29,3 +29,21 @@ def deadline_note(issue) -> str:
     if days > 0:
         return ngettext("剩余%(n)s天", "剩余%(n)s天", days) % {"n": days}
     return ngettext("超期%(n)s天", "超期%(n)s天", -days) % {"n": -days}
+
+
+# An open issue due within this many days is flagged "soon" in the lists.
+DUE_SOON_DAYS = 3
+
+
+@register.filter
+def deadline_class(issue) -> str:
+    """The badge class of ``deadline_note``: ``bad`` overdue, ``warn`` due within
+    DUE_SOON_DAYS days (today included), "" otherwise."""
+    days = days_to(issue.deadline)
+    if days is None or issue.status in (IssueStatus.CLOSED, IssueStatus.VOIDED):
+        return ""
+    if days < 0:
+        return "bad"
+    if days <= DUE_SOON_DAYS:
+        return "warn"
+    return ""

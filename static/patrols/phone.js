@@ -116,6 +116,100 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
+  /* ---------- the patrol upload credential (patrols/credentials.py) ----------
+   * The session ends after 30 idle minutes and a patrol lasts longer, often with no signal to
+   * keep a session alive. So each patrol holds a credential of its own, asked for while the
+   * session is live and stored with the patrol: the upload sends it in the Authorization
+   * header, and a patrol of any length uploads without a new login. A spare credential for the
+   * next patrol's uuid is kept (localStorage) so that a patrol started with no signal has one.
+   */
+  const CREDENTIAL_RENEW_MS = 12 * 3600 * 1000; // ask again when less than this is left
+  const CREDENTIAL_TIMEOUT_MS = 15000;
+  const SPARE_KEY = `river-chief-patrol-spare-${config.account}`;
+
+  function usable(credential, marginMs = 0) {
+    return Boolean(credential && credential.token && credential.expiresMs - marginMs > Date.now());
+  }
+
+  async function requestCredential(uuid) {
+    if (!navigator.onLine) {
+      return null;
+    }
+    // A weak signal must not hold up the outbox, which waits for this on page load.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), CREDENTIAL_TIMEOUT_MS);
+    try {
+      const response = await fetch(config.credentialUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), Accept: "application/json", "Content-Type": "application/json" },
+        body: JSON.stringify({ uuid }),
+        signal: controller.signal,
+      });
+      if (response.status !== 201) {
+        return null; // 401: the session has already ended; the patrol keeps what it has
+      }
+      const body = await response.json();
+      return { token: body.credential, expiresMs: Date.parse(body.expires_at) };
+    } catch (error) {
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /* Give every unsent patrol of this account a credential, or a fresher one. */
+  async function ensureCredentials() {
+    for (const patrol of state.patrols) {
+      if (patrol.state === "sent" || usable(patrol.credential, CREDENTIAL_RENEW_MS)) {
+        continue;
+      }
+      const credential = await requestCredential(patrol.uuid);
+      if (!credential) {
+        return;
+      }
+      patrol.credential = credential;
+      await Store.updatePatrol(patrol.uuid, { credential });
+    }
+    await ensureSpare();
+  }
+
+  function readSpare() {
+    try {
+      const spare = JSON.parse(window.localStorage.getItem(SPARE_KEY) || "null");
+      return spare && spare.uuid && usable(spare.credential) ? spare : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  async function ensureSpare() {
+    const spare = readSpare();
+    if (spare && usable(spare.credential, CREDENTIAL_RENEW_MS)) {
+      return;
+    }
+    const uuid = newUuid();
+    const credential = await requestCredential(uuid);
+    if (credential) {
+      try {
+        window.localStorage.setItem(SPARE_KEY, JSON.stringify({ uuid, credential }));
+      } catch (error) {
+        // Private mode: the patrol asks for its own credential when it starts.
+      }
+    }
+  }
+
+  /* The spare's uuid and credential for a patrol starting now, once only. */
+  function takeSpare() {
+    const spare = readSpare();
+    try {
+      window.localStorage.removeItem(SPARE_KEY);
+    } catch (error) {
+      // Nothing stored.
+    }
+    return spare;
+  }
+
   function notice(message) {
     const element = $("patrol-notice");
     element.textContent = message || "";
@@ -520,8 +614,10 @@
       return;
     }
     const now = Date.now();
+    const spare = takeSpare();
     const patrol = {
-      uuid: newUuid(),
+      uuid: spare ? spare.uuid : newUuid(),
+      credential: spare ? spare.credential : null,
       account: config.account,
       reach: Number(select.value),
       reachLabel: reachLabel(select.value),
@@ -547,6 +643,7 @@
     await refresh({ announced: true });
     startWatching();
     $("finding-description").focus();
+    ensureCredentials().catch(() => {});
   }
 
   async function finishPatrol() {
@@ -747,8 +844,12 @@
   }
 
   /* Send one patrol; answers "sent", "rejected", or the kind of failure to retry later. */
-  async function send(patrol) {
+  async function send(patrol, renewed = false) {
     const form = await buildForm(patrol);
+    const headers = { "X-CSRFToken": csrfToken(), Accept: "application/json" };
+    if (usable(patrol.credential)) {
+      headers.Authorization = `Patrol ${patrol.credential.token}`;
+    }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), UPLOAD_TIMEOUT_MS);
     let response;
@@ -757,7 +858,7 @@
         method: "POST",
         body: form,
         credentials: "same-origin",
-        headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+        headers,
         signal: controller.signal,
       });
     } catch (error) {
@@ -786,6 +887,12 @@
       return "sent";
     }
     if (response.status === 401) {
+      // The credential is gone or refused: a live session may still issue a new one.
+      const credential = renewed ? null : await requestCredential(patrol.uuid);
+      if (credential) {
+        await Store.updatePatrol(patrol.uuid, { credential });
+        return send({ ...patrol, credential }, true);
+      }
       return "auth";
     }
     if (response.status >= 500 || response.status === 408 || response.status === 429) {
@@ -957,7 +1064,9 @@
     render();
     if (navigator.onLine) {
       state.failures = 0;
-      flushOutbox();
+      ensureCredentials()
+        .catch(() => {})
+        .then(flushOutbox);
     }
   }
 
@@ -1010,6 +1119,7 @@
     if (state.current && state.current.state === "finished") {
       $("notes").value = state.current.notes || "";
     }
+    await ensureCredentials().catch(() => {});
     flushOutbox();
   }
 
