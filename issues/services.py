@@ -283,7 +283,7 @@ def issue_edit(*, instance: Issue, user: User, **data: Any) -> Issue:
     issue = Issue.objects.select_for_update().get(pk=instance.pk)
     if issue.status not in EDITABLE:
         raise StateConflict(
-            _("问题已%(status)s，不能再编辑。") % {"status": IssueStatus(issue.status).label}
+            _("问题%(status)s，不能再编辑。") % {"status": IssueStatus(issue.status).label}
         )
     unknown = set(data) - set(EDIT_FIELDS)
     if unknown:

@@ -622,7 +622,7 @@ def issue_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.issue_editable(issue=issue, user=user):
         messages.error(
             request,
-            _("问题已%(status)s，不能再编辑。") % {"status": issue.get_status_display()},
+            _("问题%(status)s，不能再编辑。") % {"status": issue.get_status_display()},
         )
         return redirect("issue-page", pk=issue.pk)
     deadline_editable = services.issue_deadline_editable(issue=issue)
