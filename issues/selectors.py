@@ -7,6 +7,7 @@ from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import Region, RegionLevel, Role, User
+from core.text import SENTENCE_END
 from rivers.models import Chief
 
 from .models import (
@@ -159,8 +160,10 @@ CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def category_guess(text: str) -> str:
-    """The category ``text`` most likely describes (``CATEGORY_WORDS``), else 其他."""
-    for category, words in CATEGORY_WORDS:
-        if any(word in text for word in words):
-            return category
+    """The category ``text`` most likely describes (``CATEGORY_WORDS``), else 其他. Sentence
+    by sentence: what the first one names is what the writer saw first."""
+    for sentence in SENTENCE_END.split(text):
+        for category, words in CATEGORY_WORDS:
+            if any(word in sentence for word in words):
+                return category
     return IssueCategory.OTHER
