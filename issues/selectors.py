@@ -161,9 +161,15 @@ CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def category_guess(text: str) -> str:
     """The category ``text`` most likely describes (``CATEGORY_WORDS``), else 其他. Sentence
-    by sentence: what the first one names is what the writer saw first."""
+    by sentence, and in a sentence the word written first (the longer where two start at one
+    place: 建筑垃圾 before 垃圾): what the writer saw first."""
     for sentence in SENTENCE_END.split(text):
-        for category, words in CATEGORY_WORDS:
-            if any(word in sentence for word in words):
-                return category
+        found = [
+            (at, -len(word), order, category)
+            for order, (category, words) in enumerate(CATEGORY_WORDS)
+            for word in words
+            if (at := sentence.find(word)) >= 0
+        ]
+        if found:
+            return min(found)[3]
     return IssueCategory.OTHER
