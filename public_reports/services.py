@@ -364,12 +364,19 @@ def public_report_void(
 
 
 def public_report_follow_issue(*, issue: Issue) -> int:
-    """A report still waiting whose issue the office moved on elsewhere (assigned from the issue
-    page, voided there) was triaged by that move; how many reports changed. Called on every
+    """A report whose issue the office moved on elsewhere was triaged by that move: assigned
+    from the issue page, a waiting one is accepted; voided there, a waiting or accepted one is
+    not accepted. How many reports changed. Called on every
     announced change of a public issue (``public_reports.receivers``)."""
     if issue.source != IssueSource.PUBLIC or issue.status == IssueStatus.REPORTED:
         return 0
-    triage = Triage.VOIDED if issue.status == IssueStatus.VOIDED else Triage.ACCEPTED
-    return PublicReport.objects.filter(issue_id=issue.pk, triage=Triage.PENDING).update(
-        triage=triage, triaged_at=timezone.now()
+    reports = PublicReport.objects.filter(issue_id=issue.pk)
+    if issue.status == IssueStatus.VOIDED:
+        # Voided from the issue page, waiting or accepted: not accepted after all. (A merge
+        # marks its report first, so it stays merged.)
+        return reports.filter(triage__in=REOPENABLE).update(
+            triage=Triage.VOIDED, triaged_at=timezone.now()
+        )
+    return reports.filter(triage=Triage.PENDING).update(
+        triage=Triage.ACCEPTED, triaged_at=timezone.now()
     )

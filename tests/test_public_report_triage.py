@@ -370,3 +370,14 @@ def test_the_title_is_the_first_sentence(description, title):
 )
 def test_the_category_guess_follows_the_word_written_first(text, category):
     assert category_guess(text) == category
+
+
+def test_voiding_an_accepted_reports_issue_from_the_issue_page_counts_as_not_accepting(
+    office_a, report
+):
+    services.public_report_accept(report=report, user=office_a)
+    issue_services.issue_act(
+        issue_id=report.issue_id, user=office_a, action="void", reason="invalid"
+    )
+    report.refresh_from_db()
+    assert report.triage == Triage.VOIDED
