@@ -280,7 +280,11 @@ def issue_edit(*, instance: Issue, user: User, **data: Any) -> Issue:
     Audited with the old and new values, and the timeline gets a line saying what changed."""
     if user.effective_role not in OFFICE_ROLES:
         raise PermissionDenied(_("只有河长办可以编辑问题。"))
-    issue = Issue.objects.select_for_update().get(pk=instance.pk)
+    # Locked and read again; the caller's object (with its annotations, e.g. ``overdue`` for
+    # the API's answer) is the one changed and returned.
+    Issue.objects.select_for_update().filter(pk=instance.pk).exists()
+    instance.refresh_from_db()
+    issue = instance
     if issue.status not in EDITABLE:
         raise StateConflict(
             _("问题%(status)s，不能再编辑。") % {"status": IssueStatus(issue.status).label}

@@ -183,6 +183,7 @@ def test_patch_reclassifies_through_the_api_and_is_audited(api, office_a, street
     )
     assert answer.status_code == 200
     assert answer.json()["category"] == "pollution"
+    assert answer.json()["overdue"] is False  # the whole issue answers, as before the edit
     [entry] = update_entries(issue)
     assert entry.changes == {
         "category": ["other", "pollution"],
