@@ -1,6 +1,7 @@
 """Lists in sentences: Chinese joins with 、 and ；, English with commas and semicolons; and
 whether a text shows anything at all."""
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -32,3 +33,20 @@ def is_blank(text: str) -> bool:
         or char in _BLANK_LOOKING
         for char in text
     )
+
+
+# Where a sentence ends: Chinese and Western stops and a line break; a full stop only before a
+# space or the end (not the point in "3.5米").
+SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
+
+
+def first_sentence(text: str, limit: int) -> str:
+    """A title from a text someone wrote: its first sentence without the stop, spaces
+    collapsed, at most ``limit`` characters (cut with "…" only where one sentence outruns
+    it). A text that starts with a stop is taken whole."""
+    text = text.strip()
+    match = SENTENCE_END.search(text)
+    if match is not None and match.start() > 0:
+        text = text[: match.start()]
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -7,9 +7,18 @@ from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import Region, RegionLevel, Role, User
+from core.text import SENTENCE_END
 from rivers.models import Chief
 
-from .models import ENDED_STATUSES, Issue, IssueDeadline, IssueEvent, IssuePhoto, SupervisionOrder
+from .models import (
+    ENDED_STATUSES,
+    Issue,
+    IssueCategory,
+    IssueDeadline,
+    IssueEvent,
+    IssuePhoto,
+    SupervisionOrder,
+)
 
 
 def with_overdue(queryset: QuerySet[Issue]) -> QuerySet[Issue]:
@@ -133,3 +142,34 @@ def issue_assignee_accounts(*, issue: Issue, today: datetime.date | None = None)
     else:
         return []
     return list(accounts.order_by("pk"))
+
+
+# Words that name a kind of problem, checked in this order (the first that appears decides:
+# 建筑垃圾 is a heap, not litter). A guess for a form to start from; the office chooses.
+CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (IssueCategory.OUTFALL, ("排污口", "排水口", "直排", "偷排", "暗管")),
+    (IssueCategory.DUMPING, ("建筑垃圾", "渣土", "倾倒", "乱堆", "堆放", "堆积")),
+    (IssueCategory.MINING, ("采砂", "挖砂", "盗采", "乱采", "取土")),
+    (IssueCategory.CONSTRUCTION, ("违建", "违章建筑", "搭建", "乱建", "私建")),
+    (IssueCategory.OCCUPATION, ("占用", "侵占", "围垦", "种植", "养殖", "乱占")),
+    (IssueCategory.BANK_DAMAGE, ("坍塌", "塌方", "垮塌", "护坡", "堤岸", "损毁", "破损")),
+    (IssueCategory.FLOOD_OBSTRUCTION, ("阻水", "行洪", "拦河", "堵塞", "阻碍")),
+    (IssueCategory.POLLUTION, ("污水", "黑臭", "发臭", "异味", "死鱼", "油污", "水质", "污染")),
+    (IssueCategory.GARBAGE, ("垃圾", "漂浮物", "塑料", "杂物")),
+)
+
+
+def category_guess(text: str) -> str:
+    """The category ``text`` most likely describes (``CATEGORY_WORDS``), else 其他. Sentence
+    by sentence, and in a sentence the word written first (the longer where two start at one
+    place: 建筑垃圾 before 垃圾): what the writer saw first."""
+    for sentence in SENTENCE_END.split(text):
+        found = [
+            (at, -len(word), order, category)
+            for order, (category, words) in enumerate(CATEGORY_WORDS)
+            for word in words
+            if (at := sentence.find(word)) >= 0
+        ]
+        if found:
+            return min(found)[3]
+    return IssueCategory.OTHER

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Region, Role, User
+from accounts.roles import OFFICE_ROLES
 from audit.models import AuditAction
 from audit.services import audit_record, created, diff, snapshot
 from calendars.selectors import default_deadline, working_days_between
@@ -38,7 +39,14 @@ from .models import (
 )
 from .notices import assignee_label, notify_assignees
 from .selectors import street_of
-from .workflow import REPORT, TRANSITIONS, allowed_actions
+from .workflow import (
+    DEADLINE_EDITABLE,
+    EDIT,
+    EDITABLE,
+    REPORT,
+    TRANSITIONS,
+    allowed_actions,
+)
 
 # Where the work is in the assignee's hands (the statuses the office may remind): the morning job
 # reminds and supervises only these; an issue awaiting acceptance waits on the office.
@@ -210,6 +218,119 @@ def issue_update(*, instance: Issue, user: User, **data) -> Issue:
     if deadline_moved:
         _deadline_history_keep(issue=issue, previous=old_deadline)
         _deadline_record(issue=issue, action=DEADLINE_EDIT, user=user)
+    audit_record(
+        user=user, action=AuditAction.UPDATE, obj=issue, changes=diff(before, snapshot(issue))
+    )
+    return issue
+
+
+# What the office may correct with an edit, in the order the timeline's line names them.
+EDIT_FIELDS = (
+    "title",
+    "category",
+    "source",
+    "urgency",
+    "description",
+    "reach",
+    "region",
+    "lat",
+    "lon",
+    "reported_at",
+    "deadline",
+)
+
+
+def issue_editable(*, issue: Issue, user: User) -> bool:
+    """Whether ``user`` may edit ``issue`` now: the office, on an issue still open."""
+    return user.effective_role in OFFICE_ROLES and issue.status in EDITABLE
+
+
+def issue_deadline_editable(*, issue: Issue) -> bool:
+    """Whether an edit may move the deadline itself (``workflow.DEADLINE_EDITABLE``)."""
+    return issue.status in DEADLINE_EDITABLE
+
+
+def _edit_words(issue: Issue, before: dict[str, Any], changed: list[str]) -> str:
+    """The timeline's line for an edit: each field changed, old -> new, in the office's words
+    (the description only as changed: it may be long)."""
+    parts = []
+    for name in changed:
+        field = Issue._meta.get_field(name)
+        label = str(field.verbose_name)
+        if name == "description":
+            parts.append(_("%(field)s已修改") % {"field": label})
+            continue
+        old, new = before[name], getattr(issue, name)
+        if getattr(field, "choices", None):
+            choices = dict(field.choices)
+            old, new = choices.get(old, old), choices.get(new, new)
+        parts.append(
+            _("%(field)s：%(old)s → %(new)s")
+            % {"field": label, "old": "—" if old in (None, "") else old, "new": new or "—"}
+        )
+    return "；".join(str(part) for part in parts)[:2000]
+
+
+@transaction.atomic
+def issue_edit(*, instance: Issue, user: User, **data: Any) -> Issue:
+    """The office corrects or reclassifies an open issue: title, description, category, source,
+    urgency, place (reach, region, position) and, where the workflow allows
+    (``DEADLINE_EDITABLE``), the deadline, into its history. The row is locked; a closed or
+    voided issue answers 409, another role 403. A reach given sets the region to the reach's.
+    Audited with the old and new values, and the timeline gets a line saying what changed."""
+    if user.effective_role not in OFFICE_ROLES:
+        raise PermissionDenied(_("只有河长办可以编辑问题。"))
+    # Locked and read again; the caller's object (with its annotations, e.g. ``overdue`` for
+    # the API's answer) is the one changed and returned.
+    Issue.objects.select_for_update().filter(pk=instance.pk).exists()
+    instance.refresh_from_db()
+    issue = instance
+    if issue.status not in EDITABLE:
+        raise StateConflict(
+            _("问题%(status)s，不能再编辑。") % {"status": IssueStatus(issue.status).label}
+        )
+    unknown = set(data) - set(EDIT_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("该项不能在编辑中修改。")] for name in sorted(unknown)})
+    reach = data.get("reach", issue.reach)
+    if reach is not None and ("reach" in data or "region" in data):
+        # On a reach, the issue is where the reach is.
+        data["region"] = reach.region
+    old_deadline = issue.deadline
+    deadline_moved = "deadline" in data and data["deadline"] != old_deadline
+    if not deadline_moved:
+        data.pop("deadline", None)
+    elif not issue_deadline_editable(issue=issue):
+        raise ValidationError(
+            {
+                "deadline": [
+                    _("问题当前状态为“%(status)s”，整改时限不能直接修改：请通过交办或督办设定。")
+                    % {"status": IssueStatus(issue.status).label}
+                ]
+            }
+        )
+    elif data["deadline"] is None:
+        raise ValidationError({"deadline": [_("整改时限设定后不能清空。")]})
+    elif data["deadline"] < timezone.localdate(data.get("reported_at") or issue.reported_at):
+        raise ValidationError({"deadline": [_("整改时限不能早于发现日期。")]})
+    before = snapshot(issue)
+    old_values = {name: getattr(issue, name) for name in EDIT_FIELDS}
+    issue = model_update(instance=issue, data=data)
+    changed = [name for name in EDIT_FIELDS if getattr(issue, name) != old_values[name]]
+    if not changed:
+        return issue
+    event = IssueEvent.objects.create(
+        issue=issue,
+        by=user,
+        action=EDIT,
+        from_status=issue.status,
+        to_status=issue.status,
+        comment=_edit_words(issue, old_values, changed),
+        deadline=issue.deadline if deadline_moved else None,
+    )
+    if deadline_moved:
+        _deadline_history_keep(issue=issue, previous=old_deadline)
+        _deadline_record(issue=issue, action=DEADLINE_EDIT, user=user, event=event)
     audit_record(
         user=user, action=AuditAction.UPDATE, obj=issue, changes=diff(before, snapshot(issue))
     )

@@ -28,7 +28,8 @@ class IssueViewSet(ScopedModelViewSet):
     """Issue tickets: report, then move along the workflow with ``actions``."""
 
     selector = selectors.issue_list
-    update_service = services.issue_update
+    # The office corrects an open issue (409 once closed or voided); audited, on the timeline.
+    update_service = services.issue_edit
     serializer_class = serializers.IssueSerializer
     filterset_class = IssueFilter
     search_fields = ["code", "title", "description", "reach__name", "reach__river__name"]

@@ -27,7 +27,7 @@ from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 
 from accounts.models import Region, RegionLevel, User
-from accounts.roles import REGION_READERS
+from accounts.roles import OFFICE_ROLES, REGION_READERS
 from core.exceptions import StateConflict
 from core.forms import form_show_errors
 from core.media import photo_response
@@ -255,6 +255,44 @@ class IssueReportForm(forms.ModelForm):
         use_picker(self.fields["region"])
         for name in ("region", "reported_at"):
             self.fields[name].required = False
+
+
+class IssueEditForm(forms.ModelForm):
+    """What the office may correct on an open issue; the deadline only where the workflow lets
+    an edit move it (``services.issue_deadline_editable``)."""
+
+    class Meta:
+        model = Issue
+        fields = [
+            "title",
+            "category",
+            "source",
+            "urgency",
+            "reach",
+            "region",
+            "description",
+            "lat",
+            "lon",
+            "deadline",
+        ]
+        widgets = {
+            **IssueReportForm.Meta.widgets,
+            "deadline": forms.DateInput(**DATE_WIDGET),
+        }
+        help_texts = {
+            **IssueReportForm.Meta.help_texts,
+            "deadline": gettext_lazy("修改后记入整改时限记录（修改时限）。"),
+        }
+
+    def __init__(self, *args, user: User, deadline_editable: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reach"].queryset = Reach.objects.visible_to(user).select_related("river")
+        self.fields["region"].queryset = Region.objects.visible_to(user)
+        self.fields["region"].required = False
+        if deadline_editable:
+            self.fields["deadline"].required = False
+        else:
+            del self.fields["deadline"]
 
 
 class PhotoForm(forms.Form):
@@ -492,6 +530,8 @@ def _issue_page(
             "deadline_history": history,
             "overdue_days": selectors.issue_overdue_days(issue=issue, history=history, today=today),
             "place_map": issue_map(issue),
+            "can_edit": services.issue_editable(issue=issue, user=user),
+            "is_office": user.effective_role in OFFICE_ROLES,
         },
         status=status,
     )
@@ -559,6 +599,84 @@ def issue_action(request: HttpRequest, pk: int) -> HttpResponse:
         errors = serializer.errors
     form = form_show_errors(ActionForm(action=action, user=user, initial=typed), errors)
     return _issue_page(request, issue, forms_shown={action: form}, status=400)
+
+
+# --- Editing an open issue (office) ---------------------------------------------------------
+
+# The fields a blank means "none" for (else a blank is an empty text).
+EDIT_NULLABLE = ("reach", "lat", "lon")
+
+
+def _edit_payload(data, names: Iterable[str]) -> dict:
+    """What was typed into the edit form, for the API's serializer: every field (a blank
+    description clears it), a blank reach or position as none, a blank region left as is."""
+    payload: dict = {}
+    for name in names:
+        value = data.get(name, "")
+        value = value.strip() if isinstance(value, str) else value
+        if name in EDIT_NULLABLE and value in ("", None):
+            payload[name] = None
+        elif name == "region" and value in ("", None):
+            continue
+        else:
+            payload[name] = value
+    return payload
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def issue_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """编辑: the office corrects or reclassifies an open issue (audited, on the timeline)."""
+    user = request.user
+    issue = _visible_issue(user, pk)
+    if user.effective_role not in WRITE_ROLES["partial_update"]:
+        raise PermissionDenied(_("只有河长办可以编辑问题。"))
+    if not services.issue_editable(issue=issue, user=user):
+        messages.error(
+            request,
+            _("问题%(status)s，不能再编辑。") % {"status": issue.get_status_display()},
+        )
+        return redirect("issue-page", pk=issue.pk)
+    deadline_editable = services.issue_deadline_editable(issue=issue)
+    form_kwargs = {"user": user, "deadline_editable": deadline_editable, "instance": issue}
+    if request.method == "GET":
+        form = IssueEditForm(**form_kwargs)
+        return render(request, "issues/issue_edit.html", {"form": form, "issue": issue})
+    names = list(IssueEditForm(**form_kwargs).fields)
+    typed = {name: request.POST.get(name, "") for name in names}
+    form = IssueEditForm(**form_kwargs, initial=typed)
+    payload = _edit_payload(request.POST, [n for n in names if n != "deadline"])
+    serializer = serializers.IssueSerializer(
+        issue, data=payload, partial=True, context={"request": request}
+    )
+    deadline_field = forms.DateField(required=False)
+    errors: object = None
+    data: dict = {}
+    if not serializer.is_valid():
+        errors = serializer.errors
+    else:
+        data = dict(serializer.validated_data)
+    if deadline_editable and errors is None:
+        try:
+            deadline = deadline_field.clean(typed.get("deadline", "").strip())
+        except ValidationError:
+            errors = {"deadline": [_("请输入有效的日期。")]}
+        else:
+            if deadline is not None or issue.deadline is not None:
+                data["deadline"] = deadline
+    if errors is None:
+        try:
+            services.issue_edit(instance=issue, user=user, **data)
+        except (PermissionDenied, StateConflict) as exc:
+            messages.error(request, str(exc))
+            return redirect("issue-page", pk=issue.pk)
+        except ValidationError as exc:
+            errors = exc
+        else:
+            messages.success(request, _("已保存问题 %(code)s。") % {"code": issue.code})
+            return redirect("issue-page", pk=issue.pk)
+    form_show_errors(form, errors)
+    return render(request, "issues/issue_edit.html", {"form": form, "issue": issue}, status=400)
 
 
 @login_required

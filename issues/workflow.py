@@ -50,12 +50,22 @@ TRANSITIONS: dict[str, Transition] = {
     "void": Transition(OPEN, S.VOIDED, OFFICE_ROLES, needs_reason=True),
 }
 ACTIONS = tuple(TRANSITIONS)
+# What the office may still correct with an edit (title, category, place, source...): every
+# open issue; a closed or voided one is the record of how it ended.
+EDITABLE = OPEN
+# Where an edit may also move the deadline (kept in the deadline history as 修改时限): once
+# assigned and before work starts, where a new assignment could set it anyway. Later a new
+# deadline comes only with a 督办 (escalate) and its supervision order.
+DEADLINE_EDITABLE = frozenset({S.ASSIGNED})
 # The event that opens every timeline; not an action anyone can take afterwards.
 REPORT = "report"
+# The line an edit writes in the timeline (what changed); the status stays as it is.
+EDIT = "edit"
 
 # What each line of the timeline is called in the office's words.
 ACTION_LABELS = {
     REPORT: gettext_lazy("发现"),
+    EDIT: gettext_lazy("编辑"),
     "assign": gettext_lazy("交办"),
     "start": gettext_lazy("整改"),
     "submit": gettext_lazy("提交验收"),

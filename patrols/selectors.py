@@ -16,7 +16,18 @@ from functools import cache
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from accounts.models import Region, RegionLevel, User
@@ -24,7 +35,7 @@ from core.geo import TrackPoint
 from rivers.models import Chief
 
 from . import tracks
-from .models import FindingPhoto, Patrol, PatrolRule
+from .models import Finding, FindingPhoto, Patrol, PatrolRule
 from .periods import period_key, period_start_sql
 from .rules import RuleBook
 
@@ -33,7 +44,10 @@ def patrol_list(*, user: User) -> QuerySet[Patrol]:
     return (
         Patrol.objects.visible_to(user)
         .select_related("chief", "reach__river")
-        .prefetch_related("findings__photos")
+        .prefetch_related(
+            Prefetch("findings", queryset=Finding.objects.select_related("issue")),
+            "findings__photos",
+        )
         .defer("track_raw")
     )
 

@@ -1,6 +1,7 @@
 import json
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.fields import ScopedPrimaryKeyRelatedField
@@ -75,12 +76,25 @@ class StaffFindingPhotoSerializer(FindingPhotoSerializer):
         fields = [*FindingPhotoSerializer.Meta.fields, "exif"]
 
 
+class FindingIssueLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField(label=_("问题"))
+    code = serializers.CharField(label=_("问题编号"))
+
+
 class FindingSerializer(PositionMixin, serializers.ModelSerializer):
     photos = serializers.SerializerMethodField(label=_("现场照片"))
+    issue = serializers.SerializerMethodField(
+        label=_("转为的问题"), help_text=_("尚未转为问题时为 null。")
+    )
 
     class Meta:
         model = Finding
-        fields = ["id", "description", "lat", "lon", "photos"]
+        fields = ["id", "description", "lat", "lon", "photos", "issue"]
+
+    @extend_schema_field(FindingIssueLinkSerializer(allow_null=True))
+    def get_issue(self, obj: Finding) -> dict | None:
+        issue = getattr(obj, "issue", None)
+        return {"id": issue.pk, "code": issue.code} if issue is not None else None
 
     def get_photos(self, obj: Finding) -> list[dict]:
         request = self.context.get("request")

@@ -20,7 +20,7 @@ from audit.services import audit_record, created, diff, snapshot
 from core.exceptions import StateConflict
 from core.photos import PhotoError, check_photo
 from core.services import model_create
-from core.text import join_clauses
+from core.text import first_sentence, join_clauses
 from issues.models import Issue, IssueSource
 from issues.services import issue_photos_share, issue_report
 from rivers.models import Chief, Reach
@@ -503,24 +503,38 @@ def _existing_patrol(*, user: User, uuid: uuid_lib.UUID) -> Patrol | None:
 
 @transaction.atomic
 def finding_issue_open(
-    *, user: User, finding: Finding, category: str, urgency: str
+    *,
+    user: User,
+    finding: Finding,
+    category: str,
+    urgency: str,
+    title: str | None = None,
+    description: str | None = None,
+    reach: Reach | None = None,
+    lat: Decimal | None = None,
+    lon: Decimal | None = None,
 ) -> tuple[Issue, bool]:
     """Open an issue for a patrol's finding in one step, through the issues' own service; asking
-    twice gives the same issue. Returns the issue and whether it is new."""
+    twice gives the same issue. Returns the issue and whether it is new.
+
+    The issue starts from the finding: its first sentence as the title, its text, its position,
+    the patrol's reach and start, and its photos as the "before" pictures; the office's form
+    may say otherwise for the title, description, reach and position (None: the finding's)."""
+    Finding.objects.select_for_update().filter(pk=finding.pk).first()
     existing = Issue.objects.filter(finding=finding).first()
     if existing is not None:
         return existing, False
     patrol = finding.patrol
     issue = issue_report(
         user=user,
-        title=finding.description[:200],
-        description=finding.description,
+        title=title if title is not None else first_sentence(finding.description, 200),
+        description=description if description is not None else finding.description,
         category=category,
         source=IssueSource.PATROL,
         urgency=urgency,
-        reach=patrol.reach,
-        lat=finding.lat,
-        lon=finding.lon,
+        reach=reach if reach is not None else patrol.reach,
+        lat=lat if lat is not None else finding.lat,
+        lon=lon if lon is not None else finding.lon,
         reported_at=patrol.started_at,
         patrol=patrol,
         finding=finding,

@@ -5,7 +5,8 @@ from .models import PublicReport
 
 @admin.register(PublicReport)
 class PublicReportAdmin(admin.ModelAdmin):
-    list_display = ["tracking_code", "issue", "reporter_phone", "created_at"]
+    list_display = ["tracking_code", "issue", "reporter_phone", "triage", "created_at"]
+    list_filter = ["triage"]
     list_select_related = ["issue"]
     search_fields = ["tracking_code", "issue__code", "reporter_phone"]
     date_hierarchy = "created_at"

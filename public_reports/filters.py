@@ -8,4 +8,4 @@ class PublicReportFilter(DatedFilterSet):
 
     class Meta:
         model = PublicReport
-        fields = ["issue"]
+        fields = ["issue", "triage"]

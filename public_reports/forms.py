@@ -5,7 +5,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Region
+from calendars.models import IssueCategory
 from core.text import is_blank
+from issues.models import VoidReason
 from rivers.models import phone_validator
 
 from .models import DESCRIPTION_MAX_LENGTH, TRACKING_LENGTH
@@ -115,3 +117,56 @@ class PrintRegionForm(forms.Form):
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
+
+
+# --- The office's triage forms ------------------------------------------------------------------
+
+
+class TriageClassifyForm(forms.Form):
+    """The report's issue in the office's words: a full title and its category."""
+
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
+    category = forms.ChoiceField(label=gettext_lazy("问题类别"), choices=IssueCategory.choices)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "classify")
+        super().__init__(*args, **kwargs)
+
+
+class TriageMergeForm(forms.Form):
+    """The issue this report duplicates, by its code (the picker fills it in)."""
+
+    target = forms.CharField(
+        label=gettext_lazy("并入问题编号"),
+        max_length=40,
+        help_text=gettext_lazy("可在上方按问题编号或标题搜索后选用。"),
+        error_messages={"required": gettext_lazy("请填写或选用要并入的问题编号。")},
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("说明"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "merge")
+        super().__init__(*args, **kwargs)
+
+
+class TriageVoidForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("不予受理原因"),
+        choices=[("", "---------"), *VoidReason.choices],
+        error_messages={"required": gettext_lazy("请选择不予受理的原因。")},
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("说明"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "void")
+        super().__init__(*args, **kwargs)

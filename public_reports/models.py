@@ -7,6 +7,7 @@ number for the office to call back, and a keyed hash of the sender's address for
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,15 @@ DESCRIPTION_MAX_LENGTH = 1000
 
 def tracking_code_new() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+class Triage(models.TextChoices):
+    """What the office made of a report (分拣)."""
+
+    PENDING = "pending", _("待分拣")
+    ACCEPTED = "accepted", _("已受理")
+    MERGED = "merged", _("已合并")
+    VOIDED = "voided", _("不予受理")
 
 
 class PublicReportQuerySet(ScopedQuerySet):
@@ -49,6 +59,29 @@ class PublicReport(models.Model):
         _("客户端编号"), null=True, blank=True, unique=True, editable=False
     )
 
+    # The office's triage: accepted as the issue it opened, merged into another issue as a
+    # duplicate (the reporter's tracking page then follows that one), or not accepted.
+    triage = models.CharField(
+        _("分拣"), max_length=16, choices=Triage.choices, default=Triage.PENDING
+    )
+    triaged_at = models.DateTimeField(_("分拣时间"), null=True, blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("分拣人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    merged_into = models.ForeignKey(
+        "issues.Issue",
+        verbose_name=_("并入问题"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_public_reports",
+    )
+
     objects = PublicReportQuerySet.as_manager()
 
     class Meta:
@@ -56,7 +89,21 @@ class PublicReport(models.Model):
         verbose_name_plural = _("群众举报")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["client_hash", "created_at"], name="public_report_client_time")
+            models.Index(fields=["client_hash", "created_at"], name="public_report_client_time"),
+            # The office's queue: the reports still to triage, newest first.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(triage="pending"),
+                name="public_report_pending",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(triage="merged", merged_into__isnull=False)
+                | (~models.Q(triage="merged") & models.Q(merged_into__isnull=True)),
+                name="public_report_merged_names_its_issue",
+                violation_error_message=_("合并的举报必须指明并入的问题。"),
+            )
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,7 @@ from core.geo import EARTH_RADIUS_M, TrackPoint, haversine_m
 from issues.models import Issue, IssueCategory, IssueStatus, VoidReason
 from rivers.models import Sign
 
-from .models import TRACKING_ALPHABET, TRACKING_LENGTH, PublicReport
+from .models import TRACKING_ALPHABET, TRACKING_LENGTH, PublicReport, Triage
 
 NEARBY_RADIUS_M = 200
 METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
@@ -55,6 +55,10 @@ class PublicStatus:
     reported_on: datetime.date
     deadline: datetime.date | None
     steps: list[TimelineStep]
+    # Merged by the office into an issue already known (a duplicate): everything above but
+    # reported_on then follows that issue; merged_on is the day of the merge.
+    merged: bool = False
+    merged_on: datetime.date | None = None
 
 
 def sign_for_report(*, code: str) -> Sign | None:
@@ -123,6 +127,10 @@ def public_status(*, tracking_code: str) -> PublicStatus | None:
     if report is None:
         return None
     issue = report.issue
+    merged = report.merged_into_id is not None
+    if merged:
+        # The reporter follows the issue theirs was merged into, as far as the public may.
+        issue = Issue.objects.select_related("reach__river").get(pk=report.merged_into_id)
     # Status changes only: reminders, comments and who did what stay inside the office.
     events = issue.events.only("at", "from_status", "to_status").order_by("at", "id")
     steps = [
@@ -143,14 +151,50 @@ def public_status(*, tracking_code: str) -> PublicStatus | None:
         void_reason=str(VoidReason(issue.void_reason).label)
         if voided and issue.void_reason
         else "",
-        reported_on=timezone.localdate(issue.reported_at),
+        reported_on=timezone.localdate(report.issue.reported_at),
         deadline=issue.deadline,
         steps=steps,
+        merged=merged,
+        merged_on=timezone.localdate(report.triaged_at) if merged and report.triaged_at else None,
     )
 
 
 def public_report_list(*, user: User) -> QuerySet[PublicReport]:
     return PublicReport.objects.visible_to(user).select_related("issue")
+
+
+def public_reports_to_triage(*, user: User) -> QuerySet[PublicReport]:
+    """The office's queue: reports in ``user``'s region still waiting for triage, newest
+    first (what the home page's "群众举报待分拣" counts)."""
+    return public_report_list(user=user).filter(triage=Triage.PENDING)
+
+
+def public_report_for_office(*, user: User, pk: int) -> PublicReport | None:
+    return (
+        public_report_list(user=user)
+        .select_related("issue__reach__river", "issue__region", "merged_into", "triaged_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+MERGE_CANDIDATES = 10
+
+
+def merge_candidates(*, user: User, report: PublicReport, query: str) -> list[Issue]:
+    """Issues ``report`` may be merged into, by code or title (the office's picker): in the
+    account's region, not the report's own, not voided; the newest first."""
+    query = query.strip()
+    if not query:
+        return []
+    return list(
+        Issue.objects.visible_to(user)
+        .exclude(pk=report.issue_id)
+        .exclude(status=IssueStatus.VOIDED)
+        .filter(Q(code__icontains=query) | Q(title__icontains=query))
+        .select_related("reach__river")
+        .order_by("-reported_at", "-id")[:MERGE_CANDIDATES]
+    )
 
 
 def print_regions(*, user: User) -> QuerySet[Region]:

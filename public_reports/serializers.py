@@ -11,5 +11,15 @@ class PublicReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PublicReport
-        fields = ["id", "tracking_code", "issue", "issue_code", "reporter_phone", "created_at"]
+        fields = [
+            "id",
+            "tracking_code",
+            "issue",
+            "issue_code",
+            "reporter_phone",
+            "created_at",
+            "triage",
+            "triaged_at",
+            "merged_into",
+        ]
         read_only_fields = fields

@@ -55,6 +55,10 @@ def _concrete(route: str, w) -> list[str]:
         "<slug:kind>": "bulletin",
         "<slug:file>": "pdf",
     }
+    if "<int:finding_pk>" in route:
+        # A patrol's finding turned into an issue (workbench/views_findings.py).
+        url = route.replace("<int:pk>", str(inside.patrol.pk))
+        return [f"/{url.replace('<int:finding_pk>', str(inside.finding.pk))}"]
     if route.startswith("workbench/"):
         urls = []
         for resource in RESOURCES.values():
@@ -72,6 +76,7 @@ def _concrete(route: str, w) -> list[str]:
         "bulletins/": inside.bulletin.pk,
         "reports/": inside.report.pk,
         "documents/": inside.bulletin.pk,
+        "public-reports/": inside.public_report.pk,
     }
     url = route
     for key, value in values.items():

@@ -123,13 +123,24 @@ def test_filing_a_report_creates_one_public_issue_with_the_reach_and_a_before_ph
     assert CITIZEN_IP not in report.client_hash
 
 
-def test_a_report_needs_no_photo_and_a_long_description_makes_a_short_title(client, sign):
-    description = "河" * 40
+def test_a_report_needs_no_photo_and_its_first_sentence_is_the_title(client, sign):
+    # The title was once cut at 30 characters ("河" * 29 + "…"); it is now the first sentence,
+    # whole, and the description keeps every word.
+    description = "桥下河道内漂着大量塑料瓶和泡沫箱，已经发臭。请尽快派人清理，谢谢！"
     assert post_report(client, sign, description=description).status_code == 302
     issue = Issue.objects.get()
-    assert issue.title == "河" * 29 + "…"
+    assert issue.title == "桥下河道内漂着大量塑料瓶和泡沫箱，已经发臭"
     assert issue.description == description
     assert not issue.photos.exists()
+
+
+def test_one_sentence_longer_than_a_title_is_cut_at_the_titles_length(client, sign):
+    description = "河" * 250
+    assert post_report(client, sign, description=description).status_code == 302
+    issue = Issue.objects.get()
+    assert issue.title == "河" * 199 + "…"
+    assert len(issue.title) == 200
+    assert issue.description == description
 
 
 def test_the_browser_position_is_used_near_the_sign_and_ignored_far_from_it(client, sign):

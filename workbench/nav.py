@@ -66,6 +66,7 @@ def _menu(role: str, has_chief: bool) -> list[tuple]:
                 [(_("巡河记录"), resources("patrols")), (_("巡河规则"), resources("patrol-rules"))],
             ),
             (_("问题"), ISSUES_PATH, []),
+            (_("群众举报"), _named("public-report-index"), []),
             (
                 _("工作活动"),
                 None,
