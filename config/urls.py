@@ -31,6 +31,7 @@ urlpatterns = [
     path("dashboard/", views_dashboard.dashboard_page, name="dashboard"),
     path("workbench/", include("workbench.urls")),
     path("r/", include("public_reports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

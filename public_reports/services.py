@@ -18,7 +18,9 @@ from core.geo import TrackPoint, haversine_m
 from core.photos import PhotoError, check_photo
 from core.text import is_blank
 from issues.models import IssueSource, PhotoStage
+from issues.notices import notify_office
 from issues.services import issue_photo_store, issue_report
+from notifications.models import NotificationKind
 from rivers.models import Sign, phone_validator
 
 from .models import DESCRIPTION_MAX_LENGTH, PublicReport, tracking_code_new
@@ -175,4 +177,10 @@ def public_report_file(
     if checked is not None:
         # Last, so that a failure above never leaves a stored file without its record.
         issue_photo_store(issue=issue, photo=checked, stage=PhotoStage.BEFORE)
+    # The office of the sign's region triages it (sent after the commit, as every notice).
+    notify_office(
+        issue=issue,
+        kind=NotificationKind.PUBLIC_REPORT,
+        dedup_key=f"public_report:{report.pk}",
+    )
     return report
