@@ -27,6 +27,7 @@ import requests
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 
@@ -39,6 +40,7 @@ class ChannelError(Exception):
 
 class Channel:
     name: ClassVar[str]
+    label: ClassVar[str] = ""  # what the office's delivery page calls it
     # True: nothing to send beyond storing the notification, so it is delivered at once.
     immediate: ClassVar[bool] = False
 
@@ -76,6 +78,7 @@ class PortalChannel(Channel):
     """The portal's own message list (the bell, ``/notifications/``, the API)."""
 
     name = "portal"
+    label = gettext_lazy("站内消息")
     immediate = True
 
     def send(self, notification: Notification) -> None:
@@ -87,6 +90,7 @@ class EmailChannel(Channel):
     (port 465) and the timeout are Django's EMAIL_* settings."""
 
     name = "email"
+    label = gettext_lazy("电子邮件")
 
     def accepts(self, user: User) -> bool:
         return bool(user.email)
@@ -164,6 +168,7 @@ class AliyunSmsChannel(HttpChannel):
     ``ALIYUN_SMS_TEMPLATE_CODE``, whose variables are ``${kind}`` and ``${title}``."""
 
     name = "sms_aliyun"
+    label = gettext_lazy("短信（阿里云）")
 
     def accepts(self, user: User) -> bool:
         return bool(phone_of(user))
@@ -253,6 +258,7 @@ class TencentSmsChannel(HttpChannel):
     whose two parameters are {1} the kind and {2} the title."""
 
     name = "sms_tencent"
+    label = gettext_lazy("短信（腾讯云）")
 
     def accepts(self, user: User) -> bool:
         return bool(phone_of(user))
@@ -318,6 +324,7 @@ class WeComRobotChannel(HttpChannel):
     names the recipient and @-mentions their mobile, if known."""
 
     name = "wecom"
+    label = gettext_lazy("企业微信群机器人")
 
     def body(self, notification: Notification) -> dict:
         text: dict = {"content": robot_text(notification)}
@@ -348,6 +355,7 @@ class DingTalkRobotChannel(HttpChannel):
     ``DINGTALK_ROBOT_SECRET`` (加签) when one is set."""
 
     name = "dingtalk"
+    label = gettext_lazy("钉钉群机器人")
 
     def body(self, notification: Notification) -> dict:
         phone = phone_of(notification.recipient)
@@ -366,6 +374,24 @@ class DingTalkRobotChannel(HttpChannel):
 
     def send(self, notification: Notification) -> None:
         robot_answer(self.post(self.url(), json=self.body(notification)))
+
+
+CHANNEL_CLASSES = (
+    PortalChannel,
+    EmailChannel,
+    AliyunSmsChannel,
+    TencentSmsChannel,
+    WeComRobotChannel,
+    DingTalkRobotChannel,
+)
+
+
+def channel_labels() -> dict[str, str]:
+    """Each channel's name and label: the ones here and any configured beside them."""
+    labels = {cls.name: str(cls.label) for cls in CHANNEL_CLASSES}
+    for channel in configured_channels():
+        labels.setdefault(channel.name, str(channel.label or channel.name))
+    return labels
 
 
 def configured_channels() -> list[Channel]:

@@ -1,6 +1,7 @@
 """The notification pages: one's own messages (``/notifications/``, the bell's target) and, for
 the office, the deliveries over every channel with their errors and a retry."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import OFFICE_ROLES
 
 from . import selectors, services
+from .channels import channel_labels
 from .models import DeliveryStatus
 
 PAGE_SIZE = 20
@@ -42,7 +44,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     through here, so that opening a message is reading it. Only one's own."""
     notification = get_object_or_404(selectors.notification_list(user=request.user), pk=pk)
     target = services.notification_open(notification=notification)
-    return redirect(target or "notification-index")
+    return redirect(target or "notice-index")
 
 
 @login_required
@@ -58,7 +60,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     marked = services.notifications_mark_all_read(user=request.user)
     messages.success(request, _("已将 %(n)s 条消息标为已读。") % {"n": marked})
-    return redirect("notification-index")
+    return redirect("notice-index")
 
 
 def _back(request: HttpRequest) -> str:
@@ -83,6 +85,9 @@ def delivery_page(request: HttpRequest) -> HttpResponse:
     else:
         status = ""
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = channel_labels()
+    for delivery in page.object_list:
+        delivery.channel_label = labels.get(delivery.channel, delivery.channel)
     return render(
         request,
         "notifications/deliveries.html",
@@ -91,6 +96,8 @@ def delivery_page(request: HttpRequest) -> HttpResponse:
             "rows": page.object_list,
             "status": status,
             "statuses": DeliveryStatus.choices,
+            "retry_minutes": "、".join(str(m) for m in settings.NOTIFICATION_RETRY_MINUTES),
+            "max_attempts": settings.NOTIFICATION_MAX_ATTEMPTS,
         },
     )
 
@@ -105,4 +112,4 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         services.delivery_retry(delivery_id=delivery.pk, user=request.user)
         messages.success(request, _("已重新发送，请稍后刷新查看结果。"))
-    return redirect("notification-deliveries")
+    return redirect("notice-deliveries")

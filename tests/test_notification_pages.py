@@ -71,6 +71,10 @@ def test_the_notification_page_lists_newest_first_and_marks_unread(client, chief
     assert f'class="card notice unread" data-notification="{new.pk}"' in page
     assert f'class="card notice" data-notification="{old.pk}"' in page
     assert f'href="/notifications/{new.pk}/open/"' in page
+    # The page's own forms, not the API's actions of the same name.
+    assert 'action="/notifications/read-all/"' in page
+    assert f'action="/notifications/{new.pk}/read/"' in page
+    assert f'action="/notifications/{old.pk}/read/"' not in page  # read already
     unread_only = client.get("/notifications/?unread=1").text
     assert "新的交办" in unread_only and "旧的催办" not in unread_only
 
