@@ -8,12 +8,16 @@ import datetime
 import hashlib
 import hmac
 import json
+import os
+import subprocess
+import sys
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Role
@@ -548,3 +552,66 @@ def test_a_delivery_another_worker_is_sending_is_skipped(
     assert delivery_send(delivery_id=delivery.pk).status == DeliveryStatus.SENT
     assert len(provider.requests) == 1
     assert Notification.objects.count() == 1
+
+
+# --- email ---------------------------------------------------------------------------------------
+
+
+def test_email_carries_the_link_and_a_refused_server_is_retried(
+    configured, chief, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    chief.email = "chief@example.cn"
+    chief.save(update_fields=["email"])
+    delivery = send_one(configured, django_capture_on_commit_callbacks, chief, "EmailChannel")
+    assert delivery.status == DeliveryStatus.SENT
+    [message] = mail.outbox
+    assert message.to == ["chief@example.cn"]
+    assert message.subject == "催办：WT-1 河道垃圾"
+    assert message.body == "催办：WT-1 河道垃圾\n请抓紧整改。\nhttps://hz.example.cn/issues/7/"
+
+    configured.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    configured.EMAIL_HOST, configured.EMAIL_PORT = "127.0.0.1", 9  # nothing listens: refused
+    configured.EMAIL_TIMEOUT = 2
+    delivery = send_one(
+        configured, django_capture_on_commit_callbacks, chief, "EmailChannel", key="k2"
+    )
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 1)
+    assert "refused" in delivery.error.lower()
+
+
+def _production_settings(**env) -> subprocess.CompletedProcess:
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.EMAIL_USE_SSL, s.EMAIL_USE_TLS, s.EMAIL_PORT, s.EMAIL_TIMEOUT)"
+    )
+    return subprocess.run(  # noqa: S603 - this interpreter, this script
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "portal.example.cn",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_mail_over_ssl_uses_465_and_a_timeout():
+    result = _production_settings(EMAIL_USE_SSL="true")
+    assert result.stdout.strip().splitlines()[-1] == "True False 465 10", result.stderr
+    result = _production_settings(EMAIL_USE_SSL="true", EMAIL_USE_TLS="true")
+    assert result.returncode != 0
+    assert "EMAIL_USE_SSL and EMAIL_USE_TLS cannot both be set" in result.stderr
+
+
+def test_the_sweeper_runs_every_minute():
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-deliveries"]
+    assert entry["task"] == "notifications.tasks.sweep_deliveries"
+    assert entry["schedule"].minute == set(range(60))
