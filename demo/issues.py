@@ -52,7 +52,7 @@ from issues.models import (
     VoidReason,
 )
 from issues.services import issue_act, issue_photo_add, issue_report
-from notifications.models import Notification
+from notifications.models import Notification, NotificationKind
 from patrols.models import Finding
 from patrols.services import finding_issue_open
 from rivers.models import Chief, ChiefRole, FacilityKind, Reach
@@ -1110,8 +1110,15 @@ def _backdate_notifications(by_issue: dict[int, list[IssueEvent]]) -> None:
     """Each notice the workflow sent reads the time of the action that sent it (its dedup key
     names the event: ``event:<id>:user:<id>``)."""
     times = {f"event:{event.pk}": event.at for events in by_issue.values() for event in events}
-    notices = list(Notification.objects.filter(issue_id__in=list(by_issue)))
+    notices = list(Notification.objects.filter(issue_id__in=list(by_issue)).select_related("issue"))
     for notice in notices:
         event_key = ":".join(notice.dedup_key.split(":")[:2])
         notice.created_at = times.get(event_key, notice.created_at)
-    Notification.objects.bulk_update(notices, ["created_at"], batch_size=BATCH_SIZE)
+        # The office has read an "awaiting acceptance" notice it has acted on since (accepted
+        # or sent back): its bell counts the rectifications still waiting.
+        if (
+            notice.kind == NotificationKind.AWAITING_ACCEPTANCE
+            and notice.issue.status != IssueStatus.AWAITING_ACCEPTANCE
+        ):
+            notice.read_at = notice.created_at + datetime.timedelta(hours=1)
+    Notification.objects.bulk_update(notices, ["created_at", "read_at"], batch_size=BATCH_SIZE)

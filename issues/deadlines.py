@@ -1,6 +1,7 @@
 """The morning job over issue deadlines, in working days (calendars): remind the assignees
-``ISSUE_REMIND_DAYS_BEFORE`` working days before the deadline and on its last working day, and
-supervise (督办) by itself an issue still open ``ISSUE_ESCALATE_GRACE_DAYS`` working days after.
+``ISSUE_REMIND_DAYS_BEFORE`` working days before the deadline and on its last working day, tell
+them once that it is overdue the first working morning after it, and supervise (督办) by itself
+an issue still open ``ISSUE_ESCALATE_GRACE_DAYS`` working days after.
 
 Safe to run any number of times a day: a reminder is a notification under a key naming the
 issue, its deadline and the kind of reminder, stored once; an escalation gives the issue a new
@@ -58,6 +59,18 @@ def deadline_reminder_send(*, issue: Issue, today: datetime.date, working_days_l
     return len(sent)
 
 
+def overdue_notice_send(*, issue: Issue, today: datetime.date) -> int:
+    """Tell the assignees, once per deadline, that ``issue`` is past it (before it is
+    supervised by itself); how many were told for the first time."""
+    sent = notify_assignees(
+        issue=issue,
+        kind=NotificationKind.OVERDUE,
+        dedup_key=f"overdue:{issue.pk}:{issue.deadline}",
+        today=today,
+    )
+    return len(sent)
+
+
 def deadline_run(*, today: datetime.date | None = None) -> DeadlineRun:
     """One morning's reminders and automatic escalations. Nothing on rest days: nobody is at
     work to act on them, and working days are what deadlines count."""
@@ -88,6 +101,8 @@ def deadline_run(*, today: datetime.date | None = None) -> DeadlineRun:
                     issue_id=issue.pk, overdue_deadline=issue.deadline, today=today
                 )
                 run.escalated += escalated is not None
+            else:
+                run.reminded += overdue_notice_send(issue=issue, today=today)
         except Exception:
             # One broken issue must not keep every other assignee from being told.
             logger.exception("deadline run %s: issue %s failed", today, issue.pk)

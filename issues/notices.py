@@ -1,15 +1,19 @@
 """What the assignees of an issue are told, and when: assigned, reminded, supervised, voided,
-and the morning job's deadline reminders. The texts are stored in the portal's language
+returned (退回整改), and the morning job's deadline reminders and overdue notices; and what the
+office of the issue's region is told: a rectification awaits its acceptance, a public report
+came in. Every notice links to the issue's page. The texts are stored in the portal's language
 (Chinese), like every other record, whatever language the acting page was in."""
 
 import datetime
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from notifications.models import Notification, NotificationKind
+from notifications.selectors import office_accounts_covering
 from notifications.services import notify
 
 from .models import Issue, SupervisionOrder, VoidReason
@@ -104,6 +108,30 @@ def _texts(
             "问题“%(title)s”（%(code)s，%(place)s）的整改时限为%(deadline)s，还剩%(days)s个"
             "工作日，请按时完成整改。"
         )
+    elif kind == NotificationKind.OVERDUE:
+        title = _("整改超期：%(code)s %(title)s") % about
+        body = _(
+            "问题“%(title)s”（%(code)s，%(place)s）已超过整改时限%(deadline)s，仍未完成整改，"
+            "请尽快整改并提交验收。"
+        )
+    elif kind == NotificationKind.RETURNED:
+        title = _("退回整改：%(code)s %(title)s") % about
+        body = _(
+            "河长办验收未通过，退回了问题“%(title)s”（%(code)s，%(place)s）的整改，请按说明"
+            "继续整改后再次提交验收，整改时限为%(deadline)s。"
+        )
+    elif kind == NotificationKind.AWAITING_ACCEPTANCE:
+        title = _("待验收：%(code)s %(title)s") % about
+        body = _(
+            "问题“%(title)s”（%(code)s，%(place)s）已整改并提交验收，请核查整改后照片，"
+            "验收销号或退回整改。"
+        )
+    elif kind == NotificationKind.PUBLIC_REPORT:
+        title = _("群众举报：%(code)s %(title)s") % about
+        body = _(
+            "收到群众通过公示牌二维码举报的问题“%(title)s”（%(code)s，%(place)s），请核实后"
+            "交办或作废。"
+        )
     else:
         raise ValueError(f"unknown notification kind {kind!r}")
     return title, _with_comment(body % about, comment)
@@ -138,4 +166,40 @@ def notify_assignees(
         title=title,
         body=body,
         dedup_key=dedup_key,
+        url=issue_url(issue),
+    )
+
+
+def issue_url(issue: Issue) -> str:
+    return reverse("issue-page", args=[issue.pk])
+
+
+def notify_office(
+    *,
+    issue: Issue,
+    kind: str,
+    dedup_key: str,
+    actor: User | None = None,
+    comment: str = "",
+) -> list[Notification]:
+    """Tell the office accounts whose region covers the issue's (its community's office, if
+    any, its street's and the county's: ``office_accounts_covering``), except the account
+    that acted; once per ``dedup_key``."""
+    recipients = [
+        user
+        for user in office_accounts_covering(region=issue.region_id)
+        if actor is None or user.pk != actor.pk
+    ]
+    if not recipients:
+        return []
+    with translation.override(settings.LANGUAGE_CODE):
+        title, body = _texts(kind=kind, issue=issue, comment=comment)
+    return notify(
+        recipients=recipients,
+        issue=issue,
+        kind=kind,
+        title=title,
+        body=body,
+        dedup_key=dedup_key,
+        url=issue_url(issue),
     )

@@ -37,7 +37,7 @@ from .models import (
     SupervisionOrderSequence,
     VoidReason,
 )
-from .notices import assignee_label, notify_assignees
+from .notices import assignee_label, notify_assignees, notify_office
 from .selectors import street_of
 from .workflow import (
     DEADLINE_EDITABLE,
@@ -57,6 +57,11 @@ ACTION_NOTICES = {
     "remind": NotificationKind.REMIND,
     "escalate": NotificationKind.SUPERVISION,
     "void": NotificationKind.VOIDED,
+    "reject": NotificationKind.RETURNED,
+}
+# What the office of the issue's region is told after an action (the actor excepted).
+OFFICE_NOTICES = {
+    "submit": NotificationKind.AWAITING_ACCEPTANCE,
 }
 # What the deadline history calls a deadline set outside the workflow.
 DEADLINE_EDIT = "edit"
@@ -486,6 +491,14 @@ def issue_act(
             actor=user,
             comment=comment,
             order=order,
+        )
+    if action in OFFICE_NOTICES:
+        notify_office(
+            issue=issue,
+            kind=OFFICE_NOTICES[action],
+            dedup_key=f"event:{event.pk}:office",
+            actor=user,
+            comment=comment,
         )
     return issue
 

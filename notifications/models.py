@@ -19,6 +19,10 @@ class NotificationKind(models.TextChoices):
     ASSIGNED = "assigned", _("交办")
     SUPERVISION = "supervision", _("督办")
     VOIDED = "voided", _("作废")
+    OVERDUE = "overdue", _("整改超期")
+    RETURNED = "returned", _("退回整改")
+    AWAITING_ACCEPTANCE = "awaiting_acceptance", _("待验收")
+    PUBLIC_REPORT = "public_report", _("群众举报")
 
 
 class NotificationQuerySet(ScopedQuerySet):
@@ -48,6 +52,8 @@ class Notification(models.Model):
     body = models.TextField(_("内容"), max_length=5000, blank=True)
     created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    # Where to act on it: a path inside the portal (the page, ...), empty for none.
+    url = models.CharField(_("链接"), max_length=500, blank=True)
     # What the message is about and for whom, e.g. "remind:12:2024-10-08:reminder_due:user:7".
     dedup_key = models.CharField(_("去重键"), max_length=200, unique=True)
 
@@ -58,7 +64,10 @@ class Notification(models.Model):
         verbose_name_plural = _("消息通知")
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The bell's unread count: one index lookup.
             models.Index(fields=["recipient", "read_at"], name="notification_recipient_read"),
+            # One's own list, newest first.
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_new"),
         ]
 
     def __str__(self) -> str:
@@ -89,11 +98,17 @@ class Delivery(models.Model):
     error = models.TextField(_("错误信息"), max_length=1000, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # When a pending delivery is (next) due: at once when created, later after a failed attempt
+    # (settings.NOTIFICATION_RETRY_MINUTES); the sweeper sends the pending rows that are due.
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("发送记录")
         verbose_name_plural = _("发送记录")
         ordering = ["id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["notification", "channel"], name="delivery_notification_channel"

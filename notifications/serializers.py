@@ -17,6 +17,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "kind",
             "title",
             "body",
+            "url",
             "issue",
             "issue_code",
             "created_at",
@@ -27,3 +28,11 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     def get_unread(self, obj: Notification) -> bool:
         return obj.read_at is None
+
+
+class UnreadCountSerializer(serializers.Serializer):
+    count = serializers.IntegerField(label=_("未读条数"))
+
+
+class ReadAllSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(label=_("本次标为已读的条数"))

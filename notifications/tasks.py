@@ -23,3 +23,14 @@ from . import services
 def send_delivery(delivery_id: int) -> str:
     delivery = services.delivery_send(delivery_id=delivery_id)
     return "skipped" if delivery is None else delivery.status
+
+
+@shared_task(acks_late=True)
+def sweep_deliveries() -> int:
+    """Beat, every minute: send again the pending deliveries that are due (a retry after a
+    failure, or a first send whose message was lost). Each is claimed by ``delivery_send``, so
+    a row the first message is sending, or one queued twice, goes out once."""
+    ids = services.due_delivery_ids()
+    for delivery_id in ids:
+        send_delivery.delay(delivery_id)
+    return len(ids)

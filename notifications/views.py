@@ -10,13 +10,14 @@ from core.exports import LedgerExportMixin
 from . import selectors, services
 from .filters import NotificationFilter
 from .models import Notification
-from .serializers import NotificationSerializer
+from .serializers import NotificationSerializer, ReadAllSerializer, UnreadCountSerializer
 
 
 class NotificationViewSet(
     LedgerExportMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """The account's own notifications (reminders, assignments, supervision), newest first."""
+    """The account's own notifications (assignments, reminders, supervision, deadlines, returns,
+    acceptances and public reports to handle), newest first; ``url`` is where to act."""
 
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
@@ -39,3 +40,22 @@ class NotificationViewSet(
     def read(self, request, pk=None):
         notification = services.notification_mark_read(notification=self.get_object())
         return Response(self.get_serializer(notification).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: ReadAllSerializer},
+        description=_("把自己的全部未读消息标为已读。"),
+    )
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        marked = services.notifications_mark_all_read(user=request.user)
+        return Response(ReadAllSerializer({"marked": marked}).data)
+
+    @extend_schema(
+        responses={200: UnreadCountSerializer},
+        description=_("自己的未读消息条数（页面右上角的铃铛）。"),
+    )
+    @action(detail=False, methods=["get"], url_path="unread-count", filterset_class=None)
+    def unread_count(self, request):
+        count = selectors.unread_count(user=request.user)
+        return Response(UnreadCountSerializer({"count": count}).data)

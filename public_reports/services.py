@@ -22,7 +22,9 @@ from core.geo import TrackPoint, haversine_m
 from core.photos import PhotoError, check_photo
 from core.text import first_sentence, is_blank
 from issues.models import Issue, IssueSource, IssueStatus, PhotoStage, VoidReason
+from issues.notices import notify_office
 from issues.services import issue_act, issue_edit, issue_photo_store, issue_report
+from notifications.models import NotificationKind
 from rivers.models import Sign, phone_validator
 
 from .models import DESCRIPTION_MAX_LENGTH, PublicReport, Triage, tracking_code_new
@@ -190,6 +192,12 @@ def public_report_file(
     if checked is not None:
         # Last, so that a failure above never leaves a stored file without its record.
         issue_photo_store(issue=issue, photo=checked, stage=PhotoStage.BEFORE)
+    # The office of the sign's region triages it (sent after the commit, as every notice).
+    notify_office(
+        issue=issue,
+        kind=NotificationKind.PUBLIC_REPORT,
+        dedup_key=f"public_report:{report.pk}",
+    )
     return report
 
 

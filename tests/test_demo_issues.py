@@ -349,3 +349,21 @@ def test_every_deadline_set_is_in_the_history_dated_by_its_step(demo):
         # Overdue from the day after the missed deadline to the day before the 督办 (none
         # when it came the very next day).
         assert overdue.exists() == (day_after <= day_before), issue.code
+
+
+def test_the_demo_office_has_a_rectification_awaiting_its_acceptance_in_the_bell(demo):
+    office = User.objects.get(username="office")
+    waiting = Notification.objects.filter(
+        recipient=office, kind="awaiting_acceptance", read_at__isnull=True
+    )
+    assert waiting.exists()
+    # Unread only while the issue still awaits acceptance: the others were acted on since.
+    assert {n.issue.status for n in waiting} == {IssueStatus.AWAITING_ACCEPTANCE}
+    acted_on = Notification.objects.filter(recipient=office, kind="awaiting_acceptance").exclude(
+        issue__status=IssueStatus.AWAITING_ACCEPTANCE
+    )
+    assert acted_on.exists() and not acted_on.filter(read_at__isnull=True).exists()
+    chief = User.objects.get(username="chief")
+    unread = Notification.objects.filter(recipient=chief, read_at__isnull=True)
+    assert unread.filter(kind__in=["assigned", "remind"]).exists()
+    assert all(n.url == f"/issues/{n.issue_id}/" for n in unread)

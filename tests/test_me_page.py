@@ -184,7 +184,8 @@ def test_the_page_answers_in_16_queries_with_many_rows(
     for n in range(25):
         issue(street_a, title=f"问题{n}", assignee_chief=me, deadline=today)
     client.force_login(chief_a1)
-    # 15, and one more since the page counts the chief's unread notifications.
+    # 15 for the page, and one for the unread notifications (the bell and the page's line
+    # share that count).
     with django_assert_max_num_queries(16):
         response = client.get("/me/")
     assert len(response.context["issues"]) == 25

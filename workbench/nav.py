@@ -93,6 +93,8 @@ def _menu(role: str, has_chief: bool) -> list[tuple]:
                 ],
             ),
             (_("账号"), resources("accounts"), []),
+            # What was sent to whom over SMS, email and the robots, and what failed.
+            (_("消息发送记录"), _named("notice-deliveries"), []),
             # For whoever connects other systems to the portal; chiefs and leaders have no use.
             (_("接口文档"), _named("api-docs"), []),
         ]

@@ -20,7 +20,6 @@ from accounts.models import RegionLevel, User
 from calendars.workdays import WorkCalendar
 from issues.models import Issue, IssueSource, IssueStatus
 from map_patches.models import MapPatch, Verdict
-from notifications.models import Notification
 from reports.dashboard import dashboard
 from reports.models import Report, ReportStatus
 from reports.rollups import month_of
@@ -181,7 +180,3 @@ def month_rankings(*, user: User, today: datetime.date) -> Rankings | None:
         if any(row["rate"] is not None for row in board.series["patrol_ranking"]):
             return Rankings(month=last, this_month=False, rows=board.series["patrol_ranking"])
     return Rankings(month=month, this_month=True, rows=rows)
-
-
-def unread_notifications(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user).unread().count()

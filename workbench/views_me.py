@@ -29,8 +29,6 @@ from patrols.periods import Period, period_bounds
 from patrols.rules import RuleBook
 from rivers.models import Chief, Reach, Sign
 
-from .selectors import unread_notifications
-
 RECENT_PATROLS = 10
 NOTIFICATIONS_PATH = "/notifications/"
 
@@ -183,7 +181,6 @@ def me_page(request: HttpRequest) -> HttpResponse:
             "progress": period_progress(chief=chief, today=today),
             "patrols": my_recent_patrols(user=user, chief=chief),
             "issues": my_open_issues(user=user, chief=chief),
-            "unread": unread_notifications(user=user),
             "notifications_path": NOTIFICATIONS_PATH,
         },
     )

@@ -248,6 +248,8 @@ CACHES = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="河长办 <noreply@localhost>")
+# Seconds an SMTP connection may take: a hung mail server must not hold a worker for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 LOGGING = {
     "version": 1,
@@ -342,10 +344,48 @@ PUBLIC_REPORT_MAX_PER_DAY = env.int("PUBLIC_REPORT_MAX_PER_DAY", default=20)
 # ISSUE_ESCALATE_GRACE_DAYS working days after it. Notifications go out on every channel listed.
 ISSUE_REMIND_DAYS_BEFORE = env.int("ISSUE_REMIND_DAYS_BEFORE", default=2)
 ISSUE_ESCALATE_GRACE_DAYS = env.int("ISSUE_ESCALATE_GRACE_DAYS", default=3)
+# Channels (notifications.channels), dotted paths: the portal's own list always, plus any of
+# EmailChannel, AliyunSmsChannel, TencentSmsChannel, WeComRobotChannel, DingTalkRobotChannel.
 NOTIFICATION_CHANNELS = env.list(
     "NOTIFICATION_CHANNELS",
     default=["notifications.channels.PortalChannel", "notifications.channels.EmailChannel"],
 )
+if "notifications.channels.PortalChannel" not in NOTIFICATION_CHANNELS:
+    NOTIFICATION_CHANNELS.insert(0, "notifications.channels.PortalChannel")
+# A failed send is tried again after these minutes (the last repeated), up to
+# NOTIFICATION_MAX_ATTEMPTS attempts in all; then it shows as failed on /notifications/deliveries/.
+NOTIFICATION_RETRY_MINUTES = [
+    int(m) for m in env.list("NOTIFICATION_RETRY_MINUTES", default=["1", "5", "30", "120"])
+]
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_HTTP_TIMEOUT = env.float("NOTIFICATION_HTTP_TIMEOUT", default=10.0)
+# SMS through Aliyun (dysmsapi SendSms; template variables ${kind} and ${title}).
+ALIYUN_SMS_ENDPOINT = env("ALIYUN_SMS_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+ALIYUN_SMS_REGION = env("ALIYUN_SMS_REGION", default="cn-hangzhou")
+ALIYUN_SMS_ACCESS_KEY_ID = env("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+ALIYUN_SMS_SIGN_NAME = env("ALIYUN_SMS_SIGN_NAME", default="")
+ALIYUN_SMS_TEMPLATE_CODE = env("ALIYUN_SMS_TEMPLATE_CODE", default="")
+# SMS through Tencent Cloud (API 3.0 SendSms; template parameters {1} kind, {2} title).
+TENCENT_SMS_ENDPOINT = env("TENCENT_SMS_ENDPOINT", default="https://sms.tencentcloudapi.com/")
+TENCENT_SMS_REGION = env("TENCENT_SMS_REGION", default="ap-guangzhou")
+TENCENT_SMS_SECRET_ID = env("TENCENT_SMS_SECRET_ID", default="")
+TENCENT_SMS_SECRET_KEY = env("TENCENT_SMS_SECRET_KEY", default="")
+TENCENT_SMS_SDK_APP_ID = env("TENCENT_SMS_SDK_APP_ID", default="")
+TENCENT_SMS_SIGN_NAME = env("TENCENT_SMS_SIGN_NAME", default="")
+TENCENT_SMS_TEMPLATE_ID = env("TENCENT_SMS_TEMPLATE_ID", default="")
+# Group robots, one group per installation: WeCom (the key of the webhook URL) and DingTalk
+# (the access_token of the webhook URL, and the 加签 secret "SEC..." if the robot has one).
+NOTIFICATION_ROBOT_PREFIX = env("NOTIFICATION_ROBOT_PREFIX", default="河长制")
+WECOM_ROBOT_URL = env("WECOM_ROBOT_URL", default="https://qyapi.weixin.qq.com/cgi-bin/webhook/send")
+WECOM_ROBOT_KEY = env("WECOM_ROBOT_KEY", default="")
+DINGTALK_ROBOT_URL = env("DINGTALK_ROBOT_URL", default="https://oapi.dingtalk.com/robot/send")
+DINGTALK_ROBOT_ACCESS_TOKEN = env("DINGTALK_ROBOT_ACCESS_TOKEN", default="")
+DINGTALK_ROBOT_SECRET = env("DINGTALK_ROBOT_SECRET", default="")
+CELERY_BEAT_SCHEDULE["sweep-deliveries"] = {
+    "task": "notifications.tasks.sweep_deliveries",
+    "schedule": crontab(minute="*"),
+}
 CELERY_BEAT_SCHEDULE["issue-deadlines"] = {
     "task": "issues.tasks.morning_deadline_run",
     "schedule": crontab(minute=0, hour=8),  # Asia/Shanghai, as CELERY_TIMEZONE
