@@ -89,7 +89,11 @@ class MapPatchSerializer(serializers.ModelSerializer):
     batch_name = serializers.CharField(source="batch.name", read_only=True, label=_("批次名称"))
     region_name = serializers.CharField(source="region.name", read_only=True, label=_("区域名称"))
     checked_by = serializers.CharField(
-        source="checked_by.username", read_only=True, default=None, label=_("核查人")
+        source="checked_by.username",
+        read_only=True,
+        default=None,
+        allow_null=True,  # null until someone checks the patch
+        label=_("核查人"),
     )
     photo_count = serializers.IntegerField(read_only=True, label=_("照片数"))
     issue_code = serializers.CharField(
