@@ -10,7 +10,7 @@ from PIL import Image
 
 from issues.models import Issue, IssueStatus, PhotoStage
 
-from .browser import ARTIFACTS, launch, needs_browser, pick, sync_api
+from .browser import ARTIFACTS, launch, needs_browser, pick, sync_api, wait_until
 from .conftest import make_account
 
 TIMEOUT_MS = 20_000
@@ -123,12 +123,12 @@ def test_the_office_assigns_an_issue_the_chief_fixes_it_and_the_office_closes_it
 
             # The chief sees it on its page with the deadline, and opens it.
             log_in(chief_account, "/me/")
-            row = page.locator("#my-issues tr", has_text=code)
+            row = page.locator("#my-issues li", has_text=code)
             assert row.count() == 1
             assert re.search(r"剩余\d+天|今天到期", row.inner_text()), row.inner_text()
             assert page.locator("#start-patrol").get_attribute("href") == "/patrols/phone/"
             with page.expect_navigation():
-                row.locator("a").first.click()
+                row.locator(".what a").click()
             assert page.url == issue_url
 
             # Starts the work, uploads the "after" photo and submits for acceptance.
@@ -143,9 +143,11 @@ def test_the_office_assigns_an_issue_the_chief_fixes_it_and_the_office_closes_it
                 page.click("#photo-submit")
             after = page.locator("[data-stage=after] img")
             after.first.wait_for()
-            assert page.evaluate(
-                "() => Array.from(document.querySelectorAll('[data-stage=after] img'))"
-                ".every((img) => img.complete && img.naturalWidth > 0)"
+            # The thumbnail is made on its first request: wait for it to arrive and decode.
+            wait_until(
+                page,
+                "Array.from(document.querySelectorAll('[data-stage=after] img'))"
+                ".every((img) => img.complete && img.naturalWidth > 0)",
             )
             page.fill("#id_submit-comment", "已清运完毕")
             act("submit")
