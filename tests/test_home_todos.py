@@ -59,7 +59,12 @@ def office_work(on_friday, street_a, street_b):
     reach, other = street_a.reaches[0], street_a.reaches[1]
     _issue(reach, IssueStatus.REPORTED)
     _issue(other, IssueStatus.REPORTED)
-    _issue(reach, IssueStatus.REPORTED, source="public")
+    # Public reports: one waiting for triage (counted), one accepted and waiting to be assigned
+    # (an issue to assign, no longer a report to triage), one of street B.
+    factories.PublicReportFactory(issue=_issue(reach, IssueStatus.REPORTED, source="public"))
+    factories.PublicReportFactory(
+        issue=_issue(other, IssueStatus.REPORTED, source="public"), triage="accepted"
+    )
     _issue(reach, IssueStatus.AWAITING_ACCEPTANCE, deadline=FRIDAY)  # due today: due soon
     _issue(other, IssueStatus.RECTIFYING, deadline=THIRD_WORKING_DAY)  # due soon
     _issue(reach, IssueStatus.ASSIGNED, deadline=THIRD_WORKING_DAY + DAY)  # not yet
@@ -68,7 +73,9 @@ def office_work(on_friday, street_a, street_b):
     _issue(reach, IssueStatus.CLOSED, deadline=FRIDAY - 5 * DAY, closed_at=closed_at)
     _issue(reach, IssueStatus.VOIDED, deadline=FRIDAY - 5 * DAY, void_reason="invalid")
     for status in (IssueStatus.REPORTED, IssueStatus.AWAITING_ACCEPTANCE):
-        _issue(street_b.reaches[0], status, deadline=FRIDAY - DAY, source="public")
+        factories.PublicReportFactory(
+            issue=_issue(street_b.reaches[0], status, deadline=FRIDAY - DAY, source="public")
+        )
     batch = factories.PatchBatchFactory(region=street_a.street)
     for verdict in (Verdict.PENDING, Verdict.PENDING, Verdict.OBSTRUCTION):
         factories.MapPatchFactory(batch=batch, region=street_a.communities[0], verdict=verdict)
@@ -79,7 +86,7 @@ def office_work(on_friday, street_a, street_b):
 
 
 EXPECTED = {
-    "to_assign": 3,
+    "to_assign": 4,
     "awaiting_acceptance": 1,
     "due_soon": 2,
     "overdue": 1,

@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import RegionLevel, User
 from calendars.workdays import WorkCalendar
-from issues.models import Issue, IssueSource, IssueStatus
+from issues.models import Issue, IssueStatus
 from map_patches.models import MapPatch, Verdict
+from public_reports.selectors import public_reports_to_triage
 from reports.dashboard import dashboard
 from reports.models import Report, ReportStatus
 from reports.rollups import month_of
@@ -66,9 +67,9 @@ def office_todos(*, user: User, today: datetime.date) -> list[Todo]:
             awaiting=Count("pk", filter=Q(status=IssueStatus.AWAITING_ACCEPTANCE)),
             due_soon=Count("pk", filter=Q(deadline__gte=today, deadline__lte=due_by)),
             overdue=Count("pk", filter=Q(deadline__lt=today)),
-            public=Count("pk", filter=Q(status=IssueStatus.REPORTED, source=IssueSource.PUBLIC)),
         )
     )
+    public = public_reports_to_triage(user=user).count()
     patches = MapPatch.objects.visible_to(user).filter(verdict=Verdict.PENDING).count()
     failed = Report.objects.visible_to(user).filter(status=ReportStatus.FAILED).count()
     return [
@@ -96,8 +97,8 @@ def office_todos(*, user: User, today: datetime.date) -> list[Todo]:
         Todo(
             "public_reports",
             _("待处理群众举报"),
-            issues["public"],
-            issues_url(source=IssueSource.PUBLIC, status=IssueStatus.REPORTED),
+            public,
+            reverse("public-report-index"),  # the triage queue: waiting reports by default
         ),
         Todo(
             "map_patches",
