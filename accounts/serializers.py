@@ -21,7 +21,7 @@ class AccountSerializer(serializers.ModelSerializer):
         queryset=_roster.objects.all(), required=False, allow_null=True, label=_("对应河长")
     )
     region_name = serializers.CharField(
-        source="region.name", read_only=True, default=None, label=_("区域名称")
+        source="region.name", read_only=True, default=None, allow_null=True, label=_("区域名称")
     )
 
     class Meta:

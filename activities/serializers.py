@@ -24,7 +24,12 @@ RECORD_FIELDS = ["notes", "created_by", "created_at"]
 class CreatedByField(serializers.CharField):
     def __init__(self, **kwargs):
         super().__init__(
-            source="created_by.username", read_only=True, default=None, label=_("录入人"), **kwargs
+            source="created_by.username",
+            read_only=True,
+            default=None,
+            allow_null=True,
+            label=_("录入人"),
+            **kwargs,
         )
 
 

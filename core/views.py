@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import models
 from rest_framework import viewsets
+from rest_framework.response import Response
 
 from .exports import LedgerExportMixin, check_export_size, exporting
 from .services import model_create, model_update
@@ -50,6 +51,18 @@ class ScopedModelViewSet(LedgerExportMixin, viewsets.ModelViewSet):
             serializer.instance = service(
                 instance=serializer.instance, user=self.request.user, **data
             )
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        if getattr(serializer.instance, "_prefetched_objects_cache", None):
+            serializer.instance._prefetched_objects_cache = {}
+        # The whole record, as GET answers it: on a partial serializer DRF leaves out a read-only
+        # field whose relation is empty (its default is skipped on a partial update).
+        return Response(self.get_serializer(serializer.instance).data)
 
     def perform_destroy(self, instance) -> None:
         service = type(self).delete_service

@@ -52,7 +52,7 @@ class IssueSerializer(PositionMixin, serializers.ModelSerializer):
         help_text=_("有河段时取河段所在区域。"),
     )
     reach_name = serializers.CharField(
-        source="reach.__str__", read_only=True, default=None, label=_("河段名称")
+        source="reach.__str__", read_only=True, default=None, allow_null=True, label=_("河段名称")
     )
     region_name = serializers.CharField(source="region.name", read_only=True, label=_("区域名称"))
     assignee = serializers.SerializerMethodField(label=_("责任方"))
@@ -164,7 +164,7 @@ class IssuePhotoSerializer(serializers.ModelSerializer):
 
 
 class IssueEventSerializer(serializers.ModelSerializer):
-    by = serializers.CharField(source="by.username", read_only=True, default=None)
+    by = serializers.CharField(source="by.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = IssueEvent

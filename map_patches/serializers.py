@@ -15,7 +15,11 @@ from .services import MAX_PHOTOS
 class PatchBatchSerializer(serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True, label=_("区域名称"))
     imported_by = serializers.CharField(
-        source="imported_by.username", read_only=True, default=None, label=_("导入人")
+        source="imported_by.username",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        label=_("导入人"),
     )
     patch_count = serializers.IntegerField(read_only=True, label=_("图斑数"))
     checked_count = serializers.IntegerField(read_only=True, label=_("已核查"))
@@ -97,7 +101,11 @@ class MapPatchSerializer(serializers.ModelSerializer):
     )
     photo_count = serializers.IntegerField(read_only=True, label=_("照片数"))
     issue_code = serializers.CharField(
-        source="issue.code", read_only=True, default=None, label=_("问题编号")
+        source="issue.code",
+        read_only=True,
+        default=None,
+        allow_null=True,  # null while no issue was opened from the patch
+        label=_("问题编号"),
     )
     issue_status = serializers.ChoiceField(
         source="issue.status",

@@ -6,7 +6,7 @@ from .models import Notification
 
 class NotificationSerializer(serializers.ModelSerializer):
     issue_code = serializers.CharField(
-        source="issue.code", read_only=True, default=None, label=_("问题编号")
+        source="issue.code", read_only=True, default=None, allow_null=True, label=_("问题编号")
     )
     unread = serializers.SerializerMethodField(label=_("未读"))
 

@@ -35,7 +35,7 @@ class RegionSerializer(serializers.ModelSerializer):
     )
     # A declared field takes no extra_kwargs: its label is given here.
     parent_name = serializers.CharField(
-        source="parent.name", read_only=True, default=None, label=_("上级区域名称")
+        source="parent.name", read_only=True, default=None, allow_null=True, label=_("上级区域名称")
     )
 
     class Meta:

@@ -277,8 +277,9 @@ def test_the_workbench_form_ticks_topics_and_participants_and_saves_them(
     html = client.get(reverse("workbench:create", args=["inspections"])).content.decode()
     assert 'type="checkbox" name="topics" value="livestock"' in html
     assert "畜禽养殖业" in html and "屠宰行业" in html
-    assert re.search(r'<select name="participants"[^>]*multiple', html)
-    assert "李警长（河道警长）" in html
+    # The participants are searched (a county's roster is not listed): a picker, no <select>.
+    assert re.search(r'<input[^>]*data-picker-input[^>]*name="participants"', html)
+    assert '<select name="participants"' not in html
 
     data = {
         "date": "2024-06-18",
@@ -300,6 +301,7 @@ def test_the_workbench_form_ticks_topics_and_participants_and_saves_them(
     edit_url = reverse("workbench:edit", args=["inspections", inspection.pk])
     html = client.get(edit_url).content.decode()
     assert re.search(r'name="topics" value="livestock"[^>]*checked', html)
+    assert "李警长（河道警长）" in html  # the chosen participants, named beside the picker
     data = {k: v for k, v in data.items() if k not in ("topics", "participants")}
     assert client.post(edit_url, data).status_code == 302
     inspection.refresh_from_db()

@@ -77,6 +77,8 @@ def _concrete(route: str, w) -> list[str]:
         "reports/": inside.report.pk,
         "documents/": inside.bulletin.pk,
         "public-reports/": inside.public_report.pk,
+        # A notification's or a delivery's number: the token is checked before any row is read.
+        "notifications/": 1,
     }
     url = route
     for key, value in values.items():
