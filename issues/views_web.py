@@ -33,6 +33,7 @@ from core.forms import form_show_errors
 from core.media import photo_response
 from core.pagination import CappedPaginator
 from core.pickers import PickerWidget, use_picker
+from notifications.services import notifications_mark_read_about
 from rivers.models import Chief, Reach
 
 from . import selectors, serializers, services
@@ -551,7 +552,10 @@ def _deadline_label(row, *, first: bool) -> str:
 @login_required
 @require_GET
 def issue_page(request: HttpRequest, pk: int) -> HttpResponse:
-    return _issue_page(request, _visible_issue(request.user, pk))
+    issue = _visible_issue(request.user, pk)
+    # Before the page renders, so that its bell already counts them read.
+    notifications_mark_read_about(user=request.user, issue_id=issue.pk)
+    return _issue_page(request, issue)
 
 
 @login_required

@@ -198,3 +198,11 @@ def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notifications_mark_read_about(*, user: User, issue_id: int) -> int:
+    """``user`` opened the issue's page: what it was told about that issue is read, however it
+    got there (the bell, its own list, a link). How many were unread."""
+    return Notification.objects.filter(
+        recipient=user, issue_id=issue_id, read_at__isnull=True
+    ).update(read_at=timezone.now())

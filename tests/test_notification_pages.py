@@ -205,3 +205,23 @@ def test_the_schema_describes_the_new_endpoints(api, admin_user):
     assert "requestBody" not in read_all
     notification = schema["components"]["schemas"]["Notification"]
     assert "url" in notification["properties"]
+
+
+def test_opening_an_issue_page_reads_what_its_reader_was_told_about_it(client, street_a):
+    chief = street_a.chiefs[0]
+    reader = make_account("chief", chief.region, chief=chief)
+    other_reader = make_account("office", street_a.street)
+    issue = factories.IssueFactory(reach=street_a.reaches[0], assignee_chief=chief)
+    other_issue = factories.IssueFactory(reach=street_a.reaches[0], assignee_chief=chief)
+    about = factories.NotificationFactory(recipient=reader, issue=issue)
+    elsewhere = factories.NotificationFactory(recipient=reader, issue=other_issue)
+    someone_elses = factories.NotificationFactory(recipient=other_reader, issue=issue)
+    client.force_login(reader)
+
+    assert client.get(f"/issues/{issue.pk}/").status_code == 200
+
+    about.refresh_from_db()
+    elsewhere.refresh_from_db()
+    someone_elses.refresh_from_db()
+    assert about.read_at is not None
+    assert elsewhere.read_at is None and someone_elses.read_at is None
