@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field, make_dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -259,6 +260,14 @@ ROLLUP_FIGURES = frozenset(
         "issues_found_closed",
         "issues_closed",
         "issues_by_category",
+        "issues_found_by_patrol",
+        "issues_assigned",
+        "issues_supervised",
+        "issues_voided",
+        "issues_by_source",
+        "issues_overdue",
+        "issues_overdue_in_period",
+        "patrolling_chiefs",
     }
 )
 
@@ -283,7 +292,14 @@ def rollup_figures(scope: Scope) -> dict[str, Any]:
     sums (TreeMonth, TreeIssueMonth, TreeClosedMonth) of the region's months, and the chiefs
     short from the chiefs' months (ChiefMonth) of the region's subtree. Each is the registered
     figure of its name, as ``count_figures`` and ``chief_compliance`` count it live."""
-    from .models import ChiefMonth, TreeClosedMonth, TreeIssueMonth, TreeMonth
+    from .models import (
+        ChiefMonth,
+        OverdueSpan,
+        TreeClosedMonth,
+        TreeIssueMonth,
+        TreeIssueSourceMonth,
+        TreeMonth,
+    )
 
     region = scope.region
     first, last = scope.date_from, scope.date_to.replace(day=1)
@@ -296,6 +312,7 @@ def rollup_figures(scope: Scope) -> dict[str, Any]:
                 "patrols_invalid",
                 "cleaning_rounds",
                 "issues_found",
+                "issues_voided",
                 "counted",
             )
         },
@@ -328,7 +345,56 @@ def rollup_figures(scope: Scope) -> dict[str, Any]:
         .order_by()
         .count()
     )
+    # Found by patrol, assigned by the period's end (the first 交办 no later than its last
+    # month), supervised, and by source: the subtree's few source rows, summed here.
+    by_patrol = assigned = supervised = 0
+    by_source = {str(value): 0 for value in FIGURES["issues_by_source"].choices.values}
+    sources: dict[str, int] = defaultdict(int)
+    for source, is_supervised, assigned_month, n in TreeIssueSourceMonth.objects.filter(
+        **months
+    ).values_list("source", "supervised", "assigned_month", "issues"):
+        sources[source] += n
+        by_patrol += n if source == IssueSource.PATROL else 0
+        supervised += n if is_supervised else 0
+        assigned += n if assigned_month is not None and assigned_month <= last else 0
+    for source, n in sorted(sources.items(), key=lambda item: (-item[1], item[0])):
+        if n:
+            by_source[source] = n
+    # Overdue at any time in the period, and on its last day: each issue's runs of overdue days.
+    as_of = scope.as_of
+    overdue = (
+        OverdueSpan.objects.filter(region__in=Region.objects.subtree(region), first_day__lte=as_of)
+        .filter(Q(last_day__isnull=True) | Q(last_day__gte=scope.date_from))
+        .aggregate(
+            during=Count("issue_id", distinct=True),
+            at_end=Count(
+                "pk",
+                filter=(Q(last_day__isnull=True) | Q(last_day__gte=as_of))
+                & (Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)),
+            ),
+        )
+    )
+    patrolling = (
+        ChiefMonth.objects.filter(
+            chief__region__in=Region.objects.subtree(region),
+            chief__role__in=PATROLLING_ROLES,
+            month__gte=first,
+            month__lte=last,
+            patrolled__gt=0,
+        )
+        .values("chief_id")
+        .distinct()
+        .count()
+    )
     return {
+        "issues_found_by_patrol": by_patrol,
+        "issues_assigned": assigned,
+        "issues_supervised": supervised,
+        "issues_voided": tree["issues_voided"],
+        "issues_by_source": by_source,
+        "issues_overdue": overdue["at_end"],
+        "issues_overdue_in_period": overdue["during"],
+        "patrolling_chiefs": patrolling,
         "patrols": tree["patrols"],
         "patrols_invalid": tree["patrols_invalid"],
         "cleaning_rounds": tree["cleaning_rounds"],
