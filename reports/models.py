@@ -29,6 +29,7 @@ __all__ = [
     "TreeIssueMonth",
     "TreeIssueSourceMonth",
     "TreeMonth",
+    "TreeOverdue",
 ]
 
 ReportStatus = JobStatus
@@ -247,14 +248,20 @@ class OverdueSpan(models.Model):
     # The issue's closing day (local): on that day it counts as overdue "during" a period but
     # not "at the end" of it (closed by then).
     closed_on = models.DateField(_("销号日"), null=True, blank=True)
+    # The month keys the subtree sums (TreeOverdue) group by: the months of first_day and
+    # last_day, the month of the last day of the issue's run before this one (None: the first
+    # run), and the last month whose last day this run counts as "overdue at the period's end"
+    # (open at that day's end; None: every month from first_day's on).
+    first_month = models.DateField(_("逾期首月"))
+    last_month = models.DateField(_("逾期末月"), null=True, blank=True)
+    previous_month = models.DateField(_("上一逾期区间末月"), null=True, blank=True)
+    end_month = models.DateField(_("月末仍逾期的最后月份"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("问题逾期区间")
         verbose_name_plural = _("问题逾期区间")
         indexes = [
-            models.Index(
-                fields=["region", "first_day", "last_day", "issue"], name="overdue_span_region"
-            ),
+            models.Index(fields=["region"], name="overdue_span_region"),
             models.Index(fields=["issue"], name="overdue_span_issue"),
         ]
 
@@ -354,3 +361,28 @@ class TreeIssueSourceMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.month:%Y-%m} {self.source}"
+
+
+class TreeOverdue(models.Model):
+    """The overdue runs (``OverdueSpan``) of a region's subtree, counted by their month keys:
+    for a period of whole months m1..m2, the issues overdue at any time in it are the runs with
+    first_month <= m2, last_month >= m1 (or running on) and previous_month < m1 (or none: the
+    issue's first run in the period); those overdue at its end, first_month <= m2 <=
+    end_month (or none)."""
+
+    region = models.ForeignKey(
+        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    first_month = models.DateField(_("逾期首月"))
+    last_month = models.DateField(_("逾期末月"), null=True, blank=True)
+    previous_month = models.DateField(_("上一逾期区间末月"), null=True, blank=True)
+    end_month = models.DateField(_("月末仍逾期的最后月份"), null=True, blank=True)
+    spans = models.PositiveIntegerField(_("逾期区间数"), default=0)
+
+    class Meta:
+        verbose_name = _("区域（含下级）逾期区间汇总")
+        verbose_name_plural = _("区域（含下级）逾期区间汇总")
+        indexes = [models.Index(fields=["region", "first_month"], name="tree_overdue_region")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.first_month:%Y-%m}"

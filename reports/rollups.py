@@ -59,6 +59,7 @@ from .models import (
     TreeIssueMonth,
     TreeIssueSourceMonth,
     TreeMonth,
+    TreeOverdue,
 )
 
 logger = logging.getLogger(__name__)
@@ -260,7 +261,8 @@ def refresh(
     with transaction.atomic():
         _lock()
         if issue_ids:
-            written += _refresh_spans(issue_ids=issue_ids)
+            spans, span_regions = _refresh_spans(issue_ids=issue_ids)
+            written += spans + _refresh_overdue_tree(region_ids=span_regions)
             region_months = set(region_months) | _issue_cells(issue_ids)
         for month, region_ids in sorted(_group_by_month(region_months).items()):
             written += _refresh_regions(first=month, last=month, region_ids=region_ids)
@@ -299,7 +301,8 @@ def rebuild(
             rows += len(_refresh_chiefs(month=month, chief_ids=None))
         rows += _refresh_tree(months=months, region_ids=None)
         # Spans are not monthly: every issue's, whatever the months rebuilt.
-        rows += _refresh_spans(issue_ids=None)
+        rows += _refresh_spans(issue_ids=None)[0]
+        rows += _refresh_overdue_tree(region_ids=None)
     return RebuildResult(first=first, last=last, months=len(months), rows=rows)
 
 
@@ -349,9 +352,45 @@ def overdue_spans(
     return merged
 
 
-def _refresh_spans(*, issue_ids: set[int] | None) -> int:
+def _previous_month(month: datetime.date) -> datetime.date:
+    return (month - DAY).replace(day=1)
+
+
+def _span(
+    issue_id: int,
+    region_id: int,
+    run: Span,
+    *,
+    closed_on: datetime.date | None,
+    previous: datetime.date | None,
+) -> OverdueSpan:
+    """One run as a row, with the month keys TreeOverdue groups by (see OverdueSpan)."""
+    first_day, last_day = run
+    # The last day it is still open at the day's end: not its closing day.
+    last_open = last_day - DAY if last_day is not None and last_day == closed_on else last_day
+    if last_open is None:
+        end_month = None
+    elif last_open == month_end(last_open):
+        end_month = month_of(last_open)
+    else:
+        end_month = _previous_month(month_of(last_open))
+    return OverdueSpan(
+        issue_id=issue_id,
+        region_id=region_id,
+        first_day=first_day,
+        last_day=last_day,
+        closed_on=closed_on,
+        first_month=month_of(first_day),
+        last_month=month_of(last_day) if last_day is not None else None,
+        previous_month=month_of(previous) if previous is not None else None,
+        end_month=end_month,
+    )
+
+
+def _refresh_spans(*, issue_ids: set[int] | None) -> tuple[int, set[int]]:
     """The overdue spans of ``issue_ids`` (every issue when None), from the issues as they
-    stand and their deadline history; a voided or deleted issue has none."""
+    stand and their deadline history; a voided or deleted issue has none. Returns the rows
+    written and the regions whose spans changed (before and after)."""
     issues = Issue.objects.exclude(status=IssueStatus.VOIDED).order_by()
     history_rows = IssueDeadline.objects.order_by("issue_id", "set_at", "pk")
     old = OverdueSpan.objects.all()
@@ -367,24 +406,68 @@ def _refresh_spans(*, issue_ids: set[int] | None) -> int:
         "pk", "region_id", "reported_at", "closed_at", "deadline"
     ).iterator(chunk_size=BATCH_SIZE):
         closed_on = timezone.localdate(closed_at) if closed_at else None
-        for first_day, last_day in overdue_spans(
+        previous = None
+        for run in overdue_spans(
             reported_on=timezone.localdate(reported_at),
             closed_on=closed_on,
             deadline=deadline,
             history=history.get(pk, []),
         ):
-            spans.append(
-                OverdueSpan(
-                    issue_id=pk,
-                    region_id=region_id,
-                    first_day=first_day,
-                    last_day=last_day,
-                    closed_on=closed_on,
-                )
-            )
+            spans.append(_span(pk, region_id, run, closed_on=closed_on, previous=previous))
+            previous = run[1]
+    regions = {span.region_id for span in spans}
+    if issue_ids is not None:
+        regions |= set(old.values_list("region_id", flat=True).distinct())
     old.delete()
     OverdueSpan.objects.bulk_create(spans, batch_size=BATCH_SIZE)
-    return len(spans)
+    return len(spans), regions
+
+
+SPAN_KEYS = ("first_month", "last_month", "previous_month", "end_month")
+
+
+def _refresh_overdue_tree(*, region_ids: set[int] | None) -> int:
+    """The subtree counts (TreeOverdue) of ``region_ids`` and their ancestors (every region
+    when None), from the spans: a run counts in its region, the parent and the grandparent."""
+    if region_ids is not None and not region_ids:
+        return 0
+    parents = dict(Region.objects.values_list("pk", "parent_id"))
+
+    def chain(region_id: int) -> list[int]:
+        up = []
+        while region_id is not None and len(up) < 4:
+            up.append(region_id)
+            region_id = parents.get(region_id)
+        return up
+
+    counts: dict[tuple, int] = defaultdict(int)
+    if region_ids is None:
+        old = TreeOverdue.objects.all()
+        rows = OverdueSpan.objects.values("region_id", *SPAN_KEYS).annotate(n=Count("*"))
+        for row in rows.order_by():
+            keys = tuple(row[key] for key in SPAN_KEYS)
+            for target in chain(row["region_id"]):
+                counts[(target, *keys)] += row["n"]
+    else:
+        targets = {ancestor for pk in region_ids for ancestor in chain(pk)}
+        old = TreeOverdue.objects.filter(region_id__in=targets)
+        for target in targets:
+            for row in (
+                OverdueSpan.objects.filter(region__in=Region.objects.subtree(target))
+                .values(*SPAN_KEYS)
+                .annotate(n=Count("*"))
+                .order_by()
+            ):
+                counts[(target, *(row[key] for key in SPAN_KEYS))] += row["n"]
+    old.delete()
+    TreeOverdue.objects.bulk_create(
+        (
+            TreeOverdue(region_id=region_id, **dict(zip(SPAN_KEYS, keys, strict=True)), spans=n)
+            for (region_id, *keys), n in counts.items()
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    return len(counts)
 
 
 def _issue_cells(issue_ids: set[int]) -> set[Key]:

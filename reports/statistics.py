@@ -294,11 +294,11 @@ def rollup_figures(scope: Scope) -> dict[str, Any]:
     figure of its name, as ``count_figures`` and ``chief_compliance`` count it live."""
     from .models import (
         ChiefMonth,
-        OverdueSpan,
         TreeClosedMonth,
         TreeIssueMonth,
         TreeIssueSourceMonth,
         TreeMonth,
+        TreeOverdue,
     )
 
     region = scope.region
@@ -335,13 +335,17 @@ def rollup_figures(scope: Scope) -> dict[str, Any]:
     for row in sorted(rows, key=lambda row: (-row["n"], row["category"])):
         if row["n"]:
             by_category[row["category"]] = row["n"]
+    # A chief is short over the months when a month is: each month counts at most what it
+    # owes (every rule period's patrols capped at the rule's minimum), so the months' counted
+    # fall short of their required in sum exactly when one of them does. One index probe per
+    # chief of the region (chief_month_unique), stopping at the first short month.
+    short_month = ChiefMonth.objects.filter(
+        chief=OuterRef("pk"), month__gte=first, month__lte=last, counted__lt=F("required")
+    )
     short = (
-        ChiefMonth.objects.filter(
-            region__in=Region.objects.subtree(region), month__gte=first, month__lte=last
-        )
-        .values("chief_id")
-        .annotate(owed=Sum("required"), done=Sum("counted"))
-        .filter(done__lt=F("owed"))
+        Chief.objects.in_region(region)
+        .filter(role__in=PATROLLING_ROLES)
+        .filter(Exists(short_month.order_by()))
         .order_by()
         .count()
     )
@@ -361,29 +365,35 @@ def rollup_figures(scope: Scope) -> dict[str, Any]:
         if n:
             by_source[source] = n
     # Overdue at any time in the period, and on its last day: each issue's runs of overdue days.
-    as_of = scope.as_of
+    # A run counts once per issue: the issue's first run reaching into the period (the run
+    # before it, if any, ended before the period's first month); see TreeOverdue.
     overdue = (
-        OverdueSpan.objects.filter(region__in=Region.objects.subtree(region), first_day__lte=as_of)
-        .filter(Q(last_day__isnull=True) | Q(last_day__gte=scope.date_from))
+        TreeOverdue.objects.filter(region=region, first_month__lte=last)
+        .filter(Q(last_month__isnull=True) | Q(last_month__gte=first))
         .aggregate(
-            during=Count("issue_id", distinct=True),
-            at_end=Count(
-                "pk",
-                filter=(Q(last_day__isnull=True) | Q(last_day__gte=as_of))
-                & (Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)),
+            during=Coalesce(
+                Sum(
+                    "spans",
+                    filter=Q(previous_month__isnull=True) | Q(previous_month__lt=first),
+                ),
+                Value(0),
+            ),
+            at_end=Coalesce(
+                Sum("spans", filter=Q(end_month__isnull=True) | Q(end_month__gte=last)),
+                Value(0),
             ),
         )
     )
+    # The chiefs (as they stand: region, role) with a valid patrol while serving in one of the
+    # period's months: one index probe per chief (chief_month_unique).
+    patrolled = ChiefMonth.objects.filter(
+        chief=OuterRef("pk"), month__gte=first, month__lte=last, patrolled__gt=0
+    )
     patrolling = (
-        ChiefMonth.objects.filter(
-            chief__region__in=Region.objects.subtree(region),
-            chief__role__in=PATROLLING_ROLES,
-            month__gte=first,
-            month__lte=last,
-            patrolled__gt=0,
-        )
-        .values("chief_id")
-        .distinct()
+        Chief.objects.in_region(region)
+        .filter(role__in=PATROLLING_ROLES)
+        .filter(Exists(patrolled.order_by()))
+        .order_by()
         .count()
     )
     return {

@@ -11,7 +11,7 @@ import pytest
 
 from issues.models import Issue, IssueDeadline, IssueEvent, IssueStatus
 from reports import rollups
-from reports.models import ChiefMonth, OverdueSpan
+from reports.models import ChiefMonth, OverdueSpan, TreeOverdue
 from reports.rollups import overdue_spans
 from reports.statistics import ROLLUP_FIGURES, region_statistics
 from rivers.models import ChiefRole
@@ -269,7 +269,7 @@ def test_the_other_street_counts_its_own_chief_and_issue(world, street_b):
 
 def test_every_issue_figure_and_the_patrolling_chiefs_come_from_the_rollups(world, street_a):
     # Emptied, the new tables say nothing: the figures are read from them, not counted live.
-    OverdueSpan.objects.all().delete()
+    TreeOverdue.objects.all().delete()
     ChiefMonth.objects.update(patrolled=0)
     served = region_statistics(
         region=street_a.street, date_from=d(3, 1), date_to=d(3, 31), from_rollups=True
@@ -357,6 +357,19 @@ def test_closing_reopening_extending_and_voiding_refresh_the_rollups(
     assert may.issues_voided == 1
     year = _stats_equal_live(street)
     assert (year.issues_overdue_in_period, year.issues_found, year.issues_voided) == (3, 3, 2)
+    # What the writes left is what a rebuild makes.
+    touched = _tree_rows()
+    rollups.rebuild(first=d(1, 1), last=d(12, 31))
+    assert _tree_rows() == touched
+
+
+def _tree_rows() -> list[tuple]:
+    return sorted(
+        TreeOverdue.objects.values_list(
+            "region_id", "first_month", "last_month", "previous_month", "end_month", "spans"
+        ),
+        key=str,
+    )
 
 
 def test_an_issue_moved_to_another_street_moves_its_spans(
