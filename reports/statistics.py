@@ -298,7 +298,6 @@ def rollup_figures(scope: Scope) -> dict[str, Any]:
         TreeIssueMonth,
         TreeIssueSourceMonth,
         TreeMonth,
-        TreeOverdue,
     )
 
     region = scope.region
@@ -365,25 +364,7 @@ def rollup_figures(scope: Scope) -> dict[str, Any]:
         if n:
             by_source[source] = n
     # Overdue at any time in the period, and on its last day: each issue's runs of overdue days.
-    # A run counts once per issue: the issue's first run reaching into the period (the run
-    # before it, if any, ended before the period's first month); see TreeOverdue.
-    overdue = (
-        TreeOverdue.objects.filter(region=region, first_month__lte=last)
-        .filter(Q(last_month__isnull=True) | Q(last_month__gte=first))
-        .aggregate(
-            during=Coalesce(
-                Sum(
-                    "spans",
-                    filter=Q(previous_month__isnull=True) | Q(previous_month__lt=first),
-                ),
-                Value(0),
-            ),
-            at_end=Coalesce(
-                Sum("spans", filter=Q(end_month__isnull=True) | Q(end_month__gte=last)),
-                Value(0),
-            ),
-        )
-    )
+    overdue = overdue_from_rollups(region=region, first=first, last=last)
     # The chiefs (as they stand: region, role) with a valid patrol while serving in one of the
     # period's months: one index probe per chief (chief_month_unique).
     patrolled = ChiefMonth.objects.filter(
@@ -416,6 +397,32 @@ def rollup_figures(scope: Scope) -> dict[str, Any]:
         "issues_closed": closed_in_period,
         "issues_by_category": by_category,
     }
+
+
+def overdue_from_rollups(
+    *, region: Region | int, first: datetime.date, last: datetime.date
+) -> dict[str, int]:
+    """The issues of ``region``'s subtree overdue at any time in the months ``first`` to
+    ``last`` (their first days) ("during", ``issues_overdue_in_period``) and on the last one's
+    last day ("at_end", ``issues_overdue``), from the subtree counts of the overdue runs
+    (TreeOverdue). A run counts once per issue: the issue's first run reaching into the period
+    (the run before it, if any, ended before the period's first month)."""
+    from .models import TreeOverdue
+
+    return TreeOverdue.objects.filter(
+        Q(last_month__isnull=True) | Q(last_month__gte=first),
+        region=region,
+        first_month__lte=last,
+    ).aggregate(
+        during=Coalesce(
+            Sum("spans", filter=Q(previous_month__isnull=True) | Q(previous_month__lt=first)),
+            Value(0),
+        ),
+        at_end=Coalesce(
+            Sum("spans", filter=Q(end_month__isnull=True) | Q(end_month__gte=last)),
+            Value(0),
+        ),
+    )
 
 
 def region_statistics(

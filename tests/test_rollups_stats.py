@@ -421,3 +421,20 @@ def test_the_world_holds_what_its_docstring_says(world):
     assert Issue.objects.count() == 6
     assert IssueDeadline.objects.count() == 5
     assert IssueEvent.objects.filter(action="assign").count() == 3
+
+
+@pytest.mark.parametrize(
+    ("period", "overdue"), [(FEB, 1), (MONTH, 1), (APRIL, 1), (QUARTER, 1)], ids=str
+)
+def test_the_dashboard_of_an_ended_period_reads_the_overdue_runs(world, street_a, period, overdue):
+    from accounts.models import Role
+    from reports.dashboard import dashboard
+
+    from .conftest import make_account
+
+    office = make_account(Role.OFFICE, street_a.street)
+    board = dashboard(user=office, region=street_a.street, date_from=period[0], date_to=period[1])
+    assert board.figures["issues_overdue"] == overdue
+    TreeOverdue.objects.all().delete()  # read from the runs: now none
+    board = dashboard(user=office, region=street_a.street, date_from=period[0], date_to=period[1])
+    assert board.figures["issues_overdue"] == 0
