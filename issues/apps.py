@@ -12,11 +12,15 @@ class IssuesConfig(AppConfig):
         from core.signals import announce_changes
 
         from .documents import SUPERVISION_ORDERS
-        from .models import Issue, IssuePhoto
+        from .models import Issue, IssueDeadline, IssueEvent, IssuePhoto
         from .selectors import issue_photo_list
         from .signals import issues_changed
 
         announce_changes(Issue, issues_changed)
+        # A deadline set or a timeline line (交办) moves the overdue and assigned figures even
+        # when written without the issue: announced as changes of their issue.
+        announce_changes(IssueDeadline, issues_changed)
+        announce_changes(IssueEvent, issues_changed)
         register_file_kind(
             slug="issue-photo", model=IssuePhoto, field="image", visible=issue_photo_list
         )

@@ -18,6 +18,8 @@ from core.models import Job, JobStatus
 __all__ = [
     "ChiefMonth",
     "IssueMonth",
+    "IssueSourceMonth",
+    "OverdueSpan",
     "RegionMonth",
     "Report",
     "ReportKind",
@@ -25,7 +27,9 @@ __all__ = [
     "Rounding",
     "TreeClosedMonth",
     "TreeIssueMonth",
+    "TreeIssueSourceMonth",
     "TreeMonth",
+    "TreeOverdue",
 ]
 
 ReportStatus = JobStatus
@@ -134,6 +138,8 @@ class RegionMonth(models.Model):
     patrols_invalid = models.PositiveIntegerField(_("无效巡河次数"), default=0)
     cleaning_rounds = models.PositiveIntegerField(_("保洁次数"), default=0)
     issues_found = models.PositiveIntegerField(_("发现问题"), default=0)
+    # Issues voided in the month (by when they were voided, not when they were reported).
+    issues_voided = models.PositiveIntegerField(_("作废问题"), default=0)
     cleanups = models.PositiveIntegerField(_("清理行动"), default=0)
     garbage_t = models.DecimalField(_("清理垃圾（吨）"), max_digits=14, decimal_places=2, default=0)
 
@@ -184,6 +190,9 @@ class ChiefMonth(models.Model):
     required = models.DecimalField(_("应巡河次数"), max_digits=8, decimal_places=2, default=0)
     done = models.PositiveIntegerField(_("巡河次数"), default=0)
     counted = models.PositiveIntegerField(_("计入次数"), default=0)
+    # Valid patrols the chief made in the month while holding the post (any rule, any reach):
+    # "chiefs who patrolled" is the chiefs with a row above zero in the period's months.
+    patrolled = models.PositiveIntegerField(_("在任有效巡河次数"), default=0)
 
     class Meta:
         verbose_name = _("河长月度巡河汇总")
@@ -195,6 +204,69 @@ class ChiefMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chief_id} {self.month:%Y-%m}"
+
+
+class IssueSourceMonth(models.Model):
+    """Issues reported (not voided) in one region and month, by source, whether supervised
+    (督办) and the month of their first 交办 (None: never assigned), so that "found by patrol",
+    "assigned by the period's end", "supervised" and "by source" are sums over months."""
+
+    region = models.ForeignKey(
+        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("发现月份"))
+    source = models.CharField(_("来源"), max_length=16)
+    supervised = models.BooleanField(_("已督办"), default=False)
+    assigned_month = models.DateField(_("交办月份"), null=True, blank=True)
+    issues = models.PositiveIntegerField(_("问题数"), default=0)
+
+    class Meta:
+        verbose_name = _("问题来源月度汇总")
+        verbose_name_plural = _("问题来源月度汇总")
+        indexes = [models.Index(fields=["region", "month"], name="issue_source_region_month")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m} {self.source}"
+
+
+class OverdueSpan(models.Model):
+    """A run of days on which one issue was overdue (逾期): open that day (reported on or
+    before it, not closed before it) and past the deadline in force that day, exactly as
+    ``IssueQuerySet.overdue_during`` decides a day. An issue has one row per run (none when it
+    was never overdue, none when voided); runs of one issue never touch or overlap. Derived from
+    the issue and its deadline history by reports.rollups on every change of either."""
+
+    issue = models.ForeignKey(
+        "issues.Issue", verbose_name=_("问题"), on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.ForeignKey(
+        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    first_day = models.DateField(_("逾期首日"))
+    # The last overdue day; None while it runs on (open and past its deadline).
+    last_day = models.DateField(_("逾期末日"), null=True, blank=True)
+    # The issue's closing day (local): on that day it counts as overdue "during" a period but
+    # not "at the end" of it (closed by then).
+    closed_on = models.DateField(_("销号日"), null=True, blank=True)
+    # The month keys the subtree sums (TreeOverdue) group by: the months of first_day and
+    # last_day, the month of the last day of the issue's run before this one (None: the first
+    # run), and the last month whose last day this run counts as "overdue at the period's end"
+    # (open at that day's end; None: every month from first_day's on).
+    first_month = models.DateField(_("逾期首月"))
+    last_month = models.DateField(_("逾期末月"), null=True, blank=True)
+    previous_month = models.DateField(_("上一逾期区间末月"), null=True, blank=True)
+    end_month = models.DateField(_("月末仍逾期的最后月份"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("问题逾期区间")
+        verbose_name_plural = _("问题逾期区间")
+        indexes = [
+            models.Index(fields=["region"], name="overdue_span_region"),
+            models.Index(fields=["issue"], name="overdue_span_issue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id}: {self.first_day}..{self.last_day or ''}"
 
 
 # What the dashboard reads: the same figures summed over each region's subtree (the region, its
@@ -212,6 +284,8 @@ class TreeMonth(models.Model):
     patrols_invalid = models.PositiveIntegerField(_("无效巡河次数"), default=0)
     cleaning_rounds = models.PositiveIntegerField(_("保洁次数"), default=0)
     issues_found = models.PositiveIntegerField(_("发现问题"), default=0)
+    # Issues voided in the month (by when they were voided, not when they were reported).
+    issues_voided = models.PositiveIntegerField(_("作废问题"), default=0)
     cleanups = models.PositiveIntegerField(_("清理行动"), default=0)
     garbage_t = models.DecimalField(_("清理垃圾（吨）"), max_digits=14, decimal_places=2, default=0)
     required = models.DecimalField(_("应巡河次数"), max_digits=14, decimal_places=2, default=0)
@@ -266,3 +340,49 @@ class TreeClosedMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.month:%Y-%m} {self.closed_month:%Y-%m}"
+
+
+class TreeIssueSourceMonth(models.Model):
+    """``IssueSourceMonth`` summed over a region's subtree."""
+
+    region = models.ForeignKey(
+        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("发现月份"))
+    source = models.CharField(_("来源"), max_length=16)
+    supervised = models.BooleanField(_("已督办"), default=False)
+    assigned_month = models.DateField(_("交办月份"), null=True, blank=True)
+    issues = models.PositiveIntegerField(_("问题数"), default=0)
+
+    class Meta:
+        verbose_name = _("区域（含下级）问题来源月度汇总")
+        verbose_name_plural = _("区域（含下级）问题来源月度汇总")
+        indexes = [models.Index(fields=["region", "month"], name="tree_source_region_month")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m} {self.source}"
+
+
+class TreeOverdue(models.Model):
+    """The overdue runs (``OverdueSpan``) of a region's subtree, counted by their month keys:
+    for a period of whole months m1..m2, the issues overdue at any time in it are the runs with
+    first_month <= m2, last_month >= m1 (or running on) and previous_month < m1 (or none: the
+    issue's first run in the period); those overdue at its end, first_month <= m2 <=
+    end_month (or none)."""
+
+    region = models.ForeignKey(
+        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    first_month = models.DateField(_("逾期首月"))
+    last_month = models.DateField(_("逾期末月"), null=True, blank=True)
+    previous_month = models.DateField(_("上一逾期区间末月"), null=True, blank=True)
+    end_month = models.DateField(_("月末仍逾期的最后月份"), null=True, blank=True)
+    spans = models.PositiveIntegerField(_("逾期区间数"), default=0)
+
+    class Meta:
+        verbose_name = _("区域（含下级）逾期区间汇总")
+        verbose_name_plural = _("区域（含下级）逾期区间汇总")
+        indexes = [models.Index(fields=["region", "first_month"], name="tree_overdue_region")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.first_month:%Y-%m}"

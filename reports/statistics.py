@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field, make_dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -259,6 +260,14 @@ ROLLUP_FIGURES = frozenset(
         "issues_found_closed",
         "issues_closed",
         "issues_by_category",
+        "issues_found_by_patrol",
+        "issues_assigned",
+        "issues_supervised",
+        "issues_voided",
+        "issues_by_source",
+        "issues_overdue",
+        "issues_overdue_in_period",
+        "patrolling_chiefs",
     }
 )
 
@@ -283,7 +292,13 @@ def rollup_figures(scope: Scope) -> dict[str, Any]:
     sums (TreeMonth, TreeIssueMonth, TreeClosedMonth) of the region's months, and the chiefs
     short from the chiefs' months (ChiefMonth) of the region's subtree. Each is the registered
     figure of its name, as ``count_figures`` and ``chief_compliance`` count it live."""
-    from .models import ChiefMonth, TreeClosedMonth, TreeIssueMonth, TreeMonth
+    from .models import (
+        ChiefMonth,
+        TreeClosedMonth,
+        TreeIssueMonth,
+        TreeIssueSourceMonth,
+        TreeMonth,
+    )
 
     region = scope.region
     first, last = scope.date_from, scope.date_to.replace(day=1)
@@ -296,6 +311,7 @@ def rollup_figures(scope: Scope) -> dict[str, Any]:
                 "patrols_invalid",
                 "cleaning_rounds",
                 "issues_found",
+                "issues_voided",
                 "counted",
             )
         },
@@ -318,17 +334,58 @@ def rollup_figures(scope: Scope) -> dict[str, Any]:
     for row in sorted(rows, key=lambda row: (-row["n"], row["category"])):
         if row["n"]:
             by_category[row["category"]] = row["n"]
+    # A chief is short over the months when a month is: each month counts at most what it
+    # owes (every rule period's patrols capped at the rule's minimum), so the months' counted
+    # fall short of their required in sum exactly when one of them does. One index probe per
+    # chief of the region (chief_month_unique), stopping at the first short month.
+    short_month = ChiefMonth.objects.filter(
+        chief=OuterRef("pk"), month__gte=first, month__lte=last, counted__lt=F("required")
+    )
     short = (
-        ChiefMonth.objects.filter(
-            region__in=Region.objects.subtree(region), month__gte=first, month__lte=last
-        )
-        .values("chief_id")
-        .annotate(owed=Sum("required"), done=Sum("counted"))
-        .filter(done__lt=F("owed"))
+        Chief.objects.in_region(region)
+        .filter(role__in=PATROLLING_ROLES)
+        .filter(Exists(short_month.order_by()))
+        .order_by()
+        .count()
+    )
+    # Found by patrol, assigned by the period's end (the first 交办 no later than its last
+    # month), supervised, and by source: the subtree's few source rows, summed here.
+    by_patrol = assigned = supervised = 0
+    by_source = {str(value): 0 for value in FIGURES["issues_by_source"].choices.values}
+    sources: dict[str, int] = defaultdict(int)
+    for source, is_supervised, assigned_month, n in TreeIssueSourceMonth.objects.filter(
+        **months
+    ).values_list("source", "supervised", "assigned_month", "issues"):
+        sources[source] += n
+        by_patrol += n if source == IssueSource.PATROL else 0
+        supervised += n if is_supervised else 0
+        assigned += n if assigned_month is not None and assigned_month <= last else 0
+    for source, n in sorted(sources.items(), key=lambda item: (-item[1], item[0])):
+        if n:
+            by_source[source] = n
+    # Overdue at any time in the period, and on its last day: each issue's runs of overdue days.
+    overdue = overdue_from_rollups(region=region, first=first, last=last)
+    # The chiefs (as they stand: region, role) with a valid patrol while serving in one of the
+    # period's months: one index probe per chief (chief_month_unique).
+    patrolled = ChiefMonth.objects.filter(
+        chief=OuterRef("pk"), month__gte=first, month__lte=last, patrolled__gt=0
+    )
+    patrolling = (
+        Chief.objects.in_region(region)
+        .filter(role__in=PATROLLING_ROLES)
+        .filter(Exists(patrolled.order_by()))
         .order_by()
         .count()
     )
     return {
+        "issues_found_by_patrol": by_patrol,
+        "issues_assigned": assigned,
+        "issues_supervised": supervised,
+        "issues_voided": tree["issues_voided"],
+        "issues_by_source": by_source,
+        "issues_overdue": overdue["at_end"],
+        "issues_overdue_in_period": overdue["during"],
+        "patrolling_chiefs": patrolling,
         "patrols": tree["patrols"],
         "patrols_invalid": tree["patrols_invalid"],
         "cleaning_rounds": tree["cleaning_rounds"],
@@ -340,6 +397,32 @@ def rollup_figures(scope: Scope) -> dict[str, Any]:
         "issues_closed": closed_in_period,
         "issues_by_category": by_category,
     }
+
+
+def overdue_from_rollups(
+    *, region: Region | int, first: datetime.date, last: datetime.date
+) -> dict[str, int]:
+    """The issues of ``region``'s subtree overdue at any time in the months ``first`` to
+    ``last`` (their first days) ("during", ``issues_overdue_in_period``) and on the last one's
+    last day ("at_end", ``issues_overdue``), from the subtree counts of the overdue runs
+    (TreeOverdue). A run counts once per issue: the issue's first run reaching into the period
+    (the run before it, if any, ended before the period's first month)."""
+    from .models import TreeOverdue
+
+    return TreeOverdue.objects.filter(
+        Q(last_month__isnull=True) | Q(last_month__gte=first),
+        region=region,
+        first_month__lte=last,
+    ).aggregate(
+        during=Coalesce(
+            Sum("spans", filter=Q(previous_month__isnull=True) | Q(previous_month__lt=first)),
+            Value(0),
+        ),
+        at_end=Coalesce(
+            Sum("spans", filter=Q(end_month__isnull=True) | Q(end_month__gte=last)),
+            Value(0),
+        ),
+    )
 
 
 def region_statistics(

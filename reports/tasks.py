@@ -23,15 +23,22 @@ def build_quarterly_reports() -> int:
 
 @shared_task(autoretry_for=TRANSIENT_ERRORS, max_retries=3, retry_backoff=10, acks_late=True)
 def refresh_rollups(
-    region_months: list[list] | None = None, chief_months: list[list] | None = None
+    region_months: list[list] | None = None,
+    chief_months: list[list] | None = None,
+    issue_ids: list[int] | None = None,
 ) -> int:
-    """Recompute the named rollup cells ([id, "YYYY-MM-01"] pairs); safe to run twice."""
+    """Recompute the named rollup cells ([id, "YYYY-MM-01"] pairs) and the overdue spans (and
+    cells) of ``issue_ids``; safe to run twice."""
     from . import rollups
 
     def keys(pairs):
         return [(int(pk), datetime.date.fromisoformat(month)) for pk, month in pairs or ()]
 
-    return rollups.refresh(region_months=keys(region_months), chief_months=keys(chief_months))
+    return rollups.refresh(
+        region_months=keys(region_months),
+        chief_months=keys(chief_months),
+        issue_ids=[int(pk) for pk in issue_ids or ()],
+    )
 
 
 @shared_task(autoretry_for=TRANSIENT_ERRORS, max_retries=3, retry_backoff=60, acks_late=True)
