@@ -126,14 +126,17 @@ class Report(Job):
 # in it has no row.
 
 
-class RegionMonth(models.Model):
-    """What was filed in one region (its own rows, not those below) in one month."""
-
-    region = models.ForeignKey(
+def _region():
+    return models.ForeignKey(
         "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
     )
+
+
+class FigureCells(models.Model):
+    """The registered figures (reports.figures) of the same names, counted per region-month."""
+
+    region = _region()
     month = models.DateField(_("月份"))  # the month's first day
-    # The registered figures (reports.figures) of the same names, counted per cell.
     patrols = models.PositiveIntegerField(_("有效巡河次数"), default=0)
     patrols_invalid = models.PositiveIntegerField(_("无效巡河次数"), default=0)
     cleaning_rounds = models.PositiveIntegerField(_("保洁次数"), default=0)
@@ -144,36 +147,79 @@ class RegionMonth(models.Model):
     garbage_t = models.DecimalField(_("清理垃圾（吨）"), max_digits=14, decimal_places=2, default=0)
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m}"
+
+
+class IssueCells(models.Model):
+    """Issues reported in a region-month, by category and current status."""
+
+    region = _region()
+    month = models.DateField(_("发现月份"))
+    category = models.CharField(_("问题类别"), max_length=24)
+    status = models.CharField(_("状态"), max_length=24)
+    issues = models.PositiveIntegerField(_("问题数"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m} {self.category} {self.status}"
+
+
+class IssueSourceCells(models.Model):
+    """Issues reported (not voided) in a region-month, by source, whether supervised (督办)
+    and the month of their first 交办 (None: never assigned)."""
+
+    region = _region()
+    month = models.DateField(_("发现月份"))
+    source = models.CharField(_("来源"), max_length=16)
+    supervised = models.BooleanField(_("已督办"), default=False)
+    assigned_month = models.DateField(_("交办月份"), null=True, blank=True)
+    issues = models.PositiveIntegerField(_("问题数"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m} {self.source}"
+
+
+class OverdueMonthKeys(models.Model):
+    """The month keys an overdue run is counted by (see OverdueSpan and TreeOverdue)."""
+
+    first_month = models.DateField(_("逾期首月"))
+    last_month = models.DateField(_("逾期末月"), null=True, blank=True)
+    previous_month = models.DateField(_("上一逾期区间末月"), null=True, blank=True)
+    end_month = models.DateField(_("月末仍逾期的最后月份"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class RegionMonth(FigureCells):
+    """What was filed in one region (its own rows, not those below) in one month."""
+
+    class Meta:
         verbose_name = _("区域月度汇总")
         verbose_name_plural = _("区域月度汇总")
         constraints = [
             models.UniqueConstraint(fields=["region", "month"], name="region_month_unique")
         ]
 
-    def __str__(self) -> str:
-        return f"{self.region_id} {self.month:%Y-%m}"
 
-
-class IssueMonth(models.Model):
+class IssueMonth(IssueCells):
     """Issues reported in one region and month, by category, current status and the month
     they were closed in (so "closed by the period's end" is a sum over closed months)."""
 
-    region = models.ForeignKey(
-        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
-    )
-    month = models.DateField(_("发现月份"))
-    category = models.CharField(_("问题类别"), max_length=24)
-    status = models.CharField(_("状态"), max_length=24)
     closed_month = models.DateField(_("销号月份"), null=True, blank=True)
-    issues = models.PositiveIntegerField(_("问题数"), default=0)
 
     class Meta:
         verbose_name = _("问题月度汇总")
         verbose_name_plural = _("问题月度汇总")
         indexes = [models.Index(fields=["region", "month"], name="issue_month_region_month")]
-
-    def __str__(self) -> str:
-        return f"{self.region_id} {self.month:%Y-%m} {self.category} {self.status}"
 
 
 class ChiefMonth(models.Model):
@@ -183,9 +229,7 @@ class ChiefMonth(models.Model):
     chief = models.ForeignKey(
         "rivers.Chief", verbose_name=_("河长"), on_delete=models.CASCADE, related_name="+"
     )
-    region = models.ForeignKey(
-        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
-    )
+    region = _region()
     month = models.DateField(_("月份"))
     required = models.DecimalField(_("应巡河次数"), max_digits=8, decimal_places=2, default=0)
     done = models.PositiveIntegerField(_("巡河次数"), default=0)
@@ -206,56 +250,38 @@ class ChiefMonth(models.Model):
         return f"{self.chief_id} {self.month:%Y-%m}"
 
 
-class IssueSourceMonth(models.Model):
-    """Issues reported (not voided) in one region and month, by source, whether supervised
-    (督办) and the month of their first 交办 (None: never assigned), so that "found by patrol",
-    "assigned by the period's end", "supervised" and "by source" are sums over months."""
-
-    region = models.ForeignKey(
-        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
-    )
-    month = models.DateField(_("发现月份"))
-    source = models.CharField(_("来源"), max_length=16)
-    supervised = models.BooleanField(_("已督办"), default=False)
-    assigned_month = models.DateField(_("交办月份"), null=True, blank=True)
-    issues = models.PositiveIntegerField(_("问题数"), default=0)
+class IssueSourceMonth(IssueSourceCells):
+    """Issues by source in one region and month, so that "found by patrol", "assigned by the
+    period's end", "supervised" and "by source" are sums over months."""
 
     class Meta:
         verbose_name = _("问题来源月度汇总")
         verbose_name_plural = _("问题来源月度汇总")
         indexes = [models.Index(fields=["region", "month"], name="issue_source_region_month")]
 
-    def __str__(self) -> str:
-        return f"{self.region_id} {self.month:%Y-%m} {self.source}"
 
-
-class OverdueSpan(models.Model):
+class OverdueSpan(OverdueMonthKeys):
     """A run of days on which one issue was overdue (逾期): open that day (reported on or
     before it, not closed before it) and past the deadline in force that day, exactly as
     ``IssueQuerySet.overdue_during`` decides a day. An issue has one row per run (none when it
     was never overdue, none when voided); runs of one issue never touch or overlap. Derived from
-    the issue and its deadline history by reports.rollups on every change of either."""
+    the issue and its deadline history by reports.rollups on every change of either.
+
+    The month keys the subtree sums (TreeOverdue) group by: the months of first_day and
+    last_day, the month of the last day of the issue's run before this one (None: the first
+    run), and the last month whose last day this run counts as "overdue at the period's end"
+    (open at that day's end; None: every month from first_day's on)."""
 
     issue = models.ForeignKey(
         "issues.Issue", verbose_name=_("问题"), on_delete=models.CASCADE, related_name="+"
     )
-    region = models.ForeignKey(
-        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
-    )
+    region = _region()
     first_day = models.DateField(_("逾期首日"))
     # The last overdue day; None while it runs on (open and past its deadline).
     last_day = models.DateField(_("逾期末日"), null=True, blank=True)
     # The issue's closing day (local): on that day it counts as overdue "during" a period but
     # not "at the end" of it (closed by then).
     closed_on = models.DateField(_("销号日"), null=True, blank=True)
-    # The month keys the subtree sums (TreeOverdue) group by: the months of first_day and
-    # last_day, the month of the last day of the issue's run before this one (None: the first
-    # run), and the last month whose last day this run counts as "overdue at the period's end"
-    # (open at that day's end; None: every month from first_day's on).
-    first_month = models.DateField(_("逾期首月"))
-    last_month = models.DateField(_("逾期末月"), null=True, blank=True)
-    previous_month = models.DateField(_("上一逾期区间末月"), null=True, blank=True)
-    end_month = models.DateField(_("月末仍逾期的最后月份"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("问题逾期区间")
@@ -274,20 +300,7 @@ class OverdueSpan(models.Model):
 # change. A county's year is then 12 rows, and its streets' ranking 12 rows per street.
 
 
-class TreeMonth(models.Model):
-    region = models.ForeignKey(
-        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
-    )
-    month = models.DateField(_("月份"))
-    # The registered figures (reports.figures) of the same names, counted per cell.
-    patrols = models.PositiveIntegerField(_("有效巡河次数"), default=0)
-    patrols_invalid = models.PositiveIntegerField(_("无效巡河次数"), default=0)
-    cleaning_rounds = models.PositiveIntegerField(_("保洁次数"), default=0)
-    issues_found = models.PositiveIntegerField(_("发现问题"), default=0)
-    # Issues voided in the month (by when they were voided, not when they were reported).
-    issues_voided = models.PositiveIntegerField(_("作废问题"), default=0)
-    cleanups = models.PositiveIntegerField(_("清理行动"), default=0)
-    garbage_t = models.DecimalField(_("清理垃圾（吨）"), max_digits=14, decimal_places=2, default=0)
+class TreeMonth(FigureCells):
     required = models.DecimalField(_("应巡河次数"), max_digits=14, decimal_places=2, default=0)
     done = models.PositiveIntegerField(_("巡河次数"), default=0)
     counted = models.PositiveIntegerField(_("计入次数"), default=0)
@@ -299,36 +312,20 @@ class TreeMonth(models.Model):
             models.UniqueConstraint(fields=["region", "month"], name="tree_month_unique")
         ]
 
-    def __str__(self) -> str:
-        return f"{self.region_id} {self.month:%Y-%m}"
 
-
-class TreeIssueMonth(models.Model):
+class TreeIssueMonth(IssueCells):
     """Issues reported in a region's subtree in a month, by category and current status."""
-
-    region = models.ForeignKey(
-        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
-    )
-    month = models.DateField(_("发现月份"))
-    category = models.CharField(_("问题类别"), max_length=24)
-    status = models.CharField(_("状态"), max_length=24)
-    issues = models.PositiveIntegerField(_("问题数"), default=0)
 
     class Meta:
         verbose_name = _("区域（含下级）问题月度汇总")
         verbose_name_plural = _("区域（含下级）问题月度汇总")
         indexes = [models.Index(fields=["region", "month"], name="tree_issue_region_month")]
 
-    def __str__(self) -> str:
-        return f"{self.region_id} {self.month:%Y-%m} {self.category} {self.status}"
-
 
 class TreeClosedMonth(models.Model):
     """Issues reported in a region's subtree in a month and closed in ``closed_month``."""
 
-    region = models.ForeignKey(
-        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
-    )
+    region = _region()
     month = models.DateField(_("发现月份"))
     closed_month = models.DateField(_("销号月份"))
     issues = models.PositiveIntegerField(_("问题数"), default=0)
@@ -342,41 +339,23 @@ class TreeClosedMonth(models.Model):
         return f"{self.region_id} {self.month:%Y-%m} {self.closed_month:%Y-%m}"
 
 
-class TreeIssueSourceMonth(models.Model):
+class TreeIssueSourceMonth(IssueSourceCells):
     """``IssueSourceMonth`` summed over a region's subtree."""
-
-    region = models.ForeignKey(
-        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
-    )
-    month = models.DateField(_("发现月份"))
-    source = models.CharField(_("来源"), max_length=16)
-    supervised = models.BooleanField(_("已督办"), default=False)
-    assigned_month = models.DateField(_("交办月份"), null=True, blank=True)
-    issues = models.PositiveIntegerField(_("问题数"), default=0)
 
     class Meta:
         verbose_name = _("区域（含下级）问题来源月度汇总")
         verbose_name_plural = _("区域（含下级）问题来源月度汇总")
         indexes = [models.Index(fields=["region", "month"], name="tree_source_region_month")]
 
-    def __str__(self) -> str:
-        return f"{self.region_id} {self.month:%Y-%m} {self.source}"
 
-
-class TreeOverdue(models.Model):
+class TreeOverdue(OverdueMonthKeys):
     """The overdue runs (``OverdueSpan``) of a region's subtree, counted by their month keys:
     for a period of whole months m1..m2, the issues overdue at any time in it are the runs with
     first_month <= m2, last_month >= m1 (or running on) and previous_month < m1 (or none: the
     issue's first run in the period); those overdue at its end, first_month <= m2 <=
     end_month (or none)."""
 
-    region = models.ForeignKey(
-        "accounts.Region", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
-    )
-    first_month = models.DateField(_("逾期首月"))
-    last_month = models.DateField(_("逾期末月"), null=True, blank=True)
-    previous_month = models.DateField(_("上一逾期区间末月"), null=True, blank=True)
-    end_month = models.DateField(_("月末仍逾期的最后月份"), null=True, blank=True)
+    region = _region()
     spans = models.PositiveIntegerField(_("逾期区间数"), default=0)
 
     class Meta:
