@@ -187,31 +187,35 @@ PATROL_COUNT = (
     f"WHERE r.region_id IN ({SUBTREE}) LIMIT 10001) capped"
 )
 FINDINGS = "SELECT f.* FROM patrols_finding f WHERE f.patrol_id = ANY(%(ids)s)"
-HOME_COUNTS = [
-    # region_overview: the roster by role and the waters and assets of the region
-    f"SELECT role, count(*) FROM rivers_chief WHERE relieved_on IS NULL "
-    f"AND region_id IN ({SUBTREE}) GROUP BY role",
-    f"SELECT (SELECT count(*) FROM rivers_region WHERE id IN ({SUBTREE})), "
-    f"(SELECT count(*) FROM rivers_river WHERE region_id IN ({SUBTREE})), "
-    f"(SELECT count(*) FROM rivers_reach WHERE region_id IN ({SUBTREE}))",
-    f"SELECT (SELECT count(*) FROM rivers_sign s JOIN rivers_reach r ON r.id = s.reach_id "
-    f"WHERE r.region_id IN ({SUBTREE})), "
-    f"(SELECT count(*) FROM rivers_outfall s JOIN rivers_reach r ON r.id = s.reach_id "
-    f"WHERE r.region_id IN ({SUBTREE})), "
-    f"(SELECT count(*) FROM rivers_facility s JOIN rivers_reach r ON r.id = s.reach_id "
-    f"WHERE r.region_id IN ({SUBTREE}))",
+# The office's home (workbench.selectors.office_todos): one aggregate over the open issues, the
+# public reports waiting for triage, the map patches to verify, failed reports, the bell.
+OPEN_ISSUES = f"status NOT IN ('closed', 'voided') AND region_id IN ({SUBTREE})"
+OFFICE_TODOS = [
+    "SELECT count(*) FILTER (WHERE status = 'reported'), "
+    "count(*) FILTER (WHERE status = 'awaiting_acceptance'), "
+    "count(*) FILTER (WHERE deadline >= %(today)s AND deadline <= %(due)s), "
+    f"count(*) FILTER (WHERE deadline < %(today)s) FROM issues_issue WHERE {OPEN_ISSUES}",
+    "SELECT count(*) FROM public_reports_publicreport p JOIN issues_issue i ON i.id = p.issue_id "
+    f"WHERE p.triage = 'pending' AND i.region_id IN ({SUBTREE})",
+    "SELECT count(*) FROM map_patches_mappatch "
+    f"WHERE verdict = 'pending' AND region_id IN ({SUBTREE})",
+    f"SELECT count(*) FROM reports_report WHERE status = 'failed' AND region_id IN ({SUBTREE})",
+    "SELECT count(*) FROM notifications_notification WHERE recipient_id = %(u)s "
+    "AND read_at IS NULL",
 ]
-# The workbench's record counts on the home page (workbench.selectors.record_counts): each
-# list's rows counted up to 10,001, patrols, issues and chiefs the large ones among them.
-HOME_RECORDS = (
-    "SELECT (SELECT count(*) FROM (SELECT p.id FROM patrols_patrol p "
-    f"JOIN rivers_reach r ON r.id = p.reach_id WHERE r.region_id IN ({SUBTREE}) "
-    "LIMIT 10001) a), "
-    f"(SELECT count(*) FROM (SELECT id FROM issues_issue WHERE region_id IN ({SUBTREE}) "
-    "LIMIT 10001) b), "
-    f"(SELECT count(*) FROM (SELECT id FROM rivers_chief WHERE region_id IN ({SUBTREE}) "
-    "LIMIT 10001) c)"
-)
+# The leader's home: the overdue open issues, the communities with the most of them (named,
+# with their streets), this month's patrol ranking of the streets from the subtree rollups.
+LEADER_HOME = [
+    f"SELECT count(*) FROM issues_issue WHERE {OPEN_ISSUES} AND deadline < %(today)s",
+    "SELECT g.id, g.name, s.name, n, oldest FROM (SELECT region_id, count(*) AS n, "
+    f"min(deadline) AS oldest FROM issues_issue WHERE {OPEN_ISSUES} AND deadline < %(today)s "
+    "GROUP BY region_id ORDER BY n DESC, oldest LIMIT 10) o "
+    "JOIN rivers_region g ON g.id = o.region_id LEFT JOIN rivers_region s ON s.id = g.parent_id",
+    "SELECT g.id, g.name, t.counted, t.required FROM reports_treemonth t "
+    "JOIN rivers_region g ON g.id = t.region_id WHERE g.parent_id = %(r)s AND t.month = %(month)s",
+    "SELECT count(*) FROM notifications_notification WHERE recipient_id = %(l)s "
+    "AND read_at IS NULL",
+]
 
 
 def _time(
@@ -228,13 +232,22 @@ def _time(
     from django.test.utils import CaptureQueriesContext
 
     from reports.statistics import region_statistics
+    from workbench.selectors import due_soon_last_day
 
     county, office, leader = _users()
     as_office = Client(HTTP_HOST="127.0.0.1")
     as_office.force_login(office)
     as_leader = Client(HTTP_HOST="127.0.0.1")
     as_leader.force_login(leader)
-    params = {"r": county.pk, "u": office.pk}
+    today = datetime.date.today()
+    params = {
+        "r": county.pk,
+        "u": office.pk,
+        "l": leader.pk,
+        "today": today,
+        "due": due_soon_last_day(today=today),
+        "month": today.replace(day=1),
+    }
     stats_query = {"date_from": first.isoformat(), "date_to": last.isoformat()}
 
     def get(client, path, query=None):
@@ -321,19 +334,9 @@ def _time(
         ("/api/v1/issues/", get(as_office, "/api/v1/issues/")),
         ("  raw", raw(*page_sql(ISSUE_PAGE, ISSUE_COUNT, 50))),
         ("/ (office)", get(as_office, "/")),
+        ("  raw", raw((SESSION_USER, params), *((sql, params) for sql in OFFICE_TODOS))),
         ("/ (leader)", get(as_leader, "/")),
-        (
-            "  raw",
-            raw((SESSION_USER, params), *((sql, params) for sql in HOME_COUNTS)),
-        ),
-        (
-            "  raw + record counts",
-            raw(
-                (SESSION_USER, params),
-                *((sql, params) for sql in HOME_COUNTS),
-                (HOME_RECORDS, params),
-            ),
-        ),
+        ("  raw", raw((SESSION_USER, params), *((sql, params) for sql in LEADER_HOME))),
         ("/api/v1/stats/ (year)", get(as_office, "/api/v1/stats/", stats_query)),
         ("  raw (replayed)", raw(*stats_sql)),
     ]
