@@ -163,7 +163,7 @@ SESSION_USER = (
     "WHERE u.id = %(u)s"
 )
 ISSUE_PAGE = (
-    "SELECT i.*, g.name, r.name, v.name, c.name, a.name FROM issues_issue i "
+    "SELECT i.*, g.name, r.name, v.name, c.name, a.name FROM issues_issue i "  # nosec B608 (constants only; values go as parameters)
     "JOIN rivers_region g ON g.id = i.region_id "
     "LEFT JOIN rivers_reach r ON r.id = i.reach_id LEFT JOIN rivers_river v ON v.id = r.river_id "
     "LEFT JOIN rivers_chief c ON c.id = i.assignee_chief_id "
@@ -171,18 +171,18 @@ ISSUE_PAGE = (
     f"WHERE i.region_id IN ({SUBTREE}) ORDER BY i.reported_at DESC, i.id DESC LIMIT %(n)s"
 )
 ISSUE_COUNT = (
-    "SELECT count(*) FROM (SELECT i.id FROM issues_issue i "
+    "SELECT count(*) FROM (SELECT i.id FROM issues_issue i "  # nosec B608 (constants only; values go as parameters)
     f"WHERE i.region_id IN ({SUBTREE}) LIMIT 10001) capped"
 )
 PATROL_PAGE = (
-    "SELECT p.id, p.uuid, p.started_at, p.ended_at, p.distance_km, p.valid, p.track, "
+    "SELECT p.id, p.uuid, p.started_at, p.ended_at, p.distance_km, p.valid, p.track, "  # nosec B608 (constants only; values go as parameters)
     "p.notes, c.name, r.name, v.name FROM patrols_patrol p "
     "JOIN rivers_reach r ON r.id = p.reach_id JOIN rivers_river v ON v.id = r.river_id "
     "JOIN rivers_chief c ON c.id = p.chief_id "
     f"WHERE r.region_id IN ({SUBTREE}) ORDER BY p.started_at DESC, p.id DESC LIMIT %(n)s"
 )
 PATROL_COUNT = (
-    "SELECT count(*) FROM (SELECT p.id FROM patrols_patrol p "
+    "SELECT count(*) FROM (SELECT p.id FROM patrols_patrol p "  # nosec B608 (constants only; values go as parameters)
     "JOIN rivers_reach r ON r.id = p.reach_id "
     f"WHERE r.region_id IN ({SUBTREE}) LIMIT 10001) capped"
 )
@@ -191,23 +191,23 @@ FINDINGS = "SELECT f.* FROM patrols_finding f WHERE f.patrol_id = ANY(%(ids)s)"
 # public reports waiting for triage, the map patches to verify, failed reports, the bell.
 OPEN_ISSUES = f"status NOT IN ('closed', 'voided') AND region_id IN ({SUBTREE})"
 OFFICE_TODOS = [
-    "SELECT count(*) FILTER (WHERE status = 'reported'), "
+    "SELECT count(*) FILTER (WHERE status = 'reported'), "  # nosec B608 (constants only; values go as parameters)
     "count(*) FILTER (WHERE status = 'awaiting_acceptance'), "
     "count(*) FILTER (WHERE deadline >= %(today)s AND deadline <= %(due)s), "
     f"count(*) FILTER (WHERE deadline < %(today)s) FROM issues_issue WHERE {OPEN_ISSUES}",
-    "SELECT count(*) FROM public_reports_publicreport p JOIN issues_issue i ON i.id = p.issue_id "
+    "SELECT count(*) FROM public_reports_publicreport p JOIN issues_issue i ON i.id = p.issue_id "  # nosec B608 (constants only; values go as parameters)
     f"WHERE p.triage = 'pending' AND i.region_id IN ({SUBTREE})",
-    "SELECT count(*) FROM map_patches_mappatch "
+    "SELECT count(*) FROM map_patches_mappatch "  # nosec B608 (constants only; values go as parameters)
     f"WHERE verdict = 'pending' AND region_id IN ({SUBTREE})",
-    f"SELECT count(*) FROM reports_report WHERE status = 'failed' AND region_id IN ({SUBTREE})",
+    f"SELECT count(*) FROM reports_report WHERE status = 'failed' AND region_id IN ({SUBTREE})",  # nosec B608 (constants only; values go as parameters)
     "SELECT count(*) FROM notifications_notification WHERE recipient_id = %(u)s "
     "AND read_at IS NULL",
 ]
 # The leader's home: the overdue open issues, the communities with the most of them (named,
 # with their streets), this month's patrol ranking of the streets from the subtree rollups.
 LEADER_HOME = [
-    f"SELECT count(*) FROM issues_issue WHERE {OPEN_ISSUES} AND deadline < %(today)s",
-    "SELECT g.id, g.name, s.name, n, oldest FROM (SELECT region_id, count(*) AS n, "
+    f"SELECT count(*) FROM issues_issue WHERE {OPEN_ISSUES} AND deadline < %(today)s",  # nosec B608 (constants only; values go as parameters)
+    "SELECT g.id, g.name, s.name, n, oldest FROM (SELECT region_id, count(*) AS n, "  # nosec B608 (constants only; values go as parameters)
     f"min(deadline) AS oldest FROM issues_issue WHERE {OPEN_ISSUES} AND deadline < %(today)s "
     "GROUP BY region_id ORDER BY n DESC, oldest LIMIT 10) o "
     "JOIN rivers_region g ON g.id = o.region_id LEFT JOIN rivers_region s ON s.id = g.parent_id",
@@ -266,7 +266,7 @@ def _time(
                     cursor.execute(sql, values)
                     rows = cursor.fetchall()
                 if extra is not None:
-                    extra(cursor, rows)
+                    extra(cursor, rows)  # nosec B610 (a callback named extra, not QuerySet.extra)
 
         return run
 
