@@ -27,6 +27,7 @@ from core.text import join_items
 from . import display
 from .forms import build_form, serializer_data
 from .registry import RESOURCES, Resource
+from .views_findings import can_open_issues_from_findings
 
 PAGE_SIZE = 25
 RELATED_ROWS = 10
@@ -218,6 +219,7 @@ def record_detail(request: HttpRequest, resource: str, pk: int) -> HttpResponse:
             "can_delete": editable and res.can_delete(),
             "actions": [a for a in res.actions if a.available(obj)] if editable else [],
             "place_map": res.place(obj, request.user) if res.place is not None else None,
+            "can_open_issues": can_open_issues_from_findings(request.user),
         },
     )
 

@@ -85,11 +85,16 @@ def _initial(finding: Finding) -> dict:
     }
 
 
+def can_open_issues_from_findings(user) -> bool:
+    """Who turns a patrol's findings into issues (the patrol page shows them the button)."""
+    return user.effective_role in OFFICE_ROLES
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def finding_issue(request, pk: int, finding_pk: int):
     user = request.user
-    if user.effective_role not in OFFICE_ROLES:
+    if not can_open_issues_from_findings(user):
         raise PermissionDenied(_("只有河长办可以将巡河发现转为问题。"))
     patrol = get_object_or_404(patrol_selectors.patrol_list(user=user), pk=pk)
     finding = get_object_or_404(
