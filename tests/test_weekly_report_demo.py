@@ -29,7 +29,7 @@ def demo_week(django_db_setup, django_db_blocker, tmp_path_factory):
         yield street, built.data
 
 
-def test_weekly_report_of_a_demo_week_states_figures_equal_tostats_of(client, demo_week, db):
+def test_weekly_report_of_a_demo_week_states_figures_equal_to_stats(client, demo_week, db):
     street, data = demo_week
     office = make_account(Role.OFFICE, street)
     stats = stats_of(client, office, D(2026, 11, 9))

@@ -2,6 +2,10 @@
 PDF, beat entry and notification to the street's office, and who may build and read it."""
 
 import datetime
+import re
+import shutil
+import subprocess
+from urllib.parse import unquote
 
 import pytest
 from django.conf import settings
@@ -87,7 +91,7 @@ def assert_equals_stats(data: dict, stats: dict) -> None:
     assert float(totals["required"]) == float(stats["patrols_required"])
 
 
-def test_weekly_report_states_hand_counted_figures_equal_tostats_of(client, week, office_a):
+def test_weekly_report_states_hand_counted_figures_equal_to_stats(client, week, office_a):
     report = _built(week.street, D(2024, 5, 9))  # any day of the week: its Monday is kept
     assert report.status == "done", report.error
     assert report.week == MONDAY
@@ -100,8 +104,13 @@ def test_weekly_report_states_hand_counted_figures_equal_tostats_of(client, week
     assert (rows["李四"]["done"], rows["李四"]["short"]) == (0, True)
     assert [row["name"] for row in data["short"]] == ["李四"]
     assert (data["totals"]["done"], data["totals"]["counted"], data["totals"]["short"]) == (2, 1, 1)
+    # Found that week: the two of the 6th and 7th (none from a patrol); closed: the one of the
+    # 8th; overdue: the one due on the 9th and April's, both still open on Sunday.
     assert data["issues"]["found"] == 2
+    assert data["issues"]["found_by_patrol"] == 0
     assert data["issues"]["closed"] == 1
+    assert data["issues"]["overdue"] == 2
+    assert data["issues"]["resolution_rate_display"] == "50.0%"
     summary = "".join(data["summary"])
     assert "本周实际巡河2次，计入考核1次，应巡河2次" in summary
     assert "1名河长本周未巡河" in summary
@@ -109,7 +118,7 @@ def test_weekly_report_states_hand_counted_figures_equal_tostats_of(client, week
     assert_equals_stats(data, stats_of(client, office_a, MONDAY))
 
 
-def test_weekly_page_and_pdf(client, week, office_a):
+def test_weekly_page_and_pdf(client, week, office_a, tmp_path):
     report = _built(week.street)
     client.force_login(office_a)
     html = client.get(f"/weekly-reports/{report.pk}/").content.decode()
@@ -121,10 +130,15 @@ def test_weekly_page_and_pdf(client, week, office_a):
     content = b"".join(response.streaming_content)
     assert content.startswith(b"%PDF")
     assert report.pdf.name == "weekly/" + week.street.code + "-20240506.pdf"
-    assert (
-        "2024年第19周" in response["Content-Disposition"]
-        or "filename" in response["Content-Disposition"]
-    )
+    assert "2024年第19周" in unquote(response["Content-Disposition"])
+    if pdftotext := shutil.which("pdftotext"):
+        path = tmp_path / "weekly.pdf"
+        path.write_bytes(content)
+        text = subprocess.run(  # noqa: S603 (our own command line)
+            [pdftotext, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True
+        ).stdout
+        flat = re.sub(r"\s+", "", text)
+        assert TITLE in flat and "问题发现与处理" in flat
 
 
 def test_office_builds_any_ended_week_and_not_one_still_running(client, week, office_a):
@@ -165,7 +179,8 @@ def test_street_office_is_notified_once_with_the_page(week, office_a, office_b):
     assert county_office not in [note.recipient for note in notes]
     # Rebuilt with corrections: the report is replaced, the office is not told again.
     weekly.weekly_report_request(street=week.street, week=MONDAY, rebuild=True)
-    build(weekly.WEEKLY_REPORTS, report.pk)
+    rebuilt = build(weekly.WEEKLY_REPORTS, report.pk)
+    assert rebuilt.status == "done" and rebuilt.finished_at > report.finished_at
     assert Notification.objects.filter(kind="weekly_report").count() == 1
 
 
