@@ -57,6 +57,7 @@ urlpatterns = [
     path("me/", workbench_me.me_page, name="me"),
     path("help/", views_help.help_page, name="help"),
     path("bulletins/", include("patrols.urls_bulletins")),
+    path("weekly-reports/", include("reports.urls_weekly")),
     path("reports/", include("reports.urls")),
     path("documents/", include("core.urls_documents")),
     path("dashboard/", views_dashboard.dashboard_page, name="dashboard"),

@@ -23,6 +23,7 @@ class NotificationKind(models.TextChoices):
     RETURNED = "returned", _("退回整改")
     AWAITING_ACCEPTANCE = "awaiting_acceptance", _("待验收")
     PUBLIC_REPORT = "public_report", _("群众举报")
+    WEEKLY_REPORT = "weekly_report", _("周汇报")
 
 
 class NotificationQuerySet(ScopedQuerySet):

@@ -162,13 +162,13 @@ def _short(row: ComplianceRow) -> bool:
     return row.short
 
 
-def _rule_texts(rows: Iterable[ComplianceRow], month: datetime.date) -> list[str]:
+def _rule_texts(rows: Iterable[ComplianceRow], last_day: datetime.date) -> list[str]:
     rule_book = RuleBook.load()
     roles = {row.role for row in rows}
     texts = []
     for role in ChiefRole:
-        # The rule in force at the month's end: the one its last periods were counted by.
-        rule = rule_book.rule_for(role, _month_bounds(month)[1]) if role in roles else None
+        # The rule in force at the period's end: the one its last periods were counted by.
+        rule = rule_book.rule_for(role, last_day) if role in roles else None
         if rule is not None:
             texts.append(
                 _("%(role)s%(period)s至少巡河%(count)s次")
@@ -182,10 +182,24 @@ def _rule_texts(rows: Iterable[ComplianceRow], month: datetime.date) -> list[str
 
 
 def bulletin_data(
-    *, street: Region, month: datetime.date, rows: list[ComplianceRow], ranking: list[RankingRow]
+    *,
+    street: Region,
+    month: datetime.date,
+    rows: list[ComplianceRow],
+    ranking: list[RankingRow],
+    date_to: datetime.date | None = None,
+    title: str | None = None,
+    period_label: str | None = None,
+    this_period: str | None = None,
 ) -> dict[str, Any]:
-    """The snapshot a bulletin is published from: figures as strings, labels in Chinese."""
-    title = bulletin_title(street_name=street.name, month=month)
+    """The snapshot a bulletin is published from: figures as strings, labels in Chinese.
+
+    A month by default; another period (the weekly report, reports/weekly.py) passes its last
+    day ``date_to``, its ``title``, its ``period_label`` and what "this period" reads as
+    (``this_period``: "本周")."""
+    date_to = date_to or _month_bounds(month)[1]
+    this_period = this_period or _("本月")
+    title = title or bulletin_title(street_name=street.name, month=month)
     chiefs = [
         {
             "chief_id": row.chief_id,
@@ -238,7 +252,7 @@ def bulletin_data(
         "idle": sum(1 for row in rows if row.done == 0 and _short(row)),
         "communities": len(communities),
     }
-    rules = _rule_texts(rows, month)
+    rules = _rule_texts(rows, date_to)
     today = timezone.localdate()
     return {
         "version": VERSION,
@@ -246,14 +260,18 @@ def bulletin_data(
         "street": street.name,
         "street_id": street.pk,
         "month": f"{month:%Y-%m}",
-        "month_label": _("%(year)s年%(month)s月") % {"year": month.year, "month": month.month},
+        "month_label": period_label
+        or _("%(year)s年%(month)s月") % {"year": month.year, "month": month.month},
+        "this_period": this_period,
         "date_from": month.isoformat(),
-        "date_to": _month_bounds(month)[1].isoformat(),
+        "date_to": date_to.isoformat(),
         "issuer": _("%(street)s河长制办公室") % {"street": street.name},
         "issued_on": _("%(year)s年%(month)s月%(day)s日")
         % {"year": today.year, "month": today.month, "day": today.day},
         "rules": rules,
-        "summary": _summary(title=title, totals=totals, communities=communities, rules=rules),
+        "summary": _summary(
+            title=title, totals=totals, communities=communities, rules=rules, this=this_period
+        ),
         "totals": totals,
         "chiefs": chiefs,
         "ranking": communities,
@@ -269,21 +287,26 @@ def _whole_times(required: str) -> str:
 
 
 def _summary(
-    *, title: str, totals: dict[str, Any], communities: list[dict], rules: list[str]
+    *, title: str, totals: dict[str, Any], communities: list[dict], rules: list[str], this: str
 ) -> list[str]:
     """The paragraphs above the tables, in the words the offices use in their own reports."""
     # "现将……通报如下": the title read as a sentence, as the seed reports open.
     opening = _("按照“周汇报、月通报”制度，现将%(title)s如下。") % {"title": title}
     if not totals["chiefs"]:
-        return [opening + _("本月无纳入巡河考核的河长。")]
+        return [opening + _("%(this)s无纳入巡河考核的河长。") % {"this": this}]
     if rules:
         opening += _("根据%(rules)s的巡河制度，") % {"rules": join_items(rules)}
     else:
-        opening += _("本月")
+        opening += this
     opening += _(
-        "全街道纳入巡河考核的河长共%(chiefs)s名，本月实际巡河%(done)s次，计入考核%(counted)s次，"
+        "全街道纳入巡河考核的河长共%(chiefs)s名，%(this)s实际巡河%(done)s次，计入考核%(counted)s次，"
         "应巡河%(required)s次，总体巡河率%(rate)s。"
-    ) % {**totals, "required": _whole_times(totals["required"]), "rate": totals["rate_display"]}
+    ) % {
+        **totals,
+        "this": this,
+        "required": _whole_times(totals["required"]),
+        "rate": totals["rate_display"],
+    }
     paragraphs = [opening]
 
     done_ok = totals["chiefs"] - totals["short"]
@@ -292,7 +315,7 @@ def _summary(
             "其中，%(ok)s名河长按规定频次完成巡河，%(short)s名河长未达到巡河要求（名单附后）"
         ) % {"ok": done_ok, "short": totals["short"]}
         if totals["idle"]:
-            standing += _("，%(idle)s名河长本月未巡河") % {"idle": totals["idle"]}
+            standing += _("，%(idle)s名河长%(this)s未巡河") % {"idle": totals["idle"], "this": this}
         standing += _("。")
     else:
         standing = _("全部河长均按规定频次完成巡河。")

@@ -11,5 +11,7 @@ class ReportsConfig(AppConfig):
 
         from . import receivers  # noqa: F401  (connects to the lower apps' signals)
         from .services import REPORTS
+        from .weekly import WEEKLY_REPORTS
 
         documents.register(REPORTS)
+        documents.register(WEEKLY_REPORTS)

@@ -365,3 +365,38 @@ class TreeOverdue(OverdueMonthKeys):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.first_month:%Y-%m}"
+
+
+class WeeklyReport(Job):
+    """The weekly report (周汇报) of one street: a job row, then the published record, like the
+    monthly bulletin (patrols.Bulletin) whose content it shares (reports/weekly.py).
+
+    ``week`` is the week's Monday; ``data`` the snapshot the page and the PDF are made from.
+    """
+
+    street = models.ForeignKey(
+        "accounts.Region",
+        verbose_name=_("街道"),
+        on_delete=models.PROTECT,
+        related_name="weekly_reports",
+        limit_choices_to={"level": "street"},
+    )
+    week = models.DateField(_("周"), help_text=_("该周星期一。"))
+    data = models.JSONField(_("周汇报数据"), default=dict, blank=True)
+    pdf = models.FileField(_("PDF 文件"), upload_to="weekly/", blank=True)
+    notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("周汇报")
+        verbose_name_plural = _("周汇报")
+        ordering = ["-week", "street__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "week"],
+                name="weekly_report_unique_street_week",
+                violation_error_message=_("该街道该周的周汇报已存在。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street.name} {self.week:%Y-%m-%d}"

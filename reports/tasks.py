@@ -18,6 +18,14 @@ def build_quarterly_reports() -> int:
     return len(services.reports_for_last_quarter(today=timezone.localdate()))
 
 
+@shared_task(autoretry_for=TRANSIENT_ERRORS, max_retries=3, retry_backoff=60, acks_late=True)
+def build_weekly_reports() -> int:
+    """Beat, on Mondays: queue last week's report (周汇报) of every street (existing ones kept)."""
+    from .weekly import weekly_reports_for_last_week
+
+    return len(weekly_reports_for_last_week(today=timezone.localdate()))
+
+
 # --- Dashboard rollups (reports.rollups) --------------------------------------------------------
 
 

@@ -79,6 +79,8 @@ def _concrete(route: str, w) -> list[str]:
         "public-reports/": inside.public_report.pk,
         # A notification's or a delivery's number: the token is checked before any row is read.
         "notifications/": 1,
+        # A weekly report's number: the token is checked before any row is read.
+        "weekly-reports/": 1,
     }
     url = route
     for key, value in values.items():

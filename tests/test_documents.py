@@ -50,6 +50,7 @@ def test_every_document_is_a_registered_kind():
         "bulletin",
         "report",
         "supervision-order",
+        "weekly-report",
     ]
     bulletin = documents.kind("bulletin")
     assert bulletin.model is Bulletin and bulletin.jobs.kind == "bulletin"
@@ -116,6 +117,7 @@ def test_the_sweeper_answers_for_every_kind(street_a):
         "bulletin": {"requeued": 0, "failed": 0, "resent": 0},
         "report": {"requeued": 0, "failed": 0, "resent": 0},
         "supervision-order": {"requeued": 0, "failed": 0, "resent": 0},
+        "weekly-report": {"requeued": 0, "failed": 0, "resent": 0},
     }
 
 

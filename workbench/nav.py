@@ -81,6 +81,7 @@ def _menu(role: str, has_chief: bool) -> list[tuple]:
                 ],
             ),
             (_("巡河月通报"), _named("bulletin-index"), []),
+            (_("周汇报"), _named("weekly-report-index"), []),
             (_("工作报告"), _named("report-index"), []),
             (
                 _("台账导入"),
@@ -104,6 +105,7 @@ def _menu(role: str, has_chief: bool) -> list[tuple]:
             (_("看板"), DASHBOARD_PATH, []),
             (_("问题"), ISSUES_PATH, []),
             (_("巡河月通报"), _named("bulletin-index"), []),
+            (_("周汇报"), _named("weekly-report-index"), []),
             (_("工作报告"), _named("report-index"), []),
         ]
     elif role in CHIEFS and has_chief:

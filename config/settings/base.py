@@ -310,6 +310,12 @@ CELERY_BEAT_SCHEDULE["monthly-bulletins"] = {
     # CELERY_TIMEZONE is Asia/Shanghai, so this is 06:00 local time.
     "schedule": crontab(minute=0, hour=6, day_of_month=1),
 }
+# Weekly reports (周汇报, reports/weekly.py): built on Mondays for last week.
+CELERY_BEAT_SCHEDULE["weekly-reports"] = {
+    "task": "reports.tasks.build_weekly_reports",
+    # CELERY_TIMEZONE is Asia/Shanghai, so this is 06:30 local time on Mondays.
+    "schedule": crontab(minute=30, hour=6, day_of_week="mon"),
+}
 # The statuses of every job row (bulletins, work reports): core.models.JobStatus.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["JobStatusEnum"] = "core.models.JobStatus"
 # Every operation documents the errors the shared machinery answers with (core.schema).
