@@ -390,3 +390,15 @@ def test_community_subjects_are_scored_over_their_region(api, world):
         {"key": "resolution_rate", "value": None, "points": 40.00},
     ]
     assert [rows[n]["rank"] for n in ("东村", "西村", "南村")] == [1, 2, 3]
+
+
+def test_a_scheme_with_a_published_round_is_not_edited(api, world):
+    w = world
+    url = f"/api/v1/assessment-schemes/{w.scheme.pk}/"
+    client = api.as_user(w.office)
+    assert client.patch(url, {"name": "改名"}, format="json").status_code == 200
+    round_id = compute(api, w)
+    client.post(f"/api/v1/assessment-rounds/{round_id}/publish/")
+    assert client.patch(url, {"name": "再改"}, format="json").status_code == 409
+    w.scheme.refresh_from_db()
+    assert w.scheme.name == "改名"
