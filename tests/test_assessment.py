@@ -402,3 +402,60 @@ def test_a_scheme_with_a_published_round_is_not_edited(api, world):
     assert client.patch(url, {"name": "再改"}, format="json").status_code == 409
     w.scheme.refresh_from_db()
     assert w.scheme.name == "改名"
+
+
+# --- The office's pages.
+
+
+def page_client(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_the_round_page_lists_by_rank_and_takes_an_adjustment(client, api, world):
+    w = world
+    round_id = compute(api, w)
+    page = page_client(client, w.office)
+    listing = page.get("/reports/assessment/")
+    assert listing.status_code == 200
+    assert "河长季度考核" in listing.content.decode()
+    url = f"/reports/assessment/{round_id}/"
+    html = page.get(url).content.decode()
+    # By rank: 甲 100.00, 乙 87.50, 丙 66.67, then 丁 not ranked.
+    order = [html.index(f"<td>{name}</td>") for name in ("甲", "乙", "丙", "丁")]
+    assert order == sorted(order)
+    assert "不排名" in html
+    # A reason is needed; nothing is recorded without it.
+    response = page.post(url, {"subject_id": w.chiefs["甲"].pk, "points": "-5", "reason": ""})
+    assert response.status_code == 400
+    assert "这个字段是必填项" in response.content.decode() or "必填" in response.content.decode()
+    response = page.post(url, {"subject_id": w.chiefs["甲"].pk, "points": "-5", "reason": "迟报"})
+    assert response.status_code == 302
+    rows = scores_of(api, w, round_id)
+    assert (rows["甲"]["score"], rows["甲"]["adjustment"]) == (95.00, -5.00)
+
+
+def test_the_round_page_publishes_once(client, api, world):
+    w = world
+    round_id = compute(api, w)
+    page = page_client(client, w.office)
+    assert page.post(f"/reports/assessment/{round_id}/publish/").status_code == 302
+    assert AssessmentRound.objects.get(pk=round_id).status == "published"
+    html = page.get(f"/reports/assessment/{round_id}/").content.decode()
+    assert "发布考核结果" not in html
+    response = page.post(
+        f"/reports/assessment/{round_id}/",
+        {"subject_id": w.chiefs["甲"].pk, "points": "2", "reason": "补"},
+    )
+    assert response.status_code == 400
+    assert "已发布" in response.content.decode()
+
+
+def test_the_round_pages_refuse_chiefs_and_hide_other_regions(client, api, world):
+    w = world
+    round_id = compute(api, w, user=w.street_office)
+    assert page_client(client, w.chief_account).get("/reports/assessment/").status_code == 403
+    other = page_client(client, w.other_office)
+    assert other.get(f"/reports/assessment/{round_id}/").status_code == 404
+    assert other.post(f"/reports/assessment/{round_id}/publish/").status_code == 404
+    assert AssessmentRound.objects.get(pk=round_id).status == "draft"
