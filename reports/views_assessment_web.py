@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import User
+from accounts.models import Region, User
 from accounts.roles import OFFICE_ROLES
 from core.exceptions import StateConflict
 
@@ -35,11 +35,44 @@ class AdjustmentForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("理由"), max_length=200)
 
 
+class RoundForm(forms.Form):
+    scheme = forms.ModelChoiceField(label=gettext_lazy("考核方案"), queryset=None)
+    region = forms.ModelChoiceField(label=gettext_lazy("区域"), queryset=None)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    period = forms.TypedChoiceField(
+        label=gettext_lazy("季度"),
+        choices=[("", gettext_lazy("—（年度考核不选）")), *[(q, q) for q in (1, 2, 3, 4)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].queryset = selectors.assessment_scheme_list(user=user)
+        self.fields["region"].queryset = Region.objects.visible_to(user).order_by("code")
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def round_list(request):
+    """The rounds of the account's region, and the form that computes a new draft."""
     _require_office(request.user)
+    form = RoundForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = services.assessment_round_compute(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("已计算考核草稿。"))
+            return redirect("assessment-round-page", pk=round_.pk)
     rounds = selectors.assessment_round_list(user=request.user)[:200]
-    return render(request, "reports/assessment_rounds.html", {"rounds": rounds})
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "reports/assessment_rounds.html", {"rounds": rounds, "form": form}, status=status
+    )
 
 
 @login_required

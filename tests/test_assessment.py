@@ -459,3 +459,25 @@ def test_the_round_pages_refuse_chiefs_and_hide_other_regions(client, api, world
     assert other.get(f"/reports/assessment/{round_id}/").status_code == 404
     assert other.post(f"/reports/assessment/{round_id}/publish/").status_code == 404
     assert AssessmentRound.objects.get(pk=round_id).status == "draft"
+
+
+def test_the_rounds_page_computes_a_draft(client, world):
+    w = world
+    page = page_client(client, w.office)
+    assert 'href="/reports/assessment/"' in page.get("/").content.decode()
+    form = {"scheme": w.scheme.pk, "region": w.street.pk, "year": 2025, "period": ""}
+    response = page.post("/reports/assessment/", form)
+    assert response.status_code == 400
+    assert "季度考核须填写季度" in response.content.decode()
+    assert not AssessmentRound.objects.exists()
+    form["period"] = 3
+    response = page.post("/reports/assessment/", form)
+    assert response.status_code == 302
+    round_ = AssessmentRound.objects.get()
+    assert (round_.region, round_.year, round_.period, round_.status) == (
+        w.street,
+        2025,
+        3,
+        "draft",
+    )
+    assert round_.scores.get(name="乙").score == Decimal("87.50")
