@@ -15,6 +15,7 @@ from notifications.views import NotificationViewSet
 from patrols import views as patrols
 from patrols.api_bulletins import BulletinViewSet
 from public_reports.views import PublicReportViewSet
+from reports import api_assessment
 from reports.views import ReportViewSet
 from reports.views_dashboard import DashboardMapView, DashboardView
 from reports.views_stats import StatsDefinitionsView, StatsRecordsView, StatsView
@@ -49,6 +50,17 @@ router.register("inspections", activities.InspectionViewSet, basename="inspectio
 router.register("sign-updates", activities.SignUpdateViewSet, basename="sign-update")
 router.register("outfall-checks", activities.OutfallCheckViewSet, basename="outfall-check")
 router.register("facility-checks", activities.FacilityCheckViewSet, basename="facility-check")
+router.register(
+    "assessment-schemes", api_assessment.AssessmentSchemeViewSet, basename="assessment-scheme"
+)
+router.register(
+    "assessment-rounds", api_assessment.AssessmentRoundViewSet, basename="assessment-round"
+)
+router.register(
+    "assessment-adjustments",
+    api_assessment.AssessmentAdjustmentViewSet,
+    basename="assessment-adjustment",
+)
 router.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
 
 urlpatterns = [

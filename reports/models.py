@@ -400,3 +400,140 @@ class WeeklyReport(Job):
 
     def __str__(self) -> str:
         return f"{self.street.name} {self.week:%Y-%m-%d}"
+
+
+# --- assessment (考核): schemes, rounds, scores, adjustments (reports.assessment) --------------
+
+
+class AssessmentSubject(models.TextChoices):
+    CHIEF = "chief", _("河长")
+    COMMUNITY = "community", _("社区")
+    STREET = "street", _("街道")
+
+
+class AssessmentPeriod(models.TextChoices):
+    QUARTER = "quarter", _("季度")
+    YEAR = "year", _("年度")
+
+
+class RoundStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+
+
+class AssessmentScheme(models.Model):
+    """Who is scored (chiefs, communities or streets), how often, and on what: ``criteria`` is a
+    list of ``{"key", "weight", "target"}`` whose keys are reports.assessment.CRITERIA's and
+    whose weights add up to 100."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    subject = models.CharField(_("考核对象"), max_length=16, choices=AssessmentSubject.choices)
+    period = models.CharField(_("考核周期"), max_length=16, choices=AssessmentPeriod.choices)
+    criteria = models.JSONField(_("考核指标"), default=list)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentRound(models.Model):
+    """One scheme applied to one region and one period: a draft computed from the data, then
+    published (frozen)."""
+
+    scheme = models.ForeignKey(
+        AssessmentScheme,
+        verbose_name=_("考核方案"),
+        on_delete=models.PROTECT,
+        related_name="rounds",
+    )
+    region = models.ForeignKey(
+        "accounts.Region", verbose_name=_("区域"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveIntegerField(_("年度"))
+    period = models.PositiveSmallIntegerField(
+        _("季度"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.DRAFT
+    )
+    computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("考核轮次")
+        verbose_name_plural = _("考核轮次")
+        ordering = ["-year", "-period", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.year}/{self.period or '-'}"
+
+
+class AssessmentScore(models.Model):
+    """A subject's score in a round: the breakdown ``[{"key", "value", "points"}]``, the sum of
+    its adjustments, the score and the rank (null: served under 30 days, listed, not ranked)."""
+
+    round = models.ForeignKey(
+        AssessmentRound, verbose_name=_("考核轮次"), on_delete=models.CASCADE, related_name="scores"
+    )
+    subject_id = models.PositiveIntegerField(_("对象编号"))
+    name = models.CharField(_("名称"), max_length=100)
+    served_days = models.PositiveIntegerField(_("任职天数"), default=0)
+    breakdown = models.JSONField(_("得分明细"), default=list)
+    adjustment = models.DecimalField(_("加减分"), max_digits=6, decimal_places=2, default=0)
+    score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2, default=0)
+    rank = models.PositiveIntegerField(_("排名"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("考核得分")
+        verbose_name_plural = _("考核得分")
+        ordering = ["round", models.F("rank").asc(nulls_last=True), "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "subject_id"], name="assessment_score_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.score}"
+
+
+class AdjustmentQuerySet(ScopedQuerySet):
+    region_lookup = "round__region"
+
+
+class AssessmentAdjustment(models.Model):
+    """A manual 加分 or 扣分 with its reason."""
+
+    round = models.ForeignKey(
+        AssessmentRound,
+        verbose_name=_("考核轮次"),
+        on_delete=models.CASCADE,
+        related_name="adjustments",
+    )
+    subject_id = models.PositiveIntegerField(_("对象编号"))
+    points = models.DecimalField(_("分值"), max_digits=6, decimal_places=2)
+    reason = models.CharField(_("理由"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = AdjustmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("考核加减分")
+        verbose_name_plural = _("考核加减分")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.points}"

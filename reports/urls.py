@@ -1,9 +1,16 @@
 from django.urls import path
 
-from . import views_web
+from . import views_assessment_web, views_web
 
 urlpatterns = [
     path("", views_web.report_index, name="report-index"),
+    path("assessment/", views_assessment_web.round_list, name="assessment-rounds"),
+    path("assessment/<int:pk>/", views_assessment_web.round_page, name="assessment-round-page"),
+    path(
+        "assessment/<int:pk>/publish/",
+        views_assessment_web.round_publish,
+        name="assessment-round-publish",
+    ),
     path("records/", views_web.figure_records, name="figure-records"),
     path("<int:pk>/", views_web.report_view, name="report-view"),
     path("<int:pk>/texts/", views_web.report_texts_autosave, name="report-texts-autosave"),

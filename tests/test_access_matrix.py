@@ -40,6 +40,7 @@ from config.api import urlpatterns as api_urlpatterns
 from core.media import file_kinds
 from issues.models import Issue
 from patrols.models import Patrol
+from reports.models import AssessmentAdjustment, AssessmentRound, AssessmentScheme, AssessmentScore
 from rivers.models import ChiefRole
 
 from . import factories
@@ -80,6 +81,13 @@ def _build_world() -> SimpleNamespace:
     w.far_county = factories.CountyFactory(name="乙区", code="920000")
     w.far_street = factories.StreetFactory(parent=w.far_county, name="乙街道", code="920000001")
     w.far_c = factories.CommunityFactory(parent=w.far_street, name="乙一社区", code="920000001001")
+
+    w.scheme = AssessmentScheme.objects.create(
+        name="河长季度考核",
+        subject="chief",
+        period="quarter",
+        criteria=[{"key": "patrol_rate", "weight": 100, "target": 90}],
+    )
 
     def side(street, community, tag):
         s = SimpleNamespace()
@@ -125,6 +133,13 @@ def _build_world() -> SimpleNamespace:
         s.sign_update = factories.SignUpdateFactory(sign=s.sign)
         s.outfall_check = factories.OutfallCheckFactory(outfall=s.outfall)
         s.facility_check = factories.FacilityCheckFactory(facility=s.facility)
+        s.round = AssessmentRound.objects.create(
+            scheme=w.scheme, region=street, year=2024, period=1
+        )
+        AssessmentScore.objects.create(round=s.round, subject_id=s.chief.pk, name=s.chief.name)
+        s.adjustment = AssessmentAdjustment.objects.create(
+            round=s.round, subject_id=s.chief.pk, points=-2, reason="迟报"
+        )
         # An account to change (a chief's, which the office may manage).
         s.account = factories.UserFactory(
             role=Role.CHIEF, region=community, chief=s.other_chief, username=f"{tag}-account"
@@ -278,6 +293,7 @@ GLOBAL = {
     "calendar-days",
     "deadline-rules",
     "audit-entries",
+    "assessment-schemes",
 }  # the portal's policy, no region
 
 RECORDS = {
@@ -315,6 +331,9 @@ RECORDS = {
     "files/issue-photo": lambda w, s, u: getattr(w, s).issue_photo,
     "files/finding-photo": lambda w, s, u: getattr(w, s).finding_photo,
     "files/patch-photo": lambda w, s, u: getattr(w, s).patch_photo,
+    "assessment-schemes": lambda w, s, u: w.scheme,
+    "assessment-rounds": lambda w, s, u: getattr(w, s).round,
+    "assessment-adjustments": lambda w, s, u: getattr(w, s).adjustment,
     # The audit log is the whole portal's, read by admins only (when the app is installed).
     "audit-entries": lambda w, s, u: w.audit_entry,
 }
@@ -330,6 +349,7 @@ PATCHES = {
     "outfalls": {"name": "改名排口"},
     "facilities": {"name": "改名桥"},
     "patrol-rules": {"min_count": 3},
+    "assessment-schemes": {"name": "改名方案"},
     "issues": {"title": "改名问题"},
     "calendar-days": {"name": "改名假日"},
     "deadline-rules": {"working_days": 7},

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_region_moved_from_rivers'),
-        ('reports', '0007_overdue_spans_issue_sources_patrolled'),
+        ('reports', '0008_assessment'),
     ]
 
     operations = [

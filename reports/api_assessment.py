@@ -1,0 +1,133 @@
+"""The assessment API (shared/API.md): assessment-schemes/, assessment-rounds/ (with scores/ and
+publish/), assessment-adjustments/."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import Region
+from accounts.roles import OFFICE_ROLES, POLICY_REFUSED, REGION_READERS, writes_policy
+from core.fields import ScopedPrimaryKeyRelatedField
+from core.views import ScopedModelViewSet
+
+from . import selectors_assessment as selectors
+from . import services_assessment as services
+from .models import AssessmentAdjustment, AssessmentRound, AssessmentScheme, AssessmentScore
+
+
+class AssessmentSchemeSerializer(serializers.ModelSerializer):
+    # Checked by the service (known keys, weights adding up to 100).
+    criteria = serializers.JSONField()
+
+    class Meta:
+        model = AssessmentScheme
+        fields = ["id", "name", "subject", "period", "criteria", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class AssessmentRoundSerializer(serializers.ModelSerializer):
+    scheme = serializers.PrimaryKeyRelatedField(queryset=AssessmentScheme.objects.all())
+    region = ScopedPrimaryKeyRelatedField(queryset=Region.objects.all())
+    period = serializers.IntegerField(min_value=1, max_value=4, allow_null=True, required=False)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+    class Meta:
+        model = AssessmentRound
+        fields = [
+            "id",
+            "scheme",
+            "region",
+            "year",
+            "period",
+            "status",
+            "computed_at",
+            "published_at",
+        ]
+        read_only_fields = ["id", "status", "computed_at", "published_at"]
+
+
+class AssessmentScoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AssessmentScore
+        fields = [
+            "subject_id",
+            "name",
+            "score",
+            "rank",
+            "breakdown",
+            "adjustment",
+            "served_days",
+        ]
+
+
+class AssessmentAdjustmentSerializer(serializers.ModelSerializer):
+    round = ScopedPrimaryKeyRelatedField(queryset=AssessmentRound.objects.all())
+    points = serializers.DecimalField(max_digits=6, decimal_places=2)
+    reason = serializers.CharField(
+        max_length=200, error_messages={"blank": _("请填写加减分理由。")}
+    )
+
+    class Meta:
+        model = AssessmentAdjustment
+        fields = ["id", "round", "subject_id", "points", "reason", "created_by", "created_at"]
+        read_only_fields = ["id", "created_by", "created_at"]
+
+
+class AssessmentSchemeViewSet(ScopedModelViewSet):
+    """Assessment schemes: the county's office or an admin writes them."""
+
+    selector = selectors.assessment_scheme_list
+    serializer_class = AssessmentSchemeSerializer
+    create_service = services.assessment_scheme_create
+    update_service = services.assessment_scheme_update
+    read_roles = REGION_READERS
+    write_check = staticmethod(writes_policy)
+    write_check_message = POLICY_REFUSED
+    filterset_fields = ["subject", "period"]
+    ordering_fields = ["created_at", "name"]
+    search_fields = ["name"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class AssessmentRoundViewSet(ScopedModelViewSet):
+    """Rounds: POST computes a draft; publish/ freezes it; scores/ lists the scores by rank."""
+
+    selector = selectors.assessment_round_list
+    serializer_class = AssessmentRoundSerializer
+    create_service = services.assessment_round_compute
+    read_roles = REGION_READERS
+    write_roles = OFFICE_ROLES
+    filterset_fields = ["scheme", "region", "year", "period", "status"]
+    ordering_fields = ["year", "period", "computed_at"]
+    search_fields: list[str] = []
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(request=None, responses={200: AssessmentRoundSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Freeze the round; 409 once published."""
+        round_ = services.assessment_round_publish(user=request.user, round_=self.get_object())
+        return Response(AssessmentRoundSerializer(round_, context={"request": request}).data)
+
+    @extend_schema(responses={200: AssessmentScoreSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def scores(self, request, pk=None):
+        """Every subject's score, breakdown and rank (null: served under 30 days)."""
+        rows = selectors.assessment_scores(round_=self.get_object())
+        return Response(AssessmentScoreSerializer(rows, many=True).data)
+
+
+class AssessmentAdjustmentViewSet(ScopedModelViewSet):
+    """Manual 加分/扣分 with a reason; 409 on a published round."""
+
+    selector = selectors.assessment_adjustment_list
+    serializer_class = AssessmentAdjustmentSerializer
+    create_service = services.assessment_adjustment_create
+    read_roles = REGION_READERS
+    write_roles = OFFICE_ROLES
+    filterset_fields = ["round", "subject_id"]
+    ordering_fields = ["created_at"]
+    search_fields = ["reason"]
+    http_method_names = ["get", "post", "head", "options"]

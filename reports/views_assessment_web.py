@@ -1,0 +1,131 @@
+"""The office's assessment pages: the rounds of its region, and a round by rank with its breakdown,
+an adjustment form (加分/扣分, a reason each) and the publish button. Other roles are refused
+(403); a round outside the account's region is not found (404)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Region, User
+from accounts.roles import OFFICE_ROLES
+from core.exceptions import StateConflict
+
+from . import selectors_assessment as selectors
+from . import services_assessment as services
+from .assessment import CRITERIA
+
+
+def _require_office(user: User) -> None:
+    if user.effective_role not in OFFICE_ROLES:
+        raise PermissionDenied(_("只有河长办和管理员可以查看和调整考核。"))
+
+
+class AdjustmentForm(forms.Form):
+    subject_id = forms.TypedChoiceField(label=gettext_lazy("考核对象"), coerce=int)
+    points = forms.DecimalField(
+        label=gettext_lazy("分值（扣分填负数）"), max_digits=6, decimal_places=2
+    )
+    reason = forms.CharField(label=gettext_lazy("理由"), max_length=200)
+
+
+class RoundForm(forms.Form):
+    scheme = forms.ModelChoiceField(label=gettext_lazy("考核方案"), queryset=None)
+    region = forms.ModelChoiceField(label=gettext_lazy("区域"), queryset=None)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    period = forms.TypedChoiceField(
+        label=gettext_lazy("季度"),
+        choices=[("", gettext_lazy("—（年度考核不选）")), *[(q, q) for q in (1, 2, 3, 4)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].queryset = selectors.assessment_scheme_list(user=user)
+        self.fields["region"].queryset = Region.objects.visible_to(user).order_by("code")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_list(request):
+    """The rounds of the account's region, and the form that computes a new draft."""
+    _require_office(request.user)
+    form = RoundForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = services.assessment_round_compute(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("已计算考核草稿。"))
+            return redirect("assessment-round-page", pk=round_.pk)
+    rounds = selectors.assessment_round_list(user=request.user)[:200]
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "reports/assessment_rounds.html", {"rounds": rounds, "form": form}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_page(request, pk: int):
+    _require_office(request.user)
+    round_ = get_object_or_404(selectors.assessment_round_list(user=request.user), pk=pk)
+    scores = list(selectors.assessment_scores(round_=round_))
+    form = AdjustmentForm(request.POST or None)
+    form.fields["subject_id"].choices = [(s.subject_id, s.name) for s in scores]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_adjustment_create(
+                user=request.user,
+                round=round_,
+                subject_id=form.cleaned_data["subject_id"],
+                points=Decimal(form.cleaned_data["points"]),
+                reason=form.cleaned_data["reason"],
+            )
+        except StateConflict as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("已记录加减分。"))
+            return redirect("assessment-round-page", pk=round_.pk)
+    labels = {key: criterion.label for key, criterion in CRITERIA.items()}
+    rows = [
+        {
+            "score": s,
+            "breakdown": [{**b, "label": labels.get(b["key"], b["key"])} for b in s.breakdown],
+        }
+        for s in scores
+    ]
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "reports/assessment_round.html",
+        {"round": round_, "rows": rows, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def round_publish(request, pk: int):
+    _require_office(request.user)
+    round_ = get_object_or_404(selectors.assessment_round_list(user=request.user), pk=pk)
+    try:
+        services.assessment_round_publish(user=request.user, round_=round_)
+    except StateConflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("考核结果已发布。"))
+    return redirect("assessment-round-page", pk=round_.pk)
