@@ -6,10 +6,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from accounts.models import Region
 from accounts.roles import OFFICE_ROLES, POLICY_REFUSED, REGION_READERS, writes_policy
 from core.fields import ScopedPrimaryKeyRelatedField
+from core.renderers import XLSXRenderer
 from core.views import ScopedModelViewSet
 
 from . import selectors_assessment as selectors
@@ -75,9 +77,19 @@ class AssessmentAdjustmentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_by", "created_at"]
 
 
+# No ?format=xlsx yet: a round's ledger is to come as a document of the one pipeline, built
+# for its title and ranks (issue 16), not the serializer's fields with their ids.
+NO_SPREADSHEET = [
+    renderer
+    for renderer in api_settings.DEFAULT_RENDERER_CLASSES
+    if not issubclass(renderer, XLSXRenderer)
+]
+
+
 class AssessmentSchemeViewSet(ScopedModelViewSet):
     """Assessment schemes: the county's office or an admin writes them."""
 
+    renderer_classes = NO_SPREADSHEET
     selector = selectors.assessment_scheme_list
     serializer_class = AssessmentSchemeSerializer
     create_service = services.assessment_scheme_create
@@ -94,6 +106,7 @@ class AssessmentSchemeViewSet(ScopedModelViewSet):
 class AssessmentRoundViewSet(ScopedModelViewSet):
     """Rounds: POST computes a draft; publish/ freezes it; scores/ lists the scores by rank."""
 
+    renderer_classes = NO_SPREADSHEET
     selector = selectors.assessment_round_list
     serializer_class = AssessmentRoundSerializer
     create_service = services.assessment_round_compute
@@ -122,6 +135,7 @@ class AssessmentRoundViewSet(ScopedModelViewSet):
 class AssessmentAdjustmentViewSet(ScopedModelViewSet):
     """Manual 加分/扣分 with a reason; 409 on a published round."""
 
+    renderer_classes = NO_SPREADSHEET
     selector = selectors.assessment_adjustment_list
     serializer_class = AssessmentAdjustmentSerializer
     create_service = services.assessment_adjustment_create
