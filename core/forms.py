@@ -60,3 +60,11 @@ def form_show_errors(form: forms.BaseForm, errors: Any) -> forms.BaseForm:
             message = f"{name}: {message}" if name else message
         form.add_error(target, message)
     return form
+
+
+def own_region_first(field: forms.ModelChoiceField, *, queryset, user) -> None:
+    """Offer ``queryset`` in ``field``, preselecting the user's own region when it is one of
+    them (a street office asking for its own street's document)."""
+    field.queryset = queryset
+    if user.region_id and queryset.filter(pk=user.region_id).exists():
+        field.initial = user.region_id

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from accounts.roles import OFFICE_ROLES
+from core.forms import own_region_first
 from core.views_documents import DocumentListView
 
 from .bulletins import BULLETINS, bulletin_request, bulletin_streets
@@ -57,10 +58,9 @@ class BulletinRequestForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        streets = bulletin_streets(user=user).order_by("code")
-        self.fields["street"].queryset = streets
-        if user.region_id and streets.filter(pk=user.region_id).exists():
-            self.fields["street"].initial = user.region_id  # a street office's own street
+        own_region_first(
+            self.fields["street"], queryset=bulletin_streets(user=user).order_by("code"), user=user
+        )
 
 
 def _last_month() -> datetime.date:

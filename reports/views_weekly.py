@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from accounts.roles import OFFICE_ROLES
+from core.forms import own_region_first
 from core.views_documents import DocumentListView
 
 from .models import WeeklyReport
@@ -47,10 +48,9 @@ class WeeklyReportRequestForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        streets = weekly_streets(user=user).order_by("code")
-        self.fields["street"].queryset = streets
-        if user.region_id and streets.filter(pk=user.region_id).exists():
-            self.fields["street"].initial = user.region_id
+        own_region_first(
+            self.fields["street"], queryset=weekly_streets(user=user).order_by("code"), user=user
+        )
 
 
 class WeeklyReportIndex(DocumentListView):
