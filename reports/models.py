@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.querysets import ScopedQuerySet
@@ -441,6 +442,10 @@ class AssessmentScheme(models.Model):
         return self.name
 
 
+# A quarter in words (第三季度).
+QUARTER_NUMERALS = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+
 class AssessmentRound(models.Model):
     """One scheme applied to one region and one period: a draft computed from the data, then
     published (frozen)."""
@@ -473,6 +478,16 @@ class AssessmentRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme} {self.year}/{self.period or '-'}"
+
+    @property
+    def period_name(self) -> str:
+        """The period in words: 2026年第三季度, 2026年度."""
+        if self.period is None:
+            return gettext("%(year)s年度") % {"year": self.year}
+        return gettext("%(year)s年第%(quarter)s季度") % {
+            "year": self.year,
+            "quarter": QUARTER_NUMERALS.get(self.period, self.period),
+        }
 
 
 class AssessmentScore(models.Model):

@@ -1,11 +1,32 @@
 """Reads of the assessment (考核): schemes (the county's, seen by every region reader), rounds and
-adjustments of the account's region and below."""
+adjustments of the account's region and below; a chief's own published scores (``/me/``) and the
+latest published ranking of a region (the dashboard)."""
 
-from django.db.models import QuerySet
+from __future__ import annotations
 
-from accounts.models import User
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from .models import AssessmentAdjustment, AssessmentRound, AssessmentScheme, AssessmentScore
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
+
+from accounts.models import Region, User
+from rivers.models import Chief
+
+from .assessment import CENTS, CRITERIA
+from .models import (
+    AssessmentAdjustment,
+    AssessmentRound,
+    AssessmentScheme,
+    AssessmentScore,
+    AssessmentSubject,
+    RoundStatus,
+)
+
+# The dashboard's ranking: the first ten, and the last three when there are more than 13.
+RANKING_TOP = 10
+RANKING_BOTTOM = 3
 
 
 def assessment_scheme_list(*, user: User) -> QuerySet[AssessmentScheme]:
@@ -23,3 +44,171 @@ def assessment_adjustment_list(*, user: User) -> QuerySet[AssessmentAdjustment]:
 def assessment_scores(*, round_: AssessmentRound) -> QuerySet[AssessmentScore]:
     """The round's scores, best first; the unranked (served under 30 days) last."""
     return round_.scores.all()
+
+
+def _newest_first(rounds_path: str = "") -> list:
+    """Newest period first: a year's round before its fourth quarter's (it covers it)."""
+    return [
+        F(f"{rounds_path}year").desc(),
+        F(f"{rounds_path}period").desc(nulls_first=True),
+        F(f"{rounds_path}published_at").desc(nulls_last=True),
+        F(f"{rounds_path}pk").desc(),
+    ]
+
+
+def _ranked_in_round() -> Subquery:
+    """The number of ranked subjects in the outer score's round."""
+    return Subquery(
+        AssessmentScore.objects.filter(round=OuterRef("round"), rank__isnull=False)
+        .order_by()
+        .values("round")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+@dataclass(frozen=True)
+class ScorePart:
+    """One criterion of a score: its label, the value (a percentage; None: nothing to divide,
+    full points) and the points."""
+
+    key: str
+    label: str
+    value: Decimal | None
+    points: Decimal
+    weight: Decimal | None  # the criterion's weight in the round's scheme: the most it scores
+
+
+@dataclass(frozen=True)
+class ChiefScore:
+    """A chief's score in a published round: ``score.round`` (with its scheme) is loaded;
+    ``ranked`` is the number of subjects ranked in the round (第N名 / 共M人)."""
+
+    score: AssessmentScore
+    ranked: int
+    parts: list[ScorePart]
+    adjustments: list[AssessmentAdjustment]
+
+    @property
+    def round(self) -> AssessmentRound:
+        return self.score.round
+
+
+def _parts(breakdown: list[dict], scheme: AssessmentScheme) -> list[ScorePart]:
+    weights = {row["key"]: Decimal(str(row["weight"])) for row in scheme.criteria}
+    return [
+        ScorePart(
+            key=row["key"],
+            label=str(CRITERIA[row["key"]].label) if row["key"] in CRITERIA else row["key"],
+            value=None if row.get("value") is None else Decimal(str(row["value"])),
+            points=Decimal(str(row["points"])),
+            weight=weights.get(row["key"]),
+        )
+        for row in breakdown
+    ]
+
+
+def chief_scores(*, chief: Chief) -> list[ChiefScore]:
+    """The chief's own scores in the published rounds of chief schemes, newest first, with the
+    breakdown and the adjustments (their reasons) made to that chief's score. Nobody else's
+    score, no draft. Two queries (one when there is none)."""
+    scores = list(
+        AssessmentScore.objects.filter(
+            subject_id=chief.pk,
+            round__status=RoundStatus.PUBLISHED,
+            round__scheme__subject=AssessmentSubject.CHIEF,
+        )
+        .select_related("round__scheme")
+        .annotate(ranked=Coalesce(_ranked_in_round(), 0))
+        .order_by(*_newest_first("round__"))
+    )
+    if not scores:
+        return []
+    adjustments: dict[int, list[AssessmentAdjustment]] = {}
+    for adjustment in AssessmentAdjustment.objects.filter(
+        round_id__in=[score.round_id for score in scores], subject_id=chief.pk
+    ).order_by("created_at", "pk"):
+        adjustments.setdefault(adjustment.round_id, []).append(adjustment)
+    return [
+        ChiefScore(
+            score=score,
+            ranked=score.ranked,
+            parts=_parts(score.breakdown, score.round.scheme),
+            adjustments=adjustments.get(score.round_id, []),
+        )
+        for score in scores
+    ]
+
+
+@dataclass(frozen=True)
+class RankingLine:
+    name: str
+    score: Decimal
+    rank: int
+
+
+@dataclass(frozen=True)
+class RoundRanking:
+    """A published round's ranking for the dashboard: the first ``RANKING_TOP``, the last
+    ``RANKING_BOTTOM`` when there are more than both, the average score of the ranked subjects
+    (those who served under 30 days are listed in the round, not ranked, and not averaged)."""
+
+    round: AssessmentRound
+    ranked: int
+    average: Decimal | None
+    top: list[RankingLine]
+    bottom: list[RankingLine]
+
+    def as_dict(self) -> dict[str, Any]:
+        def line(row: RankingLine) -> dict[str, Any]:
+            return {"name": row.name, "score": float(row.score), "rank": row.rank}
+
+        return {
+            "round_id": self.round.pk,
+            "scheme": self.round.scheme.name,
+            "year": self.round.year,
+            "period": self.round.period,
+            "period_name": self.round.period_name,
+            "ranked": self.ranked,
+            "average": None if self.average is None else float(self.average),
+            "top": [line(row) for row in self.top],
+            "bottom": [line(row) for row in self.bottom],
+        }
+
+
+def latest_ranking(*, user: User, region: Region) -> RoundRanking | None:
+    """The latest published round of ``region`` itself (not of the regions below it) that
+    ``user`` may see, ranked; None when there is none. Two queries at most, whatever the round's
+    size: the round with its count and average, then the lines shown."""
+    ranked_only = Q(scores__rank__isnull=False)
+    round_ = (
+        AssessmentRound.objects.visible_to(user)
+        .filter(region=region, status=RoundStatus.PUBLISHED)
+        .select_related("scheme")
+        .annotate(
+            ranked=Count("scores", filter=ranked_only),
+            average=Avg("scores__score", filter=ranked_only),
+        )
+        .order_by(*_newest_first())
+        .first()
+    )
+    if round_ is None:
+        return None
+    ranked = round_.ranked
+    average = round_.average
+    if average is not None:
+        average = Decimal(average).quantize(CENTS, ROUND_HALF_UP)
+    shown = Q(place__lte=RANKING_TOP)
+    if ranked > RANKING_TOP + RANKING_BOTTOM:
+        shown |= Q(place__gt=ranked - RANKING_BOTTOM)
+    lines = (
+        round_.scores.filter(rank__isnull=False)
+        .annotate(place=Window(RowNumber(), order_by=("rank", "name", "pk")))
+        .filter(shown)
+        .order_by("place")
+        .values_list("name", "score", "rank", "place")
+    )
+    top, bottom = [], []
+    for name, score, rank, place in lines:
+        (top if place <= RANKING_TOP else bottom).append(RankingLine(name, score, rank))
+    return RoundRanking(round=round_, ranked=ranked, average=average, top=top, bottom=bottom)

@@ -3,9 +3,10 @@
 Leaders, the office and admins read it; chief accounts are refused (403). The region is one the
 account can see: on the page another region is not found (404), in the API the ``region``
 parameter is refused (400) as in the ``stats/`` API. Figures come from reports.dashboard, which
-reads the rollups; the page hands the chart series and the map's settings to
-static/js/dashboard.js through ``json_script`` (data, not code), and the script fetches the map's
-GeoJSON from the API.
+reads the rollups; beside them, the latest published assessment round of the region itself
+(reports.selectors_assessment.latest_ranking). The page hands the chart series and the map's
+settings to static/js/dashboard.js through ``json_script`` (data, not code), and the script
+fetches the map's GeoJSON from the API.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from rest_framework.views import APIView
 
 from accounts.filters import RegionFilterSet
 from accounts.models import Region, RegionLevel, User
-from accounts.roles import REGION_READERS
+from accounts.roles import OFFICE_ROLES, REGION_READERS
 from core import maps
 from issues.models import OPEN_STATUSES, IssueStatus
 
@@ -47,6 +48,7 @@ from .dashboard import (
     snap,
 )
 from .figures import FIGURES
+from .selectors_assessment import RANKING_BOTTOM, RANKING_TOP, latest_ranking
 
 MAX_MONTHS = 120
 
@@ -125,6 +127,28 @@ class DashboardFiguresSerializer(serializers.Serializer):
     garbage_t = _registered("garbage_t", serializers.DecimalField(max_digits=14, decimal_places=2))
 
 
+class RankingLineSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    score = serializers.FloatField()
+    rank = serializers.IntegerField()
+
+
+class DashboardAssessmentSerializer(serializers.Serializer):
+    round_id = serializers.IntegerField()
+    scheme = serializers.CharField(help_text=_("考核方案名称"))
+    year = serializers.IntegerField()
+    period = serializers.IntegerField(allow_null=True, help_text=_("季度 1-4；年度考核为 null"))
+    period_name = serializers.CharField(help_text=_("如“2026年第三季度”“2026年度”"))
+    ranked = serializers.IntegerField(help_text=_("参加排名的人数（任职不足30天者不排名）"))
+    average = serializers.FloatField(allow_null=True, help_text=_("参加排名者的平均得分"))
+    top = RankingLineSerializer(many=True, help_text=_("前%(n)s名") % {"n": RANKING_TOP})
+    bottom = RankingLineSerializer(
+        many=True,
+        help_text=_("后%(n)s名（参加排名超过%(more)s人时）")
+        % {"n": RANKING_BOTTOM, "more": RANKING_TOP + RANKING_BOTTOM},
+    )
+
+
 class DashboardSerializer(serializers.Serializer):
     region = serializers.DictField()
     date_from = serializers.DateField()
@@ -132,6 +156,10 @@ class DashboardSerializer(serializers.Serializer):
     figures = DashboardFiguresSerializer()
     series = serializers.DictField(child=serializers.ListField(child=serializers.DictField()))
     overdue = serializers.ListField(child=serializers.DictField())
+    assessment = DashboardAssessmentSerializer(
+        allow_null=True,
+        help_text=_("该区域最近一次已发布的考核排名（不论统计期间）；没有则为 null"),
+    )
 
 
 _REGION_PARAM = OpenApiParameter(
@@ -158,8 +186,12 @@ class DashboardView(APIView):
     def get(self, request: Request) -> Response:
         query = DashboardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        result = dashboard(user=request.user, region=_region_param(request), **query.validated_data)
-        return Response(result.as_dict())
+        region = _region_param(request)
+        result = dashboard(user=request.user, region=region, **query.validated_data)
+        ranking = latest_ranking(user=request.user, region=region)
+        return Response(
+            {**result.as_dict(), "assessment": None if ranking is None else ranking.as_dict()}
+        )
 
 
 class DashboardMapView(APIView):
@@ -248,6 +280,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         get_object_or_404(Region.objects.visible_to(user), pk=_int_or_404(request.GET["region"]))
     form = DashboardForm(params, user=user)
     result = None
+    ranking = None
     if form.is_valid() and form.cleaned_data.get("region") is not None:
         data = form.cleaned_data
         date_from, date_to = period_bounds(
@@ -257,6 +290,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             last=data.get("month_to"),
         )
         result = dashboard(user=user, region=data["region"], date_from=date_from, date_to=date_to)
+        ranking = latest_ranking(user=user, region=data["region"])
     charts = None
     map_config = None
     if result is not None:
@@ -294,6 +328,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "charts": charts,
             "map_config": map_config,
             "status_legend": _open_status_labels(),
+            "ranking": ranking,
+            "can_open_round": user.effective_role in OFFICE_ROLES,
         },
     )
 

@@ -1,7 +1,8 @@
 """The chief's own page (/me/), its to-do list and where a chief lands after logging in: the
 button to the phone patrol page first, then the issues in my hands by deadline (overdue first),
-my patrols this period against my rule, my unread notifications; my reaches and recent patrols
-folded away below. Cards, for a phone.
+my patrols this period against my rule, my unread notifications, my scores in the published
+assessment rounds (never anyone else's); my reaches and recent patrols folded away below. Cards,
+for a phone.
 
 Figures come from the compliance service (patrols.selectors), issues from the scoped issue list;
 other accounts are sent to the home page.
@@ -27,6 +28,7 @@ from patrols import selectors
 from patrols.models import Patrol, PatrolRule
 from patrols.periods import Period, period_bounds
 from patrols.rules import RuleBook
+from reports.selectors_assessment import chief_scores
 from rivers.models import Chief, Reach, Sign
 
 RECENT_PATROLS = 10
@@ -181,6 +183,7 @@ def me_page(request: HttpRequest) -> HttpResponse:
             "progress": period_progress(chief=chief, today=today),
             "patrols": my_recent_patrols(user=user, chief=chief),
             "issues": my_open_issues(user=user, chief=chief),
+            "assessments": chief_scores(chief=chief),
             "notifications_path": NOTIFICATIONS_PATH,
         },
     )
