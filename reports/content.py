@@ -27,6 +27,7 @@ from accounts.models import RegionLevel
 from core.text import join_items
 from rivers.models import PATROLLING_ROLES, ChiefRole, FacilityKind, OutfallKind
 
+from .assessment import MIN_SERVED_DAYS
 from .models import ReportKind, Rounding
 from .statistics import COMMUNITY_COLUMNS, Details, Statistics
 
@@ -619,7 +620,50 @@ class _Writer:
                 superior = superior[:NAMED_SUPERIOR_ISSUES]
             body += _("；").join(self._superior_case(row) for row in superior) + _("。")
             points.append((_("落实上级交办问题整改。"), body))
+
+        # Only published rounds are cited; with none in the period, nothing is said of results.
+        assessed = [self._assessment(row) for row in self.d.assessments]
+        if assessed:
+            points.append((_("强化工作考核。"), "".join(assessed)))
         return _numbered(points)
+
+    def _assessment(self, row: dict[str, Any]) -> str:
+        """ "第三季度考核：共考核河长8名，平均得分86.5分，排名前三的是A（98分）、B（95分）、C（93
+        分）。" from a published round as the report's snapshot holds it."""
+        if row.get("period"):
+            name = _quarter_name(row["period"])
+        else:
+            name = _("%(year)s年度") % {"year": row["year"]}
+        notes = ""
+        duplicates = [
+            other
+            for other in self.d.assessments
+            if (other["year"], other.get("period"), other["subject"])
+            == (row["year"], row.get("period"), row["subject"])
+        ]
+        if len(duplicates) > 1:
+            notes += _("（%(scheme)s）") % {"scheme": row["scheme"]}
+        computed_on = row.get("computed_on")
+        if computed_on and computed_on < row["date_to"]:
+            # Computed before the period ended: its figures are as of that day.
+            day = datetime.date.fromisoformat(computed_on)
+            notes += _("（截至%(month)s月%(day)s日）") % {"month": day.month, "day": day.day}
+        words = ASSESSMENT_WORDS.get(row["subject"], ASSESSMENT_WORDS["chief"])
+        text = _("%(period)s考核%(notes)s：") % {"period": name, "notes": notes}
+        text += words["assessed"] % {"count": row["assessed"]}
+        text += _("，平均得分%(average)s分") % {"average": exact(row["average"])}
+        unranked = _int(row["assessed"]) - _int(row["ranked"])
+        if unranked:
+            text += words["unranked"] % {"count": unranked, "days": MIN_SERVED_DAYS}
+        top = join_items(
+            _("%(name)s（%(score)s分）") % {"name": item["name"], "score": exact(item["score"])}
+            for item in row["top"]
+        )
+        if row["top"] and _int(row["ranked"]) > len(row["top"]):
+            text += words["top"] % {"top": top}
+        elif len(row["top"]) > 1:
+            text += _("，排名依次为%(top)s") % {"top": top}
+        return text + _("。")
 
     def _superior_case(self, row: dict[str, Any]) -> str:
         values = {
@@ -861,6 +905,25 @@ class _Writer:
             % {"region": self.region},
         ]
 
+
+# How an assessment round's sentence names its subjects (reports.models.AssessmentSubject).
+ASSESSMENT_WORDS = {
+    "chief": {
+        "assessed": gettext_lazy("共考核河长%(count)s名"),
+        "unranked": gettext_lazy("，其中%(count)s名任职不足%(days)s天，不参与排名"),
+        "top": gettext_lazy("，排名前三的是%(top)s"),
+    },
+    "community": {
+        "assessed": gettext_lazy("共考核社区%(count)s个"),
+        "unranked": gettext_lazy("，其中%(count)s个不足%(days)s天，不参与排名"),
+        "top": gettext_lazy("，排名前三的社区是%(top)s"),
+    },
+    "street": {
+        "assessed": gettext_lazy("共考核街道%(count)s个"),
+        "unranked": gettext_lazy("，其中%(count)s个不足%(days)s天，不参与排名"),
+        "top": gettext_lazy("，排名前三的街道是%(top)s"),
+    },
+}
 
 # What a publicity event's kind of place lets the report say, in the seeds' order.
 VENUE_WORDS = {
