@@ -54,6 +54,8 @@ LISTED_COMMUNITIES = 5
 LISTED_CATEGORIES = 3
 # The busiest cleanup months named after "其中".
 LISTED_CLEANUP_MONTHS = 2
+# The best of an assessment round named ("排名前三的是…").
+LISTED_TOP = 3
 
 ORDINALS = "一二三四五六七八九十"
 
@@ -655,14 +657,28 @@ class _Writer:
         unranked = _int(row["assessed"]) - _int(row["ranked"])
         if unranked:
             text += words["unranked"] % {"count": unranked, "days": MIN_SERVED_DAYS}
-        top = join_items(
-            _("%(name)s（%(score)s分）") % {"name": item["name"], "score": exact(item["score"])}
-            for item in row["top"]
-        )
-        if row["top"] and _int(row["ranked"]) > len(row["top"]):
-            text += words["top"] % {"top": top}
-        elif len(row["top"]) > 1:
-            text += _("，排名依次为%(top)s") % {"top": top}
+        top = row["top"]
+        first = [item for item in top if item["rank"] == 1]
+        if len(first) >= LISTED_TOP:
+            # Ties fill the top three: the first ones named, with how many share the first rank.
+            names = join_items(item["name"] for item in first[:LISTED_TOP])
+            if len(first) > LISTED_TOP:
+                names += words["more"] % {"count": len(first)}
+            text += _("，%(names)s并列第一（%(score)s分）") % {
+                "names": names,
+                "score": exact(first[0]["score"]),
+            }
+        elif top:
+            named = join_items(
+                _("%(name)s（%(score)s分）") % {"name": item["name"], "score": exact(item["score"])}
+                for item in top[:LISTED_TOP]
+            )
+            if len(top) > LISTED_TOP:
+                named += _("等")
+            if _int(row["ranked"]) > len(top):
+                text += words["top"] % {"top": named}
+            elif len(top) > 1:
+                text += _("，排名依次为%(top)s") % {"top": named}
         return text + _("。")
 
     def _superior_case(self, row: dict[str, Any]) -> str:
@@ -912,16 +928,19 @@ ASSESSMENT_WORDS = {
         "assessed": gettext_lazy("共考核河长%(count)s名"),
         "unranked": gettext_lazy("，其中%(count)s名任职不足%(days)s天，不参与排名"),
         "top": gettext_lazy("，排名前三的是%(top)s"),
+        "more": gettext_lazy("等%(count)s名河长"),
     },
     "community": {
         "assessed": gettext_lazy("共考核社区%(count)s个"),
         "unranked": gettext_lazy("，其中%(count)s个不足%(days)s天，不参与排名"),
         "top": gettext_lazy("，排名前三的社区是%(top)s"),
+        "more": gettext_lazy("等%(count)s个社区"),
     },
     "street": {
         "assessed": gettext_lazy("共考核街道%(count)s个"),
         "unranked": gettext_lazy("，其中%(count)s个不足%(days)s天，不参与排名"),
         "top": gettext_lazy("，排名前三的街道是%(top)s"),
+        "more": gettext_lazy("等%(count)s个街道"),
     },
 }
 

@@ -240,3 +240,25 @@ def test_the_pdf_the_word_file_and_the_snapshot_hold_the_sentence(street, chief_
             ],
         }
     ]
+
+
+def test_ties_filling_the_top_three_are_named_once_with_their_count(street, chief_scheme):
+    published(
+        chief_scheme,
+        street,
+        year=2026,
+        period=2,
+        computed=D(2026, 7, 2),
+        scores=[
+            ("曹东娟", "100.00", 1, 91),
+            ("杨东辉", "100.00", 1, 91),
+            ("潘玉芳", "100.00", 1, 91),
+            ("罗洋建", "100.00", 1, 91),
+            ("韩刚", "90.00", 5, 91),
+        ],
+    )
+    text = text_of(street, ReportKind.QUARTERLY, 2026, 2)
+    assert (
+        "第二季度考核：共考核河长5名，平均得分98分，曹东娟、杨东辉、潘玉芳等4名河长并列第一"
+        "（100分）。"
+    ) in text
