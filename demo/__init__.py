@@ -7,4 +7,6 @@ It sits above every other app and drives their real services; no production modu
 - ``demo.street``: the organisation, the logins and ``build_demo``, which runs the stages below.
 - ``demo.patrols``, ``demo.issues``, ``demo.activities``: a year of each, for the streets just
   written.
+- ``demo.assessment``: the chiefs' assessment schemes and this year's published rounds (考核) of
+  the first street.
 """

@@ -54,6 +54,7 @@ from rivers.models import (
 from rivers.services import chief_replace
 
 from .activities import build_activities
+from .assessment import build_assessment
 from .issues import build_issues
 from .map_patches import build_map_patches
 from .patrols import build_patrols
@@ -293,6 +294,9 @@ def build_demo(
             # After the issues: the checks that found problems are linked to their tickets.
             activities = build_activities(streets=plans, today=today, seed=seed)
             _log(stdout, f"已生成近一年的工作活动和排查记录 {activities} 条。")
+            # After the patrols and issues it scores: this year's published assessment rounds.
+            rounds = build_assessment(streets=plans, today=today)
+            _log(stdout, f"已发布本年度河长考核结果 {rounds} 轮。")
             # This month's pushed list of map patches, still to be checked on site.
             patches = build_map_patches(streets=plans, today=today, seed=seed)
             _log(stdout, f"已导入本月待核查的图斑 {patches} 个。")

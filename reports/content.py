@@ -27,6 +27,7 @@ from accounts.models import RegionLevel
 from core.text import join_items
 from rivers.models import PATROLLING_ROLES, ChiefRole, FacilityKind, OutfallKind
 
+from .assessment import MIN_SERVED_DAYS
 from .models import ReportKind, Rounding
 from .statistics import COMMUNITY_COLUMNS, Details, Statistics
 
@@ -53,6 +54,8 @@ LISTED_COMMUNITIES = 5
 LISTED_CATEGORIES = 3
 # The busiest cleanup months named after "其中".
 LISTED_CLEANUP_MONTHS = 2
+# The best of an assessment round named ("排名前三的是…").
+LISTED_TOP = 3
 
 ORDINALS = "一二三四五六七八九十"
 
@@ -619,7 +622,72 @@ class _Writer:
                 superior = superior[:NAMED_SUPERIOR_ISSUES]
             body += _("；").join(self._superior_case(row) for row in superior) + _("。")
             points.append((_("落实上级交办问题整改。"), body))
+
+        # Only published rounds are cited; with none in the period, nothing is said of results.
+        assessed = [self._assessment(row) for row in self.d.assessments]
+        if assessed:
+            points.append((_("强化工作考核。"), "".join(assessed)))
         return _numbered(points)
+
+    def _assessment(self, row: dict[str, Any]) -> str:
+        """ "第三季度考核：共考核河长8名，平均得分86.5分，排名前三的是A（98分）、B（95分）、C（93
+        分）。" from a published round as the report's snapshot holds it."""
+        if row.get("period"):
+            name = _quarter_name(row["period"])
+        else:
+            name = _("%(year)s年度") % {"year": row["year"]}
+        notes = ""
+        duplicates = [
+            other
+            for other in self.d.assessments
+            if (other["year"], other.get("period"), other["subject"])
+            == (row["year"], row.get("period"), row["subject"])
+        ]
+        if len(duplicates) > 1:
+            notes += _("（%(scheme)s）") % {"scheme": row["scheme"]}
+        computed_on = row.get("computed_on")
+        if computed_on and computed_on < row["date_to"]:
+            # Computed before the period ended: its figures are as of that day.
+            day = datetime.date.fromisoformat(computed_on)
+            notes += _("（截至%(month)s月%(day)s日）") % {"month": day.month, "day": day.day}
+        words = ASSESSMENT_WORDS.get(row["subject"], ASSESSMENT_WORDS["chief"])
+        text = _("%(period)s考核%(notes)s：") % {"period": name, "notes": notes}
+        text += words["assessed"] % {"count": row["assessed"]}
+        unranked = _int(row["assessed"]) - _int(row["ranked"])
+        if unranked:
+            # The average is of the ranked only: say so where some are not.
+            text += words["unranked"] % {"count": unranked, "days": MIN_SERVED_DAYS}
+            if row["average"] is not None:
+                text += _("；参与排名的%(count)s%(unit)s平均得分%(average)s分") % {
+                    "count": row["ranked"],
+                    "unit": words["unit"],
+                    "average": exact(row["average"]),
+                }
+        else:
+            text += _("，平均得分%(average)s分") % {"average": exact(row["average"])}
+        top = row["top"]
+        first = [item for item in top if item["rank"] == 1]
+        if len(first) >= LISTED_TOP:
+            # Ties fill the top three: the first ones named, with how many share the first rank.
+            names = join_items(item["name"] for item in first[:LISTED_TOP])
+            if len(first) > LISTED_TOP:
+                names += words["more"] % {"count": len(first)}
+            text += _("，%(names)s并列第一（%(score)s分）") % {
+                "names": names,
+                "score": exact(first[0]["score"]),
+            }
+        elif top:
+            named = join_items(
+                _("%(name)s（%(score)s分）") % {"name": item["name"], "score": exact(item["score"])}
+                for item in top[:LISTED_TOP]
+            )
+            if len(top) > LISTED_TOP:
+                named += _("等")
+            if _int(row["ranked"]) > len(top):
+                text += words["top"] % {"top": named}
+            elif len(top) > 1:
+                text += _("，排名依次为%(top)s") % {"top": named}
+        return text + _("。")
 
     def _superior_case(self, row: dict[str, Any]) -> str:
         values = {
@@ -861,6 +929,31 @@ class _Writer:
             % {"region": self.region},
         ]
 
+
+# How an assessment round's sentence names its subjects (reports.models.AssessmentSubject).
+ASSESSMENT_WORDS = {
+    "chief": {
+        "unit": gettext_lazy("名"),
+        "assessed": gettext_lazy("共考核河长%(count)s名"),
+        "unranked": gettext_lazy("，其中%(count)s名任职不足%(days)s天，不参与排名"),
+        "top": gettext_lazy("，排名前三的是%(top)s"),
+        "more": gettext_lazy("等%(count)s名河长"),
+    },
+    "community": {
+        "unit": gettext_lazy("个"),
+        "assessed": gettext_lazy("共考核社区%(count)s个"),
+        "unranked": gettext_lazy("，其中%(count)s个不足%(days)s天，不参与排名"),
+        "top": gettext_lazy("，排名前三的社区是%(top)s"),
+        "more": gettext_lazy("等%(count)s个社区"),
+    },
+    "street": {
+        "unit": gettext_lazy("个"),
+        "assessed": gettext_lazy("共考核街道%(count)s个"),
+        "unranked": gettext_lazy("，其中%(count)s个不足%(days)s天，不参与排名"),
+        "top": gettext_lazy("，排名前三的街道是%(top)s"),
+        "more": gettext_lazy("等%(count)s个街道"),
+    },
+}
 
 # What a publicity event's kind of place lets the report say, in the seeds' order.
 VENUE_WORDS = {

@@ -4,17 +4,19 @@ latest published ranking of a region (the dashboard)."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
 
 from accounts.models import Region, User
 from rivers.models import Chief
 
-from .assessment import CENTS, CRITERIA
+from .assessment import CENTS, CRITERIA, period_bounds
 from .models import (
     AssessmentAdjustment,
     AssessmentRound,
@@ -27,6 +29,9 @@ from .models import (
 # The dashboard's ranking: the first ten, and the last three when there are more than 13.
 RANKING_TOP = 10
 RANKING_BOTTOM = 3
+# A report names the subjects ranked this high (ties included: 1, 1, 3 are three names).
+TOP_RANKS = 3
+SUBJECT_ORDER = list(AssessmentSubject.values)
 
 
 def assessment_scheme_list(*, user: User) -> QuerySet[AssessmentScheme]:
@@ -212,3 +217,85 @@ def latest_ranking(*, user: User, region: Region) -> RoundRanking | None:
     for name, score, rank, place in lines:
         (top if place <= RANKING_TOP else bottom).append(RankingLine(name, score, rank))
     return RoundRanking(round=round_, ranked=ranked, average=average, top=top, bottom=bottom)
+
+
+def _period_bounds(round_: AssessmentRound) -> tuple[datetime.date, datetime.date]:
+    return period_bounds(round_.year, round_.period)
+
+
+def published_citations(
+    *, region: Region, date_from: datetime.date, date_to: datetime.date
+) -> list[dict[str, Any]]:
+    """What a work report of ``region`` over [date_from, date_to] cites of the assessment: the
+    published rounds of that region whose period (a quarter, or a year) lies within the report's
+    (a quarterly report: its quarter; a half-year: its quarters; a year: its quarters and the
+    year), the latest published one of each scheme and period; quarters first, then the year.
+
+    Each is plain data for the report's snapshot: the scheme, subject, year, period (null for a
+    year), the day it was computed and the period's last day, how many subjects were scored and
+    how many of them are ranked, the average score (of the ranked, as the dashboard's
+    ``latest_ranking``: one who served under 30 days is not averaged; two decimals) and the scores
+    ranked 1 to 3 (ties included). A round with no score is left out."""
+    rounds = (
+        AssessmentRound.objects.filter(
+            region=region,
+            status=RoundStatus.PUBLISHED,
+            year__gte=date_from.year,
+            year__lte=date_to.year,
+        )
+        .select_related("scheme")
+        .order_by("published_at", "pk")
+    )
+    latest: dict[tuple[int, int, int | None], AssessmentRound] = {}
+    for round_ in rounds:
+        first, last = _period_bounds(round_)
+        if date_from <= first and last <= date_to:
+            latest[round_.scheme_id, round_.year, round_.period] = round_
+    chosen = sorted(
+        latest.values(),
+        key=lambda r: (
+            r.year,
+            r.period is None,
+            r.period or 0,
+            SUBJECT_ORDER.index(r.scheme.subject),
+            r.scheme.name,
+            r.pk,
+        ),
+    )
+    scores: dict[int, list[AssessmentScore]] = {r.pk: [] for r in chosen}
+    for score in AssessmentScore.objects.filter(round__in=chosen):
+        scores[score.round_id].append(score)
+    citations = []
+    for round_ in chosen:
+        listed = scores[round_.pk]
+        if not listed:
+            continue
+        ranked = [score for score in listed if score.rank is not None]
+        total = sum((score.score for score in ranked), Decimal(0))
+        top = sorted(
+            (score for score in ranked if score.rank <= TOP_RANKS),
+            key=lambda score: (score.rank, score.name, score.pk),
+        )
+        citations.append(
+            {
+                "round": round_.pk,
+                "scheme": round_.scheme.name,
+                "subject": round_.scheme.subject,
+                "year": round_.year,
+                "period": round_.period,
+                "date_to": _period_bounds(round_)[1].isoformat(),
+                "computed_on": timezone.localdate(round_.computed_at).isoformat()
+                if round_.computed_at
+                else None,
+                "assessed": len(listed),
+                "ranked": len(ranked),
+                "average": str((total / len(ranked)).quantize(CENTS, ROUND_HALF_UP))
+                if ranked
+                else None,
+                "top": [
+                    {"name": score.name, "score": str(score.score), "rank": score.rank}
+                    for score in top
+                ],
+            }
+        )
+    return citations

@@ -49,6 +49,7 @@ from rivers.models import (
 
 from .figures import FIGURES, SOURCES, Figure, Scope, figure
 from .models import ReportKind
+from .selectors_assessment import published_citations
 
 RATE_PLACES = Decimal("0.0001")
 ZERO = Decimal(0)
@@ -492,6 +493,8 @@ class Details:
     recurring_categories: list[dict[str, Any]] = field(default_factory=list)
     superior_issues: list[dict[str, Any]] = field(default_factory=list)
     facility_rectifying_communities: list[str] = field(default_factory=list)
+    # The published assessment rounds of the period (selectors_assessment.published_citations).
+    assessments: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {key: _jsonable(value) for key, value in asdict(self).items()}
@@ -750,6 +753,7 @@ def report_details(
         recurring_categories=recurring,
         superior_issues=superior,
         facility_rectifying_communities=rectifying,
+        assessments=published_citations(region=region, date_from=date_from, date_to=date_to),
     )
 
 
