@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import statistics
 import sys
 import time
@@ -33,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
+import _django  # noqa: E402 - the database and Django setup of every benchmark
 import patrol_compliance as pc  # noqa: E402 - the county builder this benchmark reuses
 
 DEFAULT_DATABASE = "river_chief_dashboard_bench"
@@ -43,21 +43,7 @@ LEADER = "bench-leader"
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv)
-    pc._ensure_database(args.server, args.database, drop=args.drop)
-    os.environ["DATABASE_URL"] = f"{args.server}/{args.database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    if settings.DEBUG:
-        sys.exit("Run with DEBUG off: Django would record every query and skew the timings.")
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    print(f"database {args.database}: migrated in {time.perf_counter() - started:.1f} s")
+    _django.django_on(args.server, args.database, drop=args.drop)
 
     first, last = datetime.date(args.year, 1, 1), datetime.date(args.year, 12, 31)
     if not _data_present(args.chiefs):
@@ -90,13 +76,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=50, help="timed runs of each (50)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed runs first (3)")
     parser.add_argument("--live-runs", type=int, default=3, help="runs of the live statistics")
-    parser.add_argument("--drop", action="store_true", help="drop the database and rebuild")
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_SERVER_URL", pc.DEFAULT_SERVER),
-        help=f"PostgreSQL server URL without a database ({pc.DEFAULT_SERVER})",
-    )
-    parser.add_argument("--database", default=DEFAULT_DATABASE, help=f"({DEFAULT_DATABASE})")
+    _django.add_database_arguments(parser, database=DEFAULT_DATABASE)
     args = parser.parse_args(argv)
     if args.chiefs < 100 or args.patrols < 1 or args.issues < 1:
         parser.error("--chiefs must be at least 100; --patrols and --issues positive")

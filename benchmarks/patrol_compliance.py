@@ -28,11 +28,14 @@ import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
+import _django
+
+# What the other scripts took from here before benchmarks/_django.py held them.
+from _django import DEFAULT_SERVER  # noqa: F401
+from _django import ensure_database as _ensure_database  # noqa: F401
+
 DEFAULT_DATABASE = "river_chief_bench"
 BENCH_CODE = "BENCH"  # the benchmark county's region code
 AIM_SECONDS = 2.0
@@ -56,21 +59,7 @@ TRACK_POINTS = 8  # the simplified track kept in the row (the raw track would be
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv)
-    _ensure_database(args.server, args.database, drop=args.drop)
-    os.environ["DATABASE_URL"] = f"{args.server}/{args.database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    if settings.DEBUG:
-        sys.exit("Run with DEBUG off: Django would record every query and skew the timings.")
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    print(f"database {args.database}: migrated in {time.perf_counter() - started:.1f} s")
+    _django.django_on(args.server, args.database, drop=args.drop)
 
     first, last = datetime.date(args.year, 1, 1), datetime.date(args.year, 12, 31)
     if not _data_present(args.chiefs):
@@ -92,36 +81,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--year", type=int, default=2025, help="the year patrolled (2025)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each (5)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (1)")
-    parser.add_argument("--drop", action="store_true", help="drop the database and rebuild")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the SQL")
     parser.add_argument("--profile", action="store_true", help="cProfile one service run")
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_SERVER_URL", DEFAULT_SERVER),
-        help=f"PostgreSQL server URL without a database (BENCH_SERVER_URL; {DEFAULT_SERVER})",
-    )
-    parser.add_argument(
-        "--database", default=DEFAULT_DATABASE, help=f"database name ({DEFAULT_DATABASE})"
-    )
+    _django.add_database_arguments(parser, database=DEFAULT_DATABASE)
     args = parser.parse_args(argv)
     if args.chiefs < 100 or args.patrols < 1:
         parser.error("--chiefs must be at least 100 (one street) and --patrols positive")
     return args
-
-
-def _ensure_database(server: str, name: str, *, drop: bool) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and drop:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-            print(f"database {name}: dropped")
-            exists = None
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"database {name}: created")
 
 
 # --- Building -----------------------------------------------------------------------------------

@@ -22,13 +22,11 @@ import datetime
 import os
 import random
 import statistics
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
+import _django
+
 DEFAULT_DATABASE = "river_chief_report_bench"
 COUNTY_CODE = "RPTBENCH"
 STREETS, COMMUNITIES = 10, 10
@@ -37,22 +35,9 @@ AIM_DEMO, AIM_COUNTY = 5.0, 20.0
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv)
-    _ensure_database(args.server, args.database, drop=args.drop)
-    os.environ["DATABASE_URL"] = f"{args.server}/{args.database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
+    _django.django_on(args.server, args.database, drop=args.drop)
     from django.core.management import call_command
     from django.utils import timezone
-
-    if settings.DEBUG:
-        sys.exit("Run with DEBUG off: Django would record every query and skew the timings.")
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    print(f"database {args.database}: migrated in {time.perf_counter() - started:.1f} s")
 
     from accounts.models import Region, RegionLevel
     from reports.models import Report, ReportKind
@@ -86,34 +71,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each (5)")
     parser.add_argument("--year", type=int, default=2025, help="the county's year (2025)")
     parser.add_argument("--seed", default="work-report", help="random seed of the county's data")
-    parser.add_argument("--drop", action="store_true", help="drop the database and rebuild")
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_SERVER_URL", DEFAULT_SERVER),
-        help=f"PostgreSQL server URL without a database (BENCH_SERVER_URL; {DEFAULT_SERVER})",
-    )
-    parser.add_argument(
-        "--database", default=DEFAULT_DATABASE, help=f"database name ({DEFAULT_DATABASE})"
-    )
+    _django.add_database_arguments(parser, database=DEFAULT_DATABASE)
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     return args
-
-
-def _ensure_database(server: str, name: str, *, drop: bool) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and drop:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-            print(f"database {name}: dropped")
-            exists = None
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"database {name}: created")
 
 
 # --- timing -------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 # Keys that mean "the whole form", in Django's and in DRF's wording.
@@ -68,3 +70,34 @@ def own_region_first(field: forms.ModelChoiceField, *, queryset, user) -> None:
     field.queryset = queryset
     if user.region_id and queryset.filter(pk=user.region_id).exists():
         field.initial = user.region_id
+
+
+class StreetDocumentRequestForm(forms.Form):
+    """The request form of a street's document (a bulletin, a weekly report): the street, among
+    ``streets(user=...)`` and preselected for a street office, then the subclass's fields (its
+    period and ``rebuild_field``)."""
+
+    street = forms.ModelChoiceField(label=gettext_lazy("街道（镇）"), queryset=None)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        own_region_first(
+            self.fields["street"], queryset=self.streets(user=user).order_by("code"), user=user
+        )
+
+    def streets(self, *, user) -> QuerySet:
+        raise NotImplementedError
+
+
+def rebuild_field(*, label: Any, keep: Any, rebuild: Any) -> forms.TypedChoiceField:
+    """What to do when the document was built already: ``keep`` the published one, or
+    ``rebuild`` it (cleaned to True). A choice rather than a checkbox: rebuilding replaces a
+    published document, so the form says both outcomes in words."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("keep", keep), ("rebuild", rebuild)],
+        coerce=lambda value: value == "rebuild",
+        required=False,
+        empty_value=False,
+        initial="keep",
+    )

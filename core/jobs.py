@@ -185,6 +185,18 @@ class Jobs(Generic[J]):
         # the task's module imports the registry, which imports this one.
         send_on_commit(import_string("core.tasks.build_document"), self.kind, pk)
 
+    def request(self, *, rebuild: bool = False, **lookup: Any) -> J:
+        """The row of ``lookup`` queued: created and sent, or else queued again as ``requeue``
+        does (a failed one; a done one only with ``rebuild``). Asking again is harmless."""
+        row, created = self.model.objects.get_or_create(
+            **lookup, defaults={"queued_at": timezone.now()}
+        )
+        if created:
+            self.send(row.pk)
+        elif self.requeue(row.pk, rebuild=rebuild):
+            row.refresh_from_db()
+        return row
+
     def requeue(self, pk: int, *, rebuild: bool = False, send: bool = True, **fields: Any) -> bool:
         """Queue again a failed (or lost pending) row, and a done one only with ``rebuild``;
         a build running right now is left alone. ``fields`` are written with the reset.

@@ -12,6 +12,7 @@ API twin, and the link a serializer gives to a document's file.
   (``/api/v1/<records>/<pk>/<file>/``), with the viewset's roles and scope; errors in JSON.
 - ``DocumentFileLink``: a serializer's read-only link to that action, null until it answers.
 - ``DocumentListView``: a kind's list page with its request form.
+- ``document_page``: a row's page of a kind (its status followed, its content once built).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.functional import lazy
@@ -168,8 +170,9 @@ class DocumentListView(View):
     POST, for the ``requesters`` alone, requests a document through the kind's service.
 
     A kind's page sets the class attributes and implements ``request_document`` (the service)
-    and ``requested`` (the answer once it is queued); ``initial``, ``listed`` (filters) and
-    ``annotate`` (what a row shows and does not hold) are optional.
+    and either ``requested_message`` (said once it is queued, back on the list at ``index_url``)
+    or ``requested`` (the whole answer); ``initial``, ``listed`` (filters) and ``annotate``
+    (what a row shows and does not hold) are optional.
     """
 
     http_method_names = ["get", "post"]
@@ -179,6 +182,9 @@ class DocumentListView(View):
     # Who may request one; the others see the list without the form.
     requesters: frozenset[str]
     refusal: Any
+    # The list page's URL name: ``requested`` redirects there, so that reloading does not ask
+    # again.
+    index_url: str
 
     def get(self, request: HttpRequest) -> HttpResponse:
         rows = self.kind.visible(request.user)
@@ -213,8 +219,12 @@ class DocumentListView(View):
     def request_document(self, *, user, **data: Any):
         raise NotImplementedError
 
-    def requested(self, row) -> HttpResponse:
+    def requested_message(self, row) -> str:
         raise NotImplementedError
+
+    def requested(self, row) -> HttpResponse:
+        messages.success(self.request, self.requested_message(row))
+        return redirect(self.index_url)
 
     def listed(self, rows: QuerySet) -> tuple[QuerySet, int, dict[str, Any]]:
         """The rows to list, the answer's status and what else the template shows."""
@@ -230,3 +240,17 @@ class DocumentListView(View):
             self.annotate(row)
         context = {"kind": self.kind, "page": page, "form": form, **context}
         return render(self.request, self.template_name, context, status=status)
+
+
+def document_page(kind: DocumentKind, template_name: str):
+    """The view of a row's page of ``kind`` (``template_name``, extending documents/detail.html):
+    the row the account sees (``kind.visible``: a refused role 403, another region's row 404)."""
+
+    @login_required
+    @require_GET
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        row = _row(request, kind, pk)
+        context = {"kind": kind, "row": row, "title": kind.title(row)}
+        return render(request, template_name, context)
+
+    return view

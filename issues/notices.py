@@ -5,11 +5,13 @@ came in. Every notice links to the issue's page. The texts are stored in the por
 (Chinese), like every other record, whatever language the acting page was in."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from notifications.models import Notification, NotificationKind
@@ -56,6 +58,94 @@ def _with_comment(body: str, comment: str) -> str:
     return f"{body}\n{_('说明：%(comment)s') % {'comment': comment}}" if comment else body
 
 
+@dataclass(frozen=True)
+class Notice:
+    """The title and body templates of one kind of notice, filled from ``_about`` (plus
+    ``number``, ``days`` or ``reason`` where the kind speaks of them); marked for translation
+    here and translated when a notice is written."""
+
+    title: str
+    body: str
+
+
+NOTICES: dict[str, Notice] = {
+    NotificationKind.ASSIGNED: Notice(
+        title=gettext_noop("交办：%(code)s %(title)s"),
+        body=gettext_noop(
+            "河长办向您交办问题“%(title)s”（%(code)s，%(place)s），请于%(deadline)s前完成整改。"
+        ),
+    ),
+    NotificationKind.REMIND: Notice(
+        title=gettext_noop("催办：%(code)s %(title)s"),
+        body=gettext_noop(
+            "河长办催办问题“%(title)s”（%(code)s，%(place)s），整改时限为%(deadline)s，请抓紧整改。"
+        ),
+    ),
+    NotificationKind.SUPERVISION: Notice(
+        title=gettext_noop("督办：%(code)s %(title)s"),
+        body=gettext_noop(
+            "问题“%(title)s”（%(code)s，%(place)s）已督办（%(number)s），新的整改时限为"
+            "%(deadline)s，请按期整改到位。"
+        ),
+    ),
+    NotificationKind.OVERDUE_ESCALATED: Notice(
+        title=gettext_noop("超期督办：%(code)s %(title)s"),
+        body=gettext_noop(
+            "问题“%(title)s”（%(code)s，%(place)s）已超过整改时限%(days)s个工作日，系统已自动督办"
+            "（%(number)s），新的整改时限为%(deadline)s。"
+        ),
+    ),
+    NotificationKind.VOIDED: Notice(
+        title=gettext_noop("作废：%(code)s %(title)s"),
+        body=gettext_noop(
+            "河长办已将问题“%(title)s”（%(code)s，%(place)s）作废（%(reason)s），无需再整改。"
+        ),
+    ),
+    NotificationKind.REMINDER_DUE: Notice(
+        title=gettext_noop("整改今日到期：%(code)s %(title)s"),
+        body=gettext_noop(
+            "问题“%(title)s”（%(code)s，%(place)s）的整改时限为%(deadline)s，今天是期限内最后"
+            "一个工作日，请按时完成整改。"
+        ),
+    ),
+    NotificationKind.REMINDER_BEFORE: Notice(
+        title=gettext_noop("整改时限临近：%(code)s %(title)s"),
+        body=gettext_noop(
+            "问题“%(title)s”（%(code)s，%(place)s）的整改时限为%(deadline)s，还剩%(days)s个"
+            "工作日，请按时完成整改。"
+        ),
+    ),
+    NotificationKind.OVERDUE: Notice(
+        title=gettext_noop("整改超期：%(code)s %(title)s"),
+        body=gettext_noop(
+            "问题“%(title)s”（%(code)s，%(place)s）已超过整改时限%(deadline)s，仍未完成整改，"
+            "请尽快整改并提交验收。"
+        ),
+    ),
+    NotificationKind.RETURNED: Notice(
+        title=gettext_noop("退回整改：%(code)s %(title)s"),
+        body=gettext_noop(
+            "河长办验收未通过，退回了问题“%(title)s”（%(code)s，%(place)s）的整改，请按说明"
+            "继续整改后再次提交验收，整改时限为%(deadline)s。"
+        ),
+    ),
+    NotificationKind.AWAITING_ACCEPTANCE: Notice(
+        title=gettext_noop("待验收：%(code)s %(title)s"),
+        body=gettext_noop(
+            "问题“%(title)s”（%(code)s，%(place)s）已整改并提交验收，请核查整改后照片，"
+            "验收销号或退回整改。"
+        ),
+    ),
+    NotificationKind.PUBLIC_REPORT: Notice(
+        title=gettext_noop("群众举报：%(code)s %(title)s"),
+        body=gettext_noop(
+            "收到群众通过公示牌二维码举报的问题“%(title)s”（%(code)s，%(place)s），请核实后"
+            "交办或作废。"
+        ),
+    ),
+}
+
+
 def _texts(
     *,
     kind: str,
@@ -64,6 +154,11 @@ def _texts(
     days: int | None = None,
     order: SupervisionOrder | None = None,
 ) -> tuple[str, str]:
+    """The title and body of a ``kind`` notice about ``issue``, in the active language."""
+    try:
+        notice = NOTICES[kind]
+    except KeyError:
+        raise ValueError(f"unknown notification kind {kind!r}") from None
     about = _about(issue)
     if order is not None:
         about["number"] = order.number
@@ -71,70 +166,7 @@ def _texts(
         about["days"] = str(days)
     if issue.void_reason:
         about["reason"] = str(VoidReason(issue.void_reason).label)
-    if kind == NotificationKind.ASSIGNED:
-        title = _("交办：%(code)s %(title)s") % about
-        body = _(
-            "河长办向您交办问题“%(title)s”（%(code)s，%(place)s），请于%(deadline)s前完成整改。"
-        )
-    elif kind == NotificationKind.REMIND:
-        title = _("催办：%(code)s %(title)s") % about
-        body = _(
-            "河长办催办问题“%(title)s”（%(code)s，%(place)s），整改时限为%(deadline)s，请抓紧整改。"
-        )
-    elif kind == NotificationKind.SUPERVISION:
-        title = _("督办：%(code)s %(title)s") % about
-        body = _(
-            "问题“%(title)s”（%(code)s，%(place)s）已督办（%(number)s），新的整改时限为"
-            "%(deadline)s，请按期整改到位。"
-        )
-    elif kind == NotificationKind.OVERDUE_ESCALATED:
-        title = _("超期督办：%(code)s %(title)s") % about
-        body = _(
-            "问题“%(title)s”（%(code)s，%(place)s）已超过整改时限%(days)s个工作日，系统已自动督办"
-            "（%(number)s），新的整改时限为%(deadline)s。"
-        )
-    elif kind == NotificationKind.VOIDED:
-        title = _("作废：%(code)s %(title)s") % about
-        body = _("河长办已将问题“%(title)s”（%(code)s，%(place)s）作废（%(reason)s），无需再整改。")
-    elif kind == NotificationKind.REMINDER_DUE:
-        title = _("整改今日到期：%(code)s %(title)s") % about
-        body = _(
-            "问题“%(title)s”（%(code)s，%(place)s）的整改时限为%(deadline)s，今天是期限内最后"
-            "一个工作日，请按时完成整改。"
-        )
-    elif kind == NotificationKind.REMINDER_BEFORE:
-        title = _("整改时限临近：%(code)s %(title)s") % about
-        body = _(
-            "问题“%(title)s”（%(code)s，%(place)s）的整改时限为%(deadline)s，还剩%(days)s个"
-            "工作日，请按时完成整改。"
-        )
-    elif kind == NotificationKind.OVERDUE:
-        title = _("整改超期：%(code)s %(title)s") % about
-        body = _(
-            "问题“%(title)s”（%(code)s，%(place)s）已超过整改时限%(deadline)s，仍未完成整改，"
-            "请尽快整改并提交验收。"
-        )
-    elif kind == NotificationKind.RETURNED:
-        title = _("退回整改：%(code)s %(title)s") % about
-        body = _(
-            "河长办验收未通过，退回了问题“%(title)s”（%(code)s，%(place)s）的整改，请按说明"
-            "继续整改后再次提交验收，整改时限为%(deadline)s。"
-        )
-    elif kind == NotificationKind.AWAITING_ACCEPTANCE:
-        title = _("待验收：%(code)s %(title)s") % about
-        body = _(
-            "问题“%(title)s”（%(code)s，%(place)s）已整改并提交验收，请核查整改后照片，"
-            "验收销号或退回整改。"
-        )
-    elif kind == NotificationKind.PUBLIC_REPORT:
-        title = _("群众举报：%(code)s %(title)s") % about
-        body = _(
-            "收到群众通过公示牌二维码举报的问题“%(title)s”（%(code)s，%(place)s），请核实后"
-            "交办或作废。"
-        )
-    else:
-        raise ValueError(f"unknown notification kind {kind!r}")
-    return title, _with_comment(body % about, comment)
+    return _(notice.title) % about, _with_comment(_(notice.body) % about, comment)
 
 
 def notify_assignees(

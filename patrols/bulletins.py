@@ -118,24 +118,22 @@ def bulletin_request(
     first, last = _month_bounds(month)
     if last >= (today or timezone.localdate()):
         raise ValidationError({"month": [_("只能生成已结束月份的通报。")]})
-    bulletin, created = Bulletin.objects.get_or_create(
-        street=street, month=first, defaults={"queued_at": timezone.now()}
+    return JOBS.request(street=street, month=first, rebuild=rebuild)
+
+
+def streets_with_chiefs_serving(first: datetime.date, last: datetime.date) -> QuerySet[Region]:
+    """The streets that had chiefs serving (of the street or of a community of it) at some
+    time from ``first`` to ``last``: those the beat jobs build a document of."""
+    serving = Chief.objects.serving_between(first, last).filter(
+        Q(region=OuterRef("pk")) | Q(region__parent=OuterRef("pk"))
     )
-    if created:
-        JOBS.send(bulletin.pk)
-        return bulletin
-    if JOBS.requeue(bulletin.pk, rebuild=rebuild):
-        bulletin.refresh_from_db()
-    return bulletin
+    return Region.objects.filter(level=RegionLevel.STREET).filter(Exists(serving))
 
 
 def bulletins_for_last_month(*, today: datetime.date) -> list[Bulletin]:
     """The beat job of the 1st: last month's bulletin of every street that had chiefs serving."""
     first, last = _month_bounds(today.replace(day=1) - datetime.timedelta(days=1))
-    serving = Chief.objects.serving_between(first, last).filter(
-        Q(region=OuterRef("pk")) | Q(region__parent=OuterRef("pk"))
-    )
-    streets = Region.objects.filter(level=RegionLevel.STREET).filter(Exists(serving))
+    streets = streets_with_chiefs_serving(first, last)
     return [bulletin_request(street=street, month=first, today=today) for street in streets]
 
 

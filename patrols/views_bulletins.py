@@ -9,19 +9,14 @@ the addresses these pages always had (patrols/urls_bulletins.py).
 import datetime
 
 from django import forms
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from accounts.roles import OFFICE_ROLES
-from core.forms import own_region_first
-from core.views_documents import DocumentListView
+from core.forms import StreetDocumentRequestForm, rebuild_field
+from core.views_documents import DocumentListView, document_page
 
 from .bulletins import BULLETINS, bulletin_request, bulletin_streets
 from .filters import BulletinRegionFilter
@@ -39,28 +34,16 @@ class MonthField(forms.DateField):
         super().__init__(**kwargs)
 
 
-class BulletinRequestForm(forms.Form):
-    street = forms.ModelChoiceField(label=gettext_lazy("街道（镇）"), queryset=None)
+class BulletinRequestForm(StreetDocumentRequestForm):
     month = MonthField(label=gettext_lazy("月份"))
-    # A choice rather than a checkbox: rebuilding replaces a published bulletin, so the form
-    # says both outcomes in words.
-    rebuild = forms.TypedChoiceField(
+    rebuild = rebuild_field(
         label=gettext_lazy("该月通报已生成时"),
-        choices=[
-            ("keep", gettext_lazy("保留已发布的通报")),
-            ("rebuild", gettext_lazy("按最新巡河记录重新生成")),
-        ],
-        coerce=lambda value: value == "rebuild",
-        required=False,
-        empty_value=False,
-        initial="keep",
+        keep=gettext_lazy("保留已发布的通报"),
+        rebuild=gettext_lazy("按最新巡河记录重新生成"),
     )
 
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        own_region_first(
-            self.fields["street"], queryset=bulletin_streets(user=user).order_by("code"), user=user
-        )
+    def streets(self, *, user: User):
+        return bulletin_streets(user=user)
 
 
 def _last_month() -> datetime.date:
@@ -73,6 +56,7 @@ class BulletinIndex(DocumentListView):
     form_class = BulletinRequestForm
     requesters = OFFICE_ROLES
     refusal = gettext_lazy("只有河长办和管理员可以生成通报。")
+    index_url = "bulletin-index"
 
     def initial(self) -> dict:
         return {"month": _last_month()}
@@ -80,18 +64,12 @@ class BulletinIndex(DocumentListView):
     def request_document(self, *, user: User, **data) -> Bulletin:
         return bulletin_request(**data)
 
-    def requested(self, bulletin: Bulletin) -> HttpResponse:
-        messages.success(
-            self.request,
-            _("已提交：%(street)s %(month)s 的通报，状态：%(status)s。")
-            % {
-                "street": bulletin.street.name,
-                "month": f"{bulletin.month:%Y-%m}",
-                "status": bulletin.get_status_display(),
-            },
-        )
-        # Redirect so that reloading the page does not request the bulletin again.
-        return redirect("bulletin-index")
+    def requested_message(self, bulletin: Bulletin) -> str:
+        return _("已提交：%(street)s %(month)s 的通报，状态：%(status)s。") % {
+            "street": bulletin.street.name,
+            "month": f"{bulletin.month:%Y-%m}",
+            "status": bulletin.get_status_display(),
+        }
 
     def listed(self, rows):
         # ?region= as the API's list takes it (that region and below; outside the account's: 400).
@@ -102,11 +80,4 @@ class BulletinIndex(DocumentListView):
 
 
 bulletin_index = BulletinIndex.as_view()
-
-
-@login_required
-@require_GET
-def bulletin_view(request: HttpRequest, pk: int) -> HttpResponse:
-    bulletin = get_object_or_404(BULLETINS.visible(request.user), pk=pk)
-    context = {"kind": BULLETINS, "row": bulletin, "title": BULLETINS.title(bulletin)}
-    return render(request, "patrols/bulletin_detail.html", context)
+bulletin_view = document_page(BULLETINS, "patrols/bulletin_detail.html")

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,9 +28,15 @@ from core.jobs import Claim, Jobs
 from core.pdf import CJK_FONTS_MISSING, cjk_font_families
 from notifications.models import NotificationKind
 from notifications.services import notify
-from patrols.bulletins import DOCUMENT_LANGUAGE, BulletinError, bulletin_data, render_pdf
+from patrols.bulletins import (
+    DOCUMENT_LANGUAGE,
+    BulletinError,
+    bulletin_data,
+    render_pdf,
+    streets_with_chiefs_serving,
+)
 from patrols.selectors import compliance_ranking, region_patrol_compliance
-from rivers.models import PATROLLING_ROLES, Chief
+from rivers.models import PATROLLING_ROLES
 
 from .models import WeeklyReport
 from .statistics import region_statistics
@@ -108,24 +114,13 @@ def weekly_report_request(
     monday, sunday = week_bounds(week)
     if sunday >= (today or timezone.localdate()):
         raise ValidationError({"week": [_("只能生成已结束的周的周汇报。")]})
-    report, created = WeeklyReport.objects.get_or_create(
-        street=street, week=monday, defaults={"queued_at": timezone.now()}
-    )
-    if created:
-        JOBS.send(report.pk)
-        return report
-    if JOBS.requeue(report.pk, rebuild=rebuild):
-        report.refresh_from_db()
-    return report
+    return JOBS.request(street=street, week=monday, rebuild=rebuild)
 
 
 def weekly_reports_for_last_week(*, today: datetime.date) -> list[WeeklyReport]:
     """The beat job of Monday: last week's report of every street that had chiefs serving."""
     monday, sunday = week_bounds(today - datetime.timedelta(days=7))
-    serving = Chief.objects.serving_between(monday, sunday).filter(
-        Q(region=OuterRef("pk")) | Q(region__parent=OuterRef("pk"))
-    )
-    streets = Region.objects.filter(level=RegionLevel.STREET).filter(Exists(serving))
+    streets = streets_with_chiefs_serving(monday, sunday)
     return [weekly_report_request(street=street, week=monday, today=today) for street in streets]
 
 

@@ -136,6 +136,16 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def chief_account(db):
+    """A chief's account on a reach of their own (``(user, chief, reach)``): the phone patrol
+    page's browser tests (tests/phone_browser.py)."""
+    reach = factories.ReachFactory(name="城区段")
+    chief = factories.ChiefFactory(region=reach.region, reaches=[reach])
+    user = factories.UserFactory(role=Role.CHIEF, chief=chief, region=chief.region)
+    return user, chief, reach
+
+
+@pytest.fixture
 def workers(tmp_path, monkeypatch):
     """Real Celery workers on a queue of the test's own (tests.documents.Workers)."""
     from .documents import Workers

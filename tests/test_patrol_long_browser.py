@@ -20,15 +20,8 @@ from django.utils.module_loading import import_string
 from accounts.middleware import SEEN_AT
 from patrols.models import Patrol
 
-from .browser import ARTIFACTS, launch, needs_browser, sync_api, wait_until
-from .test_patrol_phone_browser import (
-    PASSWORD,
-    START,
-    TIMEOUT_MS,
-    chief_account,  # noqa: F401 - a fixture
-    wait_for_state,
-    walk,
-)
+from .browser import needs_browser, wait_until
+from .phone_browser import log_in_to_phone, phone_page, wait_for_state, walk
 
 PATROL_MINUTES = 45
 
@@ -67,82 +60,53 @@ def _in_a_thread(function, *args) -> None:
 def test_a_45_minute_patrol_uploads_without_a_new_login(
     signal,
     live_server,
-    chief_account,  # noqa: F811
+    chief_account,
     media_root,
     request,
 ):
     user, chief, reach = chief_account
     started_at = time.time() - (PATROL_MINUTES + 1) * 60  # Playwright takes Unix seconds
 
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        context = browser.new_context(
-            viewport={"width": 360, "height": 740},
-            geolocation=START,
-            permissions=["geolocation"],
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-            service_workers="block",
+    with phone_page(request, service_workers="block") as (context, page):
+        page.clock.install(time=started_at)
+        log_in_to_phone(page, live_server, user)
+        wait_for_state(page, "idle")
+        if signal == "none":
+            # The page, loaded with a signal, keeps a spare credential for the next patrol.
+            wait_until(page, f"localStorage.getItem('river-chief-patrol-spare-{user.pk}')")
+            context.set_offline(True)
+            wait_until(page, "!navigator.onLine")
+
+        page.select_option("#reach", str(reach.pk))
+        page.click("#start")
+        wait_for_state(page, "recording")
+        step = walk(context, page, 3, start_step=1)
+        # The patrol holds its credential, asked for while the session was live.
+        wait_until(
+            page,
+            """PatrolStore.patrolsOf(JSON.parse(document.getElementById('patrol-config')
+                .textContent).account).then((p) => { window.__credential = Boolean(
+                p[0] && p[0].credential && p[0].credential.token); }),
+               window.__credential === true""",
         )
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        console: list[str] = []
-        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-        page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
-        try:
-            page.clock.install(time=started_at)
-            page.goto(f"{live_server.url}/accounts/login/?next=/patrols/phone/")
-            page.fill("#id_username", user.username)
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url("**/patrols/phone/")
-            wait_for_state(page, "idle")
-            if signal == "none":
-                # The page, loaded with a signal, keeps a spare credential for the next patrol.
-                wait_until(page, f"localStorage.getItem('river-chief-patrol-spare-{user.pk}')")
-                context.set_offline(True)
-                wait_until(page, "!navigator.onLine")
 
-            page.select_option("#reach", str(reach.pk))
-            page.click("#start")
-            wait_for_state(page, "recording")
-            step = walk(context, page, 3, start_step=1)
-            # The patrol holds its credential, asked for while the session was live.
-            wait_until(
-                page,
-                """PatrolStore.patrolsOf(JSON.parse(document.getElementById('patrol-config')
-                    .textContent).account).then((p) => { window.__credential = Boolean(
-                    p[0] && p[0].credential && p[0].credential.token); }),
-                   window.__credential === true""",
-            )
+        # 45 minutes of walking with no request to the server.
+        page.clock.fast_forward(f"{PATROL_MINUTES}:00")  # mm:ss
+        (cookie,) = [c for c in context.cookies() if c["name"] == "sessionid"]
+        _in_a_thread(_idle_since, cookie["value"], PATROL_MINUTES)
+        if signal == "none":
+            context.set_offline(False)
+            wait_until(page, "navigator.onLine")
+        # The session has ended: without the credential the upload would answer 401.
+        assert page.evaluate("fetch('/api/v1/patrols/').then((r) => r.status)") == 401
 
-            # 45 minutes of walking with no request to the server.
-            page.clock.fast_forward(f"{PATROL_MINUTES}:00")  # mm:ss
-            (cookie,) = [c for c in context.cookies() if c["name"] == "sessionid"]
-            _in_a_thread(_idle_since, cookie["value"], PATROL_MINUTES)
-            if signal == "none":
-                context.set_offline(False)
-                wait_until(page, "navigator.onLine")
-            # The session has ended: without the credential the upload would answer 401.
-            assert page.evaluate("fetch('/api/v1/patrols/').then((r) => r.status)") == 401
-
-            walk(context, page, 2, start_step=step)
-            page.click("#finish")
-            wait_for_state(page, "finished")
-            page.fill("#notes", "长时间巡河")
-            page.click("#submit")
-            wait_for_state(page, "submitted")
-            assert "登录已过期" not in page.locator("#patrol-status").inner_text()
-        except Exception:
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-            (ARTIFACTS / f"{request.node.name}.console.txt").write_text(
-                "\n".join(console), encoding="utf-8"
-            )
-            raise
-        finally:
-            context.close()
-            browser.close()
+        walk(context, page, 2, start_step=step)
+        page.click("#finish")
+        wait_for_state(page, "finished")
+        page.fill("#notes", "长时间巡河")
+        page.click("#submit")
+        wait_for_state(page, "submitted")
+        assert "登录已过期" not in page.locator("#patrol-status").inner_text()
 
     patrol = Patrol.objects.get(chief=chief)
     assert patrol.created_by == user

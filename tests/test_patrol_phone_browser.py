@@ -17,28 +17,10 @@ from accounts.models import Role
 from patrols.models import Patrol
 
 from . import factories
-from .browser import ARTIFACTS, launch, needs_browser, sync_api, wait_until
+from .browser import needs_browser, wait_until
+from .phone_browser import log_in_to_phone, phone_page, point_count, wait_for_state, walk
 
-PASSWORD = "correct-horse-battery"  # factories.UserFactory's password
-START = {"latitude": 34.7500, "longitude": 113.6200}
-# About 11 m north per step: well inside the speed a walker could reach between fixes.
-STEP_DEG = 0.0001
-TIMEOUT_MS = 20_000
 PROBE_NETWORK = "fetch('/healthz', {cache: 'no-store'}).then(() => 'online', () => 'offline')"
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def chief_account(db):
-    reach = factories.ReachFactory(name="城区段")
-    chief = factories.ChiefFactory(region=reach.region, reaches=[reach])
-    user = factories.UserFactory(role=Role.CHIEF, chief=chief, region=chief.region)
-    return user, chief, reach
 
 
 def png_bytes() -> bytes:
@@ -49,29 +31,6 @@ def png_bytes() -> bytes:
 
 def status(page):
     return page.locator("#patrol-status")
-
-
-def wait_for_state(page, state: str) -> None:
-    page.wait_for_selector(f'#patrol-status[data-state="{state}"]', timeout=TIMEOUT_MS)
-
-
-def point_count(page) -> int:
-    return int(page.locator("#point-count").inner_text())
-
-
-def walk(context, page, steps: int, start_step: int) -> int:
-    """Move the faked position north one step at a time, waiting until each fix is recorded."""
-    for n in range(start_step, start_step + steps):
-        before = point_count(page)
-        context.set_geolocation(
-            {"latitude": START["latitude"] + n * STEP_DEG, "longitude": START["longitude"]}
-        )
-        wait_until(
-            page,
-            f"Number(document.getElementById('point-count').textContent) > {before}",
-            timeout_ms=TIMEOUT_MS,
-        )
-    return start_step + steps
 
 
 @needs_browser
@@ -94,105 +53,76 @@ def test_patrol_survives_offline_reload_and_resend(live_server, chief_account, m
         else:
             route.fulfill(response=response)
 
-    with sync_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        context = browser.new_context(
-            viewport={"width": 360, "height": 740},
-            geolocation=START,
-            permissions=["geolocation"],
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-            service_workers="allow",
+    with phone_page(request, service_workers="allow") as (context, page):
+        log_in_to_phone(page, live_server, user)
+        # The worker has stored the page and its files: from here on it works offline.
+        page.wait_for_selector("#offline-ready:not([hidden])")
+        wait_until(page, "navigator.serviceWorker.controller !== null")
+        wait_for_state(page, "idle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+        page.select_option("#reach", str(reach.pk))
+        page.click("#start")
+        wait_for_state(page, "recording")
+        step = walk(context, page, 3, start_step=1)
+
+        context.set_offline(True)
+        wait_until(page, "!navigator.onLine")
+        # The worker must be cut off too, or the reload below would prove nothing.
+        (worker,) = context.service_workers
+        assert worker.evaluate(PROBE_NETWORK) == "offline", "Playwright left the worker online"
+        assert "离线，已保存在本机" in status(page).inner_text()
+        step = walk(context, page, 2, start_step=step)
+        page.fill("#finding-description", "岸边有建筑垃圾堆放")
+        page.set_input_files(
+            "#finding-photo",
+            files=[{"name": "spot.png", "mimeType": "image/png", "buffer": png_bytes()}],
         )
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        console: list[str] = []
-        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-        page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
-        try:
-            page.goto(f"{live_server.url}/accounts/login/?next=/patrols/phone/")
-            page.fill("#id_username", user.username)
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url("**/patrols/phone/")
-            # The worker has stored the page and its files: from here on it works offline.
-            page.wait_for_selector("#offline-ready:not([hidden])")
-            wait_until(page, "navigator.serviceWorker.controller !== null")
-            wait_for_state(page, "idle")
-            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.wait_for_selector("#pending-photos img")
+        page.click("#save-finding")
+        page.wait_for_selector("#findings li.finding")
+        points_before_reload = point_count(page)
 
-            page.select_option("#reach", str(reach.pk))
-            page.click("#start")
-            wait_for_state(page, "recording")
-            step = walk(context, page, 3, start_step=1)
+        # Still offline: the page comes from the service worker, the patrol from IndexedDB.
+        response = page.reload()
+        assert response is not None
+        assert response.from_service_worker
+        wait_for_state(page, "recording")
+        finding = page.locator("#findings li.finding")
+        assert finding.count() == 1
+        assert "岸边有建筑垃圾堆放" in finding.inner_text()
+        assert finding.locator("img").count() == 1
+        assert point_count(page) == points_before_reload
+        walk(context, page, 2, start_step=step)
+        points_recorded = point_count(page)
 
-            context.set_offline(True)
-            wait_until(page, "!navigator.onLine")
-            # The worker must be cut off too, or the reload below would prove nothing.
-            (worker,) = context.service_workers
-            assert worker.evaluate(PROBE_NETWORK) == "offline", "Playwright left the worker online"
-            assert "离线，已保存在本机" in status(page).inner_text()
-            step = walk(context, page, 2, start_step=step)
-            page.fill("#finding-description", "岸边有建筑垃圾堆放")
-            page.set_input_files(
-                "#finding-photo",
-                files=[{"name": "spot.png", "mimeType": "image/png", "buffer": png_bytes()}],
-            )
-            page.wait_for_selector("#pending-photos img")
-            page.click("#save-finding")
-            page.wait_for_selector("#findings li.finding")
-            points_before_reload = point_count(page)
+        context.set_offline(False)
+        wait_until(page, "navigator.onLine")
+        context.route("**/api/v1/patrols/", lose_first_answer)
+        page.click("#finish")
+        wait_for_state(page, "finished")
+        page.fill("#notes", "沿河步行巡查，发现一处垃圾堆放。")
+        page.click("#submit")
+        # The server has the patrol, but the phone never heard: it keeps it queued.
+        wait_for_state(page, "offline")
+        assert answers == [201]
+        assert page.locator("#outbox li").count() == 1
 
-            # Still offline: the page comes from the service worker, the patrol from IndexedDB.
-            response = page.reload()
-            assert response is not None
-            assert response.from_service_worker
-            wait_for_state(page, "recording")
-            finding = page.locator("#findings li.finding")
-            assert finding.count() == 1
-            assert "岸边有建筑垃圾堆放" in finding.inner_text()
-            assert finding.locator("img").count() == 1
-            assert point_count(page) == points_before_reload
-            walk(context, page, 2, start_step=step)
-            points_recorded = point_count(page)
-
-            context.set_offline(False)
-            wait_until(page, "navigator.onLine")
-            context.route("**/api/v1/patrols/", lose_first_answer)
-            page.click("#finish")
-            wait_for_state(page, "finished")
-            page.fill("#notes", "沿河步行巡查，发现一处垃圾堆放。")
-            page.click("#submit")
-            # The server has the patrol, but the phone never heard: it keeps it queued.
-            wait_for_state(page, "offline")
-            assert answers == [201]
-            assert page.locator("#outbox li").count() == 1
-
-            # Opening the page again sends the queued patrol again, with the same uuid.
-            page.reload()
-            wait_for_state(page, "submitted")
-            assert answers == [201, 200]
-            assert page.locator("#outbox li").count() == 0
-            stored_uuid = page.evaluate(
-                """async () => (await PatrolStore.patrolsOf(JSON.parse(
-                    document.getElementById('patrol-config').textContent).account))[0].uuid"""
-            )
-            leftovers = page.evaluate(
-                "async (uuid) => [(await PatrolStore.pointsOf(uuid)).length,"
-                " (await PatrolStore.findingsOf(uuid)).length]",
-                stored_uuid,
-            )
-            assert leftovers == [0, 0], "sent patrols free the phone's storage"
-        except Exception:
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-            (ARTIFACTS / f"{request.node.name}.console.txt").write_text(
-                "\n".join(console), encoding="utf-8"
-            )
-            raise
-        finally:
-            context.close()
-            browser.close()
+        # Opening the page again sends the queued patrol again, with the same uuid.
+        page.reload()
+        wait_for_state(page, "submitted")
+        assert answers == [201, 200]
+        assert page.locator("#outbox li").count() == 0
+        stored_uuid = page.evaluate(
+            """async () => (await PatrolStore.patrolsOf(JSON.parse(
+                document.getElementById('patrol-config').textContent).account))[0].uuid"""
+        )
+        leftovers = page.evaluate(
+            "async (uuid) => [(await PatrolStore.pointsOf(uuid)).length,"
+            " (await PatrolStore.findingsOf(uuid)).length]",
+            stored_uuid,
+        )
+        assert leftovers == [0, 0], "sent patrols free the phone's storage"
 
     # After the browser has closed: Playwright's sync API keeps an event loop that the ORM's
     # async-safety check would object to.
