@@ -22,6 +22,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -38,6 +40,7 @@ from reports.models import (
 )
 
 from . import factories
+from .browser import launch, needs_browser, sync_api, wait_until
 from .conftest import make_account
 
 pytestmark = pytest.mark.usefixtures("media_root")
@@ -251,7 +254,7 @@ def test_another_regions_office_cannot_have_the_files(api, client, world):
 
 @needs_fonts
 def test_building_twice_gives_one_set_of_files(
-    api, world, settings, django_capture_on_commit_callbacks
+    api, world, media_root, django_capture_on_commit_callbacks
 ):
     w = world
     with django_capture_on_commit_callbacks(execute=False) as sent:
@@ -269,7 +272,7 @@ def test_building_twice_gives_one_set_of_files(
         first.finished_at,
     )
     assert AssessmentRoundDocument.objects.count() == 1
-    stored = sorted(p.name for p in (Path(settings.MEDIA_ROOT) / "assessment").iterdir())
+    stored = sorted(p.name for p in (Path(media_root) / "assessment").iterdir())
     assert stored == [f"round-{w.round.pk}.pdf", f"round-{w.round.pk}.xlsx"]
     body = response.json()["documents"]
     assert body["status"] == "done"
@@ -324,3 +327,42 @@ def test_the_rounds_list_reads_the_documents_in_a_fixed_number_of_queries(
         "pending",
         "pending",
     ]
+
+
+@needs_fonts
+@needs_browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_round_page_follows_the_build_in_a_browser_and_fits_a_phone(live_server, world):
+    """导出Excel queues the files; the page polls the status and, once a worker (here the test)
+    has built them, reloads with both download links; no horizontal scroll at 360 or 1366 px."""
+    w = world
+    client = Client()
+    client.force_login(w.office)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    url = f"{live_server.url}/reports/assessment/{w.round.pk}/"
+    widths = {}
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            for width in (360, 1366):
+                context = browser.new_context(
+                    viewport={"width": width, "height": 800}, locale="zh-CN"
+                )
+                context.add_cookies(
+                    [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": url}]
+                )
+                page = context.new_page()
+                assert page.goto(url).status == 200
+                if width == 360:
+                    page.get_by_role("button", name="导出Excel").click()
+                    page.wait_for_selector("[data-status-url]")
+                    build(ASSESSMENT_DOCUMENTS, w.round.pk)
+                    # The polling script sees it done and reloads the page with the links.
+                    wait_until(page, "!!document.querySelector('a[data-role=xlsx]:not([hidden])')")
+                    assert page.locator("a[data-role=pdf]").is_visible()
+                    assert page.locator("[data-status-url]").count() == 0
+                widths[width] = page.evaluate("() => document.documentElement.scrollWidth")
+                context.close()
+        finally:
+            browser.close()
+    assert widths[360] <= 360 and widths[1366] <= 1366, widths
