@@ -14,7 +14,7 @@ urlpatterns = [
     path(
         "assessment/<int:pk>/documents/",
         views_assessment_web.round_documents,
-        name="assessment-round-documents",
+        name="assessment-round-page-documents",
     ),
     path("records/", views_web.figure_records, name="figure-records"),
     path("<int:pk>/", views_web.report_view, name="report-view"),
