@@ -3,10 +3,10 @@
 A document is a row that is its own job (core.models.Job, core.jobs): requested by a service
 of its app, built by the one Celery task (core.tasks.build_document), followed by the one
 status view and polling script, served by the one download view. What differs between the
-monthly bulletins, the work reports and the supervision orders (and the river files,
-assessment rounds and weekly reports to come) is said once, in a ``DocumentKind`` that the app
-registers from its ``AppConfig.ready()`` (a subclass, as pretix's exporters subclass its
-``BaseExporter``):
+monthly bulletins, the work reports, the supervision orders, the weekly reports and the
+assessment rounds' ledgers (and the river files to come) is said once, in a ``DocumentKind``
+that the app registers from its ``AppConfig.ready()`` (a subclass, as pretix's exporters
+subclass its ``BaseExporter``):
 
 - ``jobs``: the model and its job machinery (core.jobs.Jobs; ``jobs.kind`` is the kind's name);
 - ``build(claim)``: what a worker does with its claim (store the files, ``claim.publish``);

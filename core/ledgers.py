@@ -603,6 +603,13 @@ class Ledger:
     region: str = ""  # the region it covers, by its full name
     conditions: Sequence[str] = ()  # the period and the filters, in words ("状态：整改中")
     printed_on: datetime.date | None = None  # default today
+    # Lines between the title and the header, each across the columns: what the figures mean
+    # (an assessment's scheme, criteria and rule); none in a plain list's ledger.
+    notes: Sequence[str] = ()
+
+    @property
+    def header_row(self) -> int:
+        return HEADER_ROW + len(self.notes)
 
     @property
     def printed(self) -> datetime.date:
@@ -694,11 +701,17 @@ def write_ledger(sheet: Worksheet, *, ledger: Ledger, rows: Iterable[Any]) -> No
     title.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
     if count > 1:
         sheet.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
+    for number, note in enumerate(ledger.notes, start=TITLE_ROW + 1):
+        cell = write_cell(sheet, row=number, column=1, value=str(note))
+        cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        if count > 1:
+            sheet.merge_cells(f"A{number}:{last}{number}")
+    header_row = ledger.header_row
 
     header_alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     widths = []
     for index, column in enumerate(columns, start=1):
-        cell = write_cell(sheet, row=HEADER_ROW, column=index, value=str(column.header))
+        cell = write_cell(sheet, row=header_row, column=index, value=str(column.header))
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -707,8 +720,8 @@ def write_ledger(sheet: Worksheet, *, ledger: Ledger, rows: Iterable[Any]) -> No
 
     styles = _DataStyles(sheet)
     caps = [column.width or MAX_WIDTH for column in columns]
-    number = HEADER_ROW
-    for number, item in enumerate(rows, start=HEADER_ROW + 1):
+    number = header_row
+    for number, item in enumerate(rows, start=header_row + 1):
         for index, column in enumerate(columns, start=1):
             value = cell_value(readable(column.value(item)))
             width = display_width(value) if value not in (None, "") else 0
@@ -734,9 +747,12 @@ def write_ledger(sheet: Worksheet, *, ledger: Ledger, rows: Iterable[Any]) -> No
     # width (the title's 14 pt characters are about 1.3 columns wide).
     lines = -(-display_width(ledger.title) * 13 // (10 * max(sum(fitted), 1)))
     sheet.row_dimensions[TITLE_ROW].height = 24 * max(lines, 1)
-    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(number, HEADER_ROW)}"
-    _print_setup(sheet)
+    for row, note in enumerate(ledger.notes, start=TITLE_ROW + 1):
+        lines = -(-display_width(str(note)) * 10 // (10 * max(sum(fitted), 1)))
+        sheet.row_dimensions[row].height = 15 * max(lines, 1)
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.auto_filter.ref = f"A{header_row}:{last}{max(number, header_row)}"
+    _print_setup(sheet, header_row=header_row)
 
 
 class _DataStyles:
@@ -760,14 +776,14 @@ class _DataStyles:
         return copy(self.made[key])
 
 
-def _print_setup(sheet: Worksheet) -> None:
+def _print_setup(sheet: Worksheet, *, header_row: int = HEADER_ROW) -> None:
     """Landscape A4, as wide as the page, the header row on every page, numbered pages."""
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.print_options.horizontalCentered = True
     sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     # Excel's codes: &P the page, &N the number of pages.

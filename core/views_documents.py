@@ -17,6 +17,7 @@ API twin, and the link a serializer gives to a document's file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -117,15 +118,18 @@ def _responses(kind: DocumentKind, media_type: str) -> dict:
     return responses
 
 
-def document_file_action(kind: DocumentKind, file: str):
+def document_file_action(kind: DocumentKind, file: str, *, row: Callable[[Any], Any] | None = None):
     """The API action ``<file>/`` of ``kind``'s viewset (``pdf = document_file_action(KIND,
     "pdf")`` in the class body): the row through the viewset's ``get_object`` (its roles and
-    scope), then the one download. Its route's name is ``<basename>-<file>``."""
+    scope), then the one download. Its route's name is ``<basename>-<file>``. ``row`` finds
+    the document from the viewset's object where that is not the document itself (an
+    assessment round and its files); it raises ``DocumentNotReady`` when there is none."""
     spec = kind.files[file]
 
     def download(self, request, pk=None):
+        found = self.get_object()
         try:
-            return documents.file_response(kind, self.get_object(), file)
+            return documents.file_response(kind, found if row is None else row(found), file)
         except PDFUnavailable as exc:
             raise DocumentUnavailable(str(exc)) from exc
 

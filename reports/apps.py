@@ -10,8 +10,10 @@ class ReportsConfig(AppConfig):
         from core import documents
 
         from . import receivers  # noqa: F401  (connects to the lower apps' signals)
+        from .assessment_documents import ASSESSMENT_DOCUMENTS
         from .services import REPORTS
         from .weekly import WEEKLY_REPORTS
 
         documents.register(REPORTS)
         documents.register(WEEKLY_REPORTS)
+        documents.register(ASSESSMENT_DOCUMENTS)

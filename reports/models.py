@@ -552,3 +552,27 @@ class AssessmentAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_id} {self.points}"
+
+
+class AssessmentRoundDocument(Job):
+    """The Excel ledger and the PDF of a published round: a job row of the document pipeline
+    (reports/assessment_documents.py). Its key is the round's, so that the files of round 7 are
+    ``/documents/assessment-round/7/...``; the round is frozen once published, so the files are
+    built once and kept."""
+
+    round = models.OneToOneField(
+        AssessmentRound,
+        verbose_name=_("考核轮次"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="document",
+    )
+    xlsx = models.FileField(_("Excel 文件"), upload_to="assessment/", blank=True)
+    pdf = models.FileField(_("PDF 文件"), upload_to="assessment/", blank=True)
+
+    class Meta:
+        verbose_name = _("考核结果文件")
+        verbose_name_plural = _("考核结果文件")
+
+    def __str__(self) -> str:
+        return str(self.round_id)

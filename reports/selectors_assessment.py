@@ -39,7 +39,7 @@ def assessment_scheme_list(*, user: User) -> QuerySet[AssessmentScheme]:
 
 
 def assessment_round_list(*, user: User) -> QuerySet[AssessmentRound]:
-    return AssessmentRound.objects.visible_to(user).select_related("scheme", "region")
+    return AssessmentRound.objects.visible_to(user).select_related("scheme", "region", "document")
 
 
 def assessment_adjustment_list(*, user: User) -> QuerySet[AssessmentAdjustment]:

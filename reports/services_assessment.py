@@ -25,10 +25,12 @@ from .assessment import (
     subjects_of,
     total_of,
 )
+from .assessment_documents import JOBS as DOCUMENT_JOBS
 from .models import (
     AssessmentAdjustment,
     AssessmentPeriod,
     AssessmentRound,
+    AssessmentRoundDocument,
     AssessmentScheme,
     AssessmentScore,
     AssessmentSubject,
@@ -202,3 +204,21 @@ def assessment_adjustment_create(
     _rescore(round_)
     audit_record(user=user, action=AuditAction.CREATE, obj=adjustment, changes=created(adjustment))
     return adjustment
+
+
+@transaction.atomic
+def assessment_round_documents_request(*, round_: AssessmentRound) -> AssessmentRoundDocument:
+    """Queue the Excel ledger and the PDF of a published round (reports.assessment_documents):
+    built once, since the round is frozen; asking again returns the same row, and queues a
+    failed build again. A draft has none yet (409)."""
+    round_ = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
+    if round_.status != RoundStatus.PUBLISHED:
+        raise StateConflict(_("考核结果尚未发布，发布后才能导出Excel和PDF。"))
+    document, made = AssessmentRoundDocument.objects.get_or_create(
+        round=round_, defaults={"queued_at": timezone.now()}
+    )
+    if made:
+        DOCUMENT_JOBS.send(document.pk)
+    elif DOCUMENT_JOBS.requeue(document.pk):
+        document.refresh_from_db()
+    return document

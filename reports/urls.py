@@ -11,6 +11,11 @@ urlpatterns = [
         views_assessment_web.round_publish,
         name="assessment-round-publish",
     ),
+    path(
+        "assessment/<int:pk>/documents/",
+        views_assessment_web.round_documents,
+        name="assessment-round-page-documents",
+    ),
     path("records/", views_web.figure_records, name="figure-records"),
     path("<int:pk>/", views_web.report_view, name="report-view"),
     path("<int:pk>/texts/", views_web.report_texts_autosave, name="report-texts-autosave"),

@@ -1,6 +1,8 @@
 """The office's assessment pages: the rounds of its region, and a round by rank with its breakdown,
-an adjustment form (加分/扣分, a reason each) and the publish button. Other roles are refused
-(403); a round outside the account's region is not found (404)."""
+an adjustment form (加分/扣分, a reason each) and the publish button; a published round's Excel
+ledger and PDF are asked for there (导出Excel / 导出PDF), followed while they are built and then
+downloaded through the document pipeline (/documents/assessment-round/<pk>/...). Other roles are
+refused (403); a round outside the account's region is not found (404)."""
 
 from decimal import Decimal
 
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Region, User
 from accounts.roles import OFFICE_ROLES
 from core.exceptions import StateConflict
+from core.models import JobStatus
 
 from . import selectors_assessment as selectors
 from . import services_assessment as services
@@ -109,10 +112,12 @@ def round_page(request, pk: int):
         for s in scores
     ]
     status = 400 if request.method == "POST" else 200
+    # select_related by the selector: None until the files are asked for.
+    document = getattr(round_, "document", None)
     return render(
         request,
         "reports/assessment_round.html",
-        {"round": round_, "rows": rows, "form": form},
+        {"round": round_, "rows": rows, "form": form, "document": document},
         status=status,
     )
 
@@ -128,4 +133,21 @@ def round_publish(request, pk: int):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("考核结果已发布。"))
+    return redirect("assessment-round-page", pk=round_.pk)
+
+
+@login_required
+@require_POST
+def round_documents(request, pk: int):
+    """Ask for the round's Excel ledger and PDF (both built at once; once built, kept); the
+    round's page follows the build and then links the downloads."""
+    _require_office(request.user)
+    round_ = get_object_or_404(selectors.assessment_round_list(user=request.user), pk=pk)
+    try:
+        document = services.assessment_round_documents_request(round_=round_)
+    except StateConflict as exc:
+        messages.error(request, str(exc))
+    else:
+        if document.status != JobStatus.DONE:
+            messages.success(request, _("已提交生成考核结果的Excel和PDF，完成后可在本页下载。"))
     return redirect("assessment-round-page", pk=round_.pk)

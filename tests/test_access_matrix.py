@@ -508,6 +508,11 @@ ADMITTED = {
     ("ledgers-signs", "POST", "*", "*"): 400,
     ("ledgers-outfalls", "POST", "*", "*"): 400,
     ("ledgers-facilities", "POST", "*", "*"): 400,
+    # The world's rounds are drafts: a draft has no Excel ledger or PDF to build or download
+    # (409), and the round stays as it was.
+    ("assessment-rounds-documents", "POST", "*", "*"): 409,
+    ("assessment-rounds-xlsx", "GET", "*", "*"): 409,
+    ("assessment-rounds-pdf", "GET", "*", "*"): 409,
 }
 
 # The ledger imports: each is sent its own (empty) template, downloaded once.

@@ -47,6 +47,7 @@ def _order(street, **fields) -> SupervisionOrder:
 
 def test_every_document_is_a_registered_kind():
     assert sorted(kind.name for kind in documents.kinds()) == [
+        "assessment-round",
         "bulletin",
         "report",
         "supervision-order",
@@ -114,6 +115,7 @@ def test_the_sweeper_resends_a_pending_document_whose_message_was_lost(
 
 def test_the_sweeper_answers_for_every_kind(street_a):
     assert documents.sweep() == {
+        "assessment-round": {"requeued": 0, "failed": 0, "resent": 0},
         "bulletin": {"requeued": 0, "failed": 0, "resent": 0},
         "report": {"requeued": 0, "failed": 0, "resent": 0},
         "supervision-order": {"requeued": 0, "failed": 0, "resent": 0},
