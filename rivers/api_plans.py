@@ -11,11 +11,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from accounts.filters import RegionFilterSet
 from accounts.models import Region
 from accounts.roles import OFFICE_ROLES, REGION_READERS
 from core.fields import ScopedPrimaryKeyRelatedField
+from core.renderers import XLSXRenderer
 from core.views import ScopedModelViewSet
 
 from . import selectors, services_plans
@@ -74,7 +76,7 @@ class RiverPlanTaskSerializer(serializers.Serializer):
         help_text=_("填写新的进展即追加一条带日期的进展记录。"),
     )
     overdue = serializers.SerializerMethodField(label=_("已超期"))
-    completed_at = serializers.DateTimeField(read_only=True, label=_("完成时间"))
+    completed_at = serializers.DateTimeField(read_only=True, allow_null=True, label=_("完成时间"))
     notes = TaskNoteSerializer(many=True, read_only=True, label=_("进展记录"))
 
     def get_overdue(self, task: RiverPlanTask) -> bool:
@@ -162,10 +164,21 @@ class RiverPlanFilter(RegionFilterSet):
         return queryset.filter(start_year__lte=value.year)
 
 
+# No ?format=xlsx: a plan is its problems, goals and tasks with their notes, which a row of
+# counts would not carry; it is to be printed with the river file (一河一档) through the one
+# document pipeline (issue 17, point 4).
+NO_SPREADSHEET = [
+    renderer
+    for renderer in api_settings.DEFAULT_RENDERER_CLASSES
+    if not issubclass(renderer, XLSXRenderer)
+]
+
+
 class RiverPlanViewSet(ScopedModelViewSet):
     """一河一策: the office (and admins) of the region managing the river write a plan; every
     reader of a region the river is in reads it."""
 
+    renderer_classes = NO_SPREADSHEET
     selector = selectors.river_plan_list
     create_service = services_plans.river_plan_create
     update_service = services_plans.river_plan_update
@@ -176,7 +189,6 @@ class RiverPlanViewSet(ScopedModelViewSet):
     search_fields = ["title", "river__name"]
     ordering_fields = ["start_year", "end_year", "title", "river__code"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    ledger_exclude = ("tasks", "problems", "goals")
 
     def get_editable_queryset(self) -> QuerySet:
         return selectors.river_plan_managed(user=self.request.user)

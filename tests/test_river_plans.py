@@ -488,3 +488,13 @@ def test_another_streets_office_finds_no_plan_page(client, office_b, plans):
         f"/workbench/river-plans/{plan_a.pk}/tasks/{task.pk}/note/", {"text": "x"}
     )
     assert response.status_code == 404
+
+
+def test_plans_have_no_spreadsheet_and_their_list_page_offers_none(api, client, office_a, plans):
+    """A plan's ledger is to be printed with the river file, not as a row of counts."""
+    response = api.as_user(office_a).get(URL, {"format": "xlsx"})
+    assert response.status_code == 404
+    client.force_login(office_a)
+    html = client.get("/workbench/river-plans/").content.decode()
+    assert "format=xlsx" not in html
+    assert "format=xlsx" in client.get("/workbench/rivers/").content.decode()
