@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Chief, Facility, Outfall, Reach, River, Sign
+from .models import (
+    Chief,
+    Facility,
+    Outfall,
+    Reach,
+    River,
+    RiverPlan,
+    RiverPlanTask,
+    RiverPlanTaskNote,
+    Sign,
+)
 
 
 class ReachInline(admin.TabularInline):
@@ -61,3 +71,36 @@ class FacilityAdmin(ReachAssetAdmin):
     list_display = ["name", "kind", "reach", "lat", "lon"]
     list_filter = ["kind"]
     search_fields = ["name", *ReachAssetAdmin.search_fields]
+
+
+class RiverPlanTaskInline(admin.TabularInline):
+    model = RiverPlanTask
+    extra = 0
+    fields = ["title", "responsible_region", "responsible_unit", "due", "status", "completed_at"]
+    autocomplete_fields = ["responsible_region"]
+
+
+@admin.register(RiverPlan)
+class RiverPlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "river", "start_year", "end_year"]
+    list_select_related = ["river"]
+    search_fields = ["title", "river__name"]
+    autocomplete_fields = ["river"]
+    inlines = [RiverPlanTaskInline]
+
+
+class RiverPlanTaskNoteInline(admin.TabularInline):
+    model = RiverPlanTaskNote
+    extra = 0
+    fields = ["at", "by", "text"]
+    readonly_fields = ["at", "by"]
+
+
+@admin.register(RiverPlanTask)
+class RiverPlanTaskAdmin(admin.ModelAdmin):
+    list_display = ["title", "plan", "responsible_unit", "responsible_region", "due", "status"]
+    list_filter = ["status"]
+    list_select_related = ["plan", "responsible_region"]
+    search_fields = ["title", "plan__title", "responsible_unit"]
+    autocomplete_fields = ["plan", "responsible_region"]
+    inlines = [RiverPlanTaskNoteInline]

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Self
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -230,3 +231,144 @@ class Facility(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RiverPlanQuerySet(ScopedQuerySet):
+    """A plan is seen wherever its river is: the region that manages the river and every region
+    the river flows through (``RiverQuerySet.in_region``)."""
+
+    def in_region(self, region: Region | int) -> Self:
+        return self.filter(river__in=River.objects.in_region(region))
+
+    def managed_by(self, user) -> Self:
+        """Plans the user may change: those of rivers its region manages."""
+        return self.filter(river__in=River.objects.managed_by(user))
+
+
+class RiverPlan(models.Model):
+    """一河一策: a river's action plan over a span of years, its problems, goals and tasks."""
+
+    river = models.ForeignKey(
+        River, verbose_name=_("河流"), on_delete=models.PROTECT, related_name="plans"
+    )
+    title = models.CharField(_("方案名称"), max_length=200)
+    start_year = models.PositiveSmallIntegerField(
+        _("起始年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("截止年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    problems = models.TextField(_("主要问题"), blank=True)
+    goals = models.TextField(_("治理目标"), blank=True)
+
+    objects = RiverPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("一河一策方案")
+        verbose_name_plural = _("一河一策方案")
+        ordering = ["river__code", "-start_year", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__gte=models.F("start_year")),
+                name="river_plan_end_after_start",
+                violation_error_message=_("截止年度不能早于起始年度。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TaskStatus(models.TextChoices):
+    PLANNED = "planned", _("未开始")
+    IN_PROGRESS = "in_progress", _("推进中")
+    DONE = "done", _("已完成")
+
+
+class RiverPlanTaskQuerySet(ScopedQuerySet):
+    def in_region(self, region: Region | int) -> Self:
+        return self.filter(plan__in=RiverPlan.objects.in_region(region))
+
+    def open(self) -> Self:
+        return self.exclude(status=TaskStatus.DONE)
+
+    def overdue(self, today) -> Self:
+        """Not done and past the due date on ``today``."""
+        return self.open().filter(due__lt=today)
+
+
+class RiverPlanTask(models.Model):
+    """One task of a plan: who answers for it (a region, a department, or both), by when."""
+
+    plan = models.ForeignKey(
+        RiverPlan, verbose_name=_("方案"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    title = models.CharField(_("任务"), max_length=300)
+    responsible_region = models.ForeignKey(
+        Region,
+        verbose_name=_("责任区域"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="river_plan_tasks",
+    )
+    responsible_unit = models.CharField(
+        _("责任单位"), max_length=100, blank=True, help_text=_("牵头部门，如区水利局。")
+    )
+    due = models.DateField(_("完成时限"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.PLANNED
+    )
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = RiverPlanTaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("方案任务")
+        verbose_name_plural = _("方案任务")
+        ordering = ["due", "pk"]
+        indexes = [models.Index(fields=["status", "due"], name="river_plan_task_status_due")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def responsible(self) -> str:
+        """Who answers for it, as a report writes it: the department, the region, or both."""
+        region = self.responsible_region.name if self.responsible_region else ""
+        return "、".join(name for name in (self.responsible_unit, region) if name)
+
+    @property
+    def progress(self) -> str:
+        """The latest note's text (the notes are prefetched on lists)."""
+        notes = list(self.notes.all())
+        return notes[-1].text if notes else ""
+
+    def overdue_on(self, day) -> bool:
+        return self.status != TaskStatus.DONE and self.due < day
+
+
+class RiverPlanTaskNote(models.Model):
+    """A dated line of progress on a task (进展情况), kept as a trail: never edited."""
+
+    task = models.ForeignKey(
+        RiverPlanTask, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="notes"
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("填写人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    text = models.TextField(_("进展情况"), max_length=2000)
+
+    class Meta:
+        verbose_name = _("任务进展")
+        verbose_name_plural = _("任务进展")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:50]

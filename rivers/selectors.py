@@ -1,10 +1,23 @@
 """Reads of the organisation, rivers and assets; each starts from the user's visible rows."""
 
-from django.db.models import Count, QuerySet
+import datetime
+
+from django.db.models import Count, Prefetch, QuerySet
 
 from accounts.models import Region, User
 
-from .models import Chief, ChiefRole, Facility, Outfall, Reach, River, Sign
+from .models import (
+    Chief,
+    ChiefRole,
+    Facility,
+    Outfall,
+    Reach,
+    River,
+    RiverPlan,
+    RiverPlanTask,
+    RiverPlanTaskNote,
+    Sign,
+)
 
 
 def region_list(*, user: User) -> QuerySet[Region]:
@@ -57,3 +70,46 @@ def region_overview(*, user: User) -> dict:
         "outfalls": Outfall.objects.visible_to(user).count(),
         "facilities": Facility.objects.visible_to(user).count(),
     }
+
+
+def river_plan_list(*, user: User) -> QuerySet[RiverPlan]:
+    """The plans of the rivers the user sees, with their tasks and notes (three queries for any
+    number of plans)."""
+    tasks = RiverPlanTask.objects.select_related("responsible_region").prefetch_related(
+        Prefetch("notes", queryset=RiverPlanTaskNote.objects.select_related("by"))
+    )
+    return (
+        RiverPlan.objects.visible_to(user)
+        .select_related("river")
+        .prefetch_related(Prefetch("tasks", queryset=tasks))
+    )
+
+
+def river_plan_managed(*, user: User) -> QuerySet[RiverPlan]:
+    return RiverPlan.objects.managed_by(user)
+
+
+def river_plan_open_tasks(
+    *,
+    user: User | None = None,
+    region: Region | int | None = None,
+    year: int | None = None,
+    overdue_on: datetime.date | None = None,
+) -> QuerySet[RiverPlanTask]:
+    """The tasks of the river plans not done yet, soonest due first: those the user sees, or
+    those of plans of the rivers in ``region`` (and below; a report's region), or both.
+
+    ``year``: tasks due in that year or earlier and still open (what a year's report lists as
+    next steps); ``overdue_on``: only those past their due date on that day."""
+    if user is None and region is None:
+        raise TypeError("river_plan_open_tasks needs a user or a region")
+    tasks = RiverPlanTask.objects.open()
+    if user is not None:
+        tasks = tasks.visible_to(user)
+    if region is not None:
+        tasks = tasks.in_region(region)
+    if year is not None:
+        tasks = tasks.filter(due__year__lte=year)
+    if overdue_on is not None:
+        tasks = tasks.filter(due__lt=overdue_on)
+    return tasks.select_related("plan__river", "responsible_region").order_by("due", "pk")

@@ -15,7 +15,10 @@ from rivers.models import (
     Reach,
     River,
     RiverKind,
+    RiverPlan,
+    RiverPlanTask,
     Sign,
+    TaskStatus,
 )
 
 
@@ -63,6 +66,29 @@ class ReachFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"第{n}段")
     bank = Bank.BOTH
     length_km = Decimal("2.4")
+
+
+class RiverPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RiverPlan
+
+    river = factory.SubFactory(RiverFactory)
+    title = factory.Sequence(lambda n: f"一河一策方案{n}")
+    start_year = 2024
+    end_year = 2026
+    problems = "岸线乱占，生活污水直排。"
+    goals = "2026年底前消除劣V类水体。"
+
+
+class RiverPlanTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RiverPlanTask
+
+    plan = factory.SubFactory(RiverPlanFactory)
+    title = factory.Sequence(lambda n: f"整治任务{n}")
+    responsible_unit = "区水利局"
+    due = datetime.date(2025, 6, 30)
+    status = TaskStatus.PLANNED
 
 
 class ChiefFactory(factory.django.DjangoModelFactory):

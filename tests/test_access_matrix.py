@@ -104,6 +104,8 @@ def _build_world() -> SimpleNamespace:
         s.sign = factories.SignFactory(reach=s.reach)
         s.outfall = factories.OutfallFactory(reach=s.reach)
         s.facility = factories.FacilityFactory(reach=s.reach)
+        s.river_plan = factories.RiverPlanFactory(river=s.river)
+        factories.RiverPlanTaskFactory(plan=s.river_plan, responsible_region=community)
         s.patrol = factories.PatrolFactory(chief=s.chief, reach=s.reach)
         s.finding = factories.FindingFactory(patrol=s.patrol)
         s.finding_photo = factories.FindingPhotoFactory(finding=s.finding)
@@ -305,6 +307,7 @@ RECORDS = {
     "signs": lambda w, s, u: getattr(w, s).sign,
     "outfalls": lambda w, s, u: getattr(w, s).outfall,
     "facilities": lambda w, s, u: getattr(w, s).facility,
+    "river-plans": lambda w, s, u: getattr(w, s).river_plan,
     "patrol-rules": lambda w, s, u: w.rule,
     "patrols": lambda w, s, u: getattr(w, s).patrol,
     "issues": lambda w, s, u: getattr(w, s).issue,
@@ -348,6 +351,7 @@ PATCHES = {
     "signs": {"code": "GSP-CHANGED"},
     "outfalls": {"name": "改名排口"},
     "facilities": {"name": "改名桥"},
+    "river-plans": {"title": "改名方案"},
     "patrol-rules": {"min_count": 3},
     "assessment-schemes": {"name": "改名方案"},
     "issues": {"title": "改名问题"},
@@ -377,6 +381,8 @@ CREATE_OVERRIDES = {
     "chiefs": lambda w, s: {"name": "新河长", "phone": "13900000000"},
     "reaches": lambda w, s: {"name": "新段"},
     "signs": lambda w, s: {"code": f"GSP-NEW-{s}"},
+    # A river has one plan for a year: the copy covers later years, with tasks of its own.
+    "river-plans": lambda w, s: {"start_year": 2031, "end_year": 2032, "tasks": None},
     # A new rule starts today (the default): the record's valid_from lies in a past month.
     "patrol-rules": lambda w, s: {
         "role": ChiefRole.STREET_CHIEF,
@@ -868,6 +874,7 @@ REGION_FIELDS = {
     "signs": ("reach", lambda w: w.outside.reach.pk),
     "outfalls": ("reach", lambda w: w.outside.reach.pk),
     "facilities": ("reach", lambda w: w.outside.reach.pk),
+    "river-plans": ("river", lambda w: w.outside.river.pk),
     "issues": ("region", lambda w: w.far_c.pk),
     "map-patches": ("region", lambda w: w.far_c.pk),
     "publicity-events": ("region", lambda w: w.far_c.pk),
