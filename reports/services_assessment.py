@@ -218,6 +218,46 @@ def assessment_round_compute(
 
 
 @transaction.atomic
+def assessment_round_recompute(*, user: User, round_: AssessmentRound) -> AssessmentRound:
+    """A draft's scores computed again from today's data (a late patrol, an issue closed, an
+    appointment corrected) under its scheme's criteria; its adjustments are kept and count
+    again. 409 once published."""
+    round_ = _draft(round_, _("该考核结果已发布，不能重新计算。"))
+    before = snapshot(round_)
+    round_.scores.all().delete()
+    round_.computed_at = timezone.now()
+    round_.save(update_fields=["computed_at"])
+    count = _fill(round_)
+    audit_record(
+        user=user,
+        action=AuditAction.UPDATE,
+        obj=round_,
+        changes=diff(before, snapshot(round_)),
+        detail={"recomputed": True, "scores": count},
+    )
+    return round_
+
+
+@transaction.atomic
+def assessment_round_delete(*, instance: AssessmentRound, user: User) -> None:
+    """A draft round removed with its scores and adjustments; 409 once published."""
+    round_ = _draft(instance, _("该考核结果已发布，不能删除。"))
+    before = snapshot(round_)
+    pk, name = round_.pk, str(round_)
+    adjustments = round_.adjustments.count()
+    round_.delete()
+    audit_record(
+        user=user,
+        action=AuditAction.DELETE,
+        object_type=AssessmentRound._meta.label_lower,
+        object_id=pk,
+        object_repr=name,
+        changes=diff(before, {}),
+        detail={"adjustments": adjustments},
+    )
+
+
+@transaction.atomic
 def assessment_round_publish(*, user: User, round_: AssessmentRound) -> AssessmentRound:
     round_ = AssessmentRound.objects.select_for_update().get(pk=round_.pk)
     if round_.status == RoundStatus.PUBLISHED:
@@ -253,3 +293,22 @@ def assessment_adjustment_create(
     _rescore(round_)
     audit_record(user=user, action=AuditAction.CREATE, obj=adjustment, changes=created(adjustment))
     return adjustment
+
+
+@transaction.atomic
+def assessment_adjustment_delete(*, instance: AssessmentAdjustment, user: User) -> None:
+    """An adjustment of a draft withdrawn, its subject scored and the round ranked again; 409
+    once the round is published."""
+    round_ = _draft(instance.round, _("该考核结果已发布，不能再删除加减分。"))
+    before = snapshot(instance)
+    pk, name = instance.pk, str(instance)
+    instance.delete()
+    _rescore(round_)
+    audit_record(
+        user=user,
+        action=AuditAction.DELETE,
+        object_type=AssessmentAdjustment._meta.label_lower,
+        object_id=pk,
+        object_repr=name,
+        changes=diff(before, {}),
+    )
