@@ -276,6 +276,7 @@ def subjects_of(
             Chief.objects.in_region(region)
             .serving_between(date_from, date_to)
             .filter(role__in=PATROLLING_ROLES)
+            .only("pk", "name", "appointed_on", "relieved_on")
             .order_by("name", "pk")
         )
         return [
