@@ -270,3 +270,17 @@ def test_scores_come_a_page_at_a_time_when_asked(api, world, big_round):
     assert [row["name"] for row in body["results"]][:2] == ["受评101", "受评102"]
     assert [row["name"] for row in body["results"]][-2:] == ["新任1", "新任2"]
     assert len(client.get(url).json()) == 122
+
+
+def test_adjusting_a_subject_not_ranked_changes_its_score_only(api, world):
+    """丁 served 20 days: 100.00, no rank; -7 makes 93.00, still no rank, the others unmoved."""
+    w = world
+    round_id = compute(api, w)
+    adjust(api, w, round_id, "丁", "-7")
+    rows = scores_of(api, w, round_id)
+    assert [(rows[n]["score"], rows[n]["rank"]) for n in "甲乙丙丁"] == [
+        (100.00, 1),
+        (87.50, 2),
+        (66.67, 3),
+        (93.00, None),
+    ]
