@@ -52,7 +52,10 @@ MIN_SERVED_DAYS = 30
 @dataclass(frozen=True)
 class Subject:
     """What is scored: a chief (``chief`` set) or a region (``region`` set), over the days it
-    counts for in the period."""
+    counts for in the period: a region the whole period, a chief the days of it served
+    (subjects_of). The criteria read a batch of one kind; the chiefs of a batch share a period
+    (the patrol rate reads compliance over the batch's days, which counts for each chief only
+    what it served)."""
 
     id: int
     name: str
@@ -155,7 +158,7 @@ def _issue_counts(
     # constants; nothing typed by a user is formatted into the string.
     sql = (
         f"SELECT w.subject_id, {columns} FROM ({inner}) i "  # noqa: S608  # nosec B608
-        "JOIN unnest(%s::int[], %s::int[], %s::date[], %s::date[]) "
+        "JOIN unnest(%s::bigint[], %s::bigint[], %s::date[], %s::date[]) "
         "AS w(subject_key, subject_id, first_day, last_day) "
         "ON w.subject_key = i.subject_key AND i.on_day BETWEEN w.first_day AND w.last_day "
         "GROUP BY w.subject_id"
