@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Chief, Facility, Outfall, Reach, River, Sign
+from .models import Chief, Facility, MonitoringPoint, Outfall, Reach, River, Sign, WaterReading
 
 
 class ReachInline(admin.TabularInline):
@@ -61,3 +61,21 @@ class FacilityAdmin(ReachAssetAdmin):
     list_display = ["name", "kind", "reach", "lat", "lon"]
     list_filter = ["kind"]
     search_fields = ["name", *ReachAssetAdmin.search_fields]
+
+
+@admin.register(MonitoringPoint)
+class MonitoringPointAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "river", "reach", "level", "water_body", "target_grade"]
+    list_filter = ["level", "water_body", "target_grade"]
+    list_select_related = ["river", "reach__river"]
+    search_fields = ["name", "code", "river__name"]
+    autocomplete_fields = ["river", "reach"]
+
+
+@admin.register(WaterReading)
+class WaterReadingAdmin(admin.ModelAdmin):
+    list_display = ["point", "sampled_on", "do", "codmn", "cod", "bod5", "nh3n", "tp", "tn"]
+    list_select_related = ["point"]
+    search_fields = ["point__name", "point__code"]
+    autocomplete_fields = ["point"]
+    date_hierarchy = "sampled_on"

@@ -4,7 +4,17 @@ from django.db.models import Count, QuerySet
 
 from accounts.models import Region, User
 
-from .models import Chief, ChiefRole, Facility, Outfall, Reach, River, Sign
+from .models import (
+    Chief,
+    ChiefRole,
+    Facility,
+    MonitoringPoint,
+    Outfall,
+    Reach,
+    River,
+    Sign,
+    WaterReading,
+)
 
 
 def region_list(*, user: User) -> QuerySet[Region]:
@@ -37,6 +47,20 @@ def outfall_list(*, user: User) -> QuerySet[Outfall]:
 
 def facility_list(*, user: User) -> QuerySet[Facility]:
     return Facility.objects.visible_to(user).select_related("reach__river")
+
+
+def monitoring_point_list(*, user: User) -> QuerySet[MonitoringPoint]:
+    return MonitoringPoint.objects.visible_to(user).select_related("river", "reach")
+
+
+def water_reading_list(*, user: User) -> QuerySet[WaterReading]:
+    # The point comes along: a reading's grade depends on its water body and target.
+    return WaterReading.objects.visible_to(user).select_related("point__river")
+
+
+def point_readings(*, point: MonitoringPoint) -> QuerySet[WaterReading]:
+    """A point's readings, oldest first: what its trend is drawn from."""
+    return point.readings.select_related("point").order_by("sampled_on")
 
 
 def region_overview(*, user: User) -> dict:
