@@ -264,8 +264,7 @@ class WaterReadingSerializer(serializers.ModelSerializer):
         return obj.assessment.grade
 
     def get_grade_label(self, obj: WaterReading) -> str:
-        grade = obj.assessment.grade
-        return str(wq.Grade(grade).label) if grade else ""
+        return obj.assessment.grade_label
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_deciding(self, obj: WaterReading) -> list[str]:

@@ -9,7 +9,7 @@ from accounts.roles import ADMINS
 from core.exports import condition
 from core.views import ScopedModelViewSet
 
-from . import filters, ledger, roster_export, selectors, serializers, services
+from . import filters, ledger, roster_export, selectors, serializers, services, water_ledger
 
 
 @extend_schema_view(list=extend_schema(summary="区域（区县、街道、社区）"))
@@ -139,3 +139,8 @@ class WaterReadingViewSet(ScopedModelViewSet):
     filterset_class = filters.WaterReadingFilter
     search_fields = ["point__name", "point__code"]
     ordering_fields = ["sampled_on", "point__code"]
+    # ?format=xlsx: the readings ledger, in the shape its import reads (rivers.water_ledger).
+    ledger_name = water_ledger.SHEET_NAME
+
+    def ledger_table(self, records):
+        return water_ledger.readings_ledger_table(records)

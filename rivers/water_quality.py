@@ -155,6 +155,14 @@ class Assessment:
     meets_target: bool | None = None
     exceedances: dict[str, Decimal] = field(default_factory=dict)  # only those over the target
 
+    @property
+    def grade_label(self) -> str:
+        return str(Grade(self.grade).label) if self.grade else ""
+
+    @property
+    def exceedance_labels(self) -> list[tuple[str, Decimal]]:
+        return [(str(PARAMETER_LABELS[p]), m) for p, m in self.exceedances.items()]
+
 
 def rank(grade: str) -> int:
     return GRADES.index(grade)

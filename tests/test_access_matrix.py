@@ -21,6 +21,7 @@ import datetime
 import io
 import uuid as uuid_lib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -104,6 +105,8 @@ def _build_world() -> SimpleNamespace:
         s.sign = factories.SignFactory(reach=s.reach)
         s.outfall = factories.OutfallFactory(reach=s.reach)
         s.facility = factories.FacilityFactory(reach=s.reach)
+        s.point = factories.MonitoringPointFactory(reach=s.reach, river=s.river)
+        s.reading = factories.WaterReadingFactory(point=s.point, do=Decimal("6"))
         s.patrol = factories.PatrolFactory(chief=s.chief, reach=s.reach)
         s.finding = factories.FindingFactory(patrol=s.patrol)
         s.finding_photo = factories.FindingPhotoFactory(finding=s.finding)
@@ -305,6 +308,8 @@ RECORDS = {
     "signs": lambda w, s, u: getattr(w, s).sign,
     "outfalls": lambda w, s, u: getattr(w, s).outfall,
     "facilities": lambda w, s, u: getattr(w, s).facility,
+    "monitoring-points": lambda w, s, u: getattr(w, s).point,
+    "water-readings": lambda w, s, u: getattr(w, s).reading,
     "patrol-rules": lambda w, s, u: w.rule,
     "patrols": lambda w, s, u: getattr(w, s).patrol,
     "issues": lambda w, s, u: getattr(w, s).issue,
@@ -348,6 +353,8 @@ PATCHES = {
     "signs": {"code": "GSP-CHANGED"},
     "outfalls": {"name": "改名排口"},
     "facilities": {"name": "改名桥"},
+    "monitoring-points": {"name": "改名断面"},
+    "water-readings": {"values": {"do": 5}},
     "patrol-rules": {"min_count": 3},
     "assessment-schemes": {"name": "改名方案"},
     "issues": {"title": "改名问题"},
@@ -377,6 +384,8 @@ CREATE_OVERRIDES = {
     "chiefs": lambda w, s: {"name": "新河长", "phone": "13900000000"},
     "reaches": lambda w, s: {"name": "新段"},
     "signs": lambda w, s: {"code": f"GSP-NEW-{s}"},
+    "monitoring-points": lambda w, s: {"code": f"DM-NEW-{s}"},
+    "water-readings": lambda w, s: {"sampled_on": "2025-01-01"},
     # A new rule starts today (the default): the record's valid_from lies in a past month.
     "patrol-rules": lambda w, s: {
         "role": ChiefRole.STREET_CHIEF,
@@ -863,6 +872,8 @@ REGION_FIELDS = {
     "signs": ("reach", lambda w: w.outside.reach.pk),
     "outfalls": ("reach", lambda w: w.outside.reach.pk),
     "facilities": ("reach", lambda w: w.outside.reach.pk),
+    "monitoring-points": ("reach", lambda w: w.outside.reach.pk),
+    "water-readings": ("point", lambda w: w.outside.point.pk),
     "issues": ("region", lambda w: w.far_c.pk),
     "map-patches": ("region", lambda w: w.far_c.pk),
     "publicity-events": ("region", lambda w: w.far_c.pk),

@@ -173,6 +173,8 @@ def world(high_ids):
     factories.SignUpdateFactory(sign=reach.signs.get(), notes=HYPERLINK)
     factories.OutfallCheckFactory(outfall=reach.outfalls.get(), notes=HYPERLINK, issue=issue)
     factories.FacilityCheckFactory(facility=reach.facilities.get(), notes=HYPERLINK)
+    point = factories.MonitoringPointFactory(reach=reach, river=reach.river)
+    factories.WaterReadingFactory(point=point, do=Decimal("4.2"), nh3n=Decimal("1.65"))
     audit_record(
         user=office,
         action=AuditAction.UPDATE,
@@ -212,6 +214,8 @@ def test_the_walk_finds_every_export():
         "sign-list",
         "outfall-list",
         "facility-list",
+        "monitoring-point-list",
+        "water-reading-list",
         "patrol-list",
         "issue-list",
         "issue-ledger",
@@ -230,7 +234,7 @@ def test_the_walk_finds_every_export():
         "ledger-signs-template",
     } <= xlsx_routes()
     assert "bulletin-list" not in xlsx_routes()  # no spreadsheet renderer: no ledger
-    assert len(ROUTES) == 29
+    assert len(ROUTES) == 31
 
 
 # --- every export -------------------------------------------------------------------------

@@ -194,9 +194,7 @@ def test_points_and_readings_outside_the_region_are_not_found(
 def test_a_point_on_no_reach_belongs_to_the_region_managing_its_river(api, street_a, street_b):
     point = factories.MonitoringPointFactory(reach=None, river=street_a.reaches[0].river)
     community_a = make_account(Role.OFFICE, street_a.communities[0])
-    assert api.as_user(make_account(Role.OFFICE, street_a.street)).get(POINTS).json()[
-        "count"
-    ] == 1
+    assert api.as_user(make_account(Role.OFFICE, street_a.street)).get(POINTS).json()["count"] == 1
     # a community office sees the points on its reaches, not those of the river as a whole
     assert api.as_user(community_a).get(POINTS).json()["count"] == 0
     assert MonitoringPoint.objects.in_region(street_b.street).filter(pk=point.pk).count() == 0
