@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from . import water_quality as wq
 
 WIDTH, HEIGHT = 320, 160
-LEFT, RIGHT, TOP, BOTTOM = 40, 12, 14, 26
+LEFT, RIGHT, TOP, BOTTOM = 40, 12, 22, 26
+STEPS = 5  # the value axis's intervals
 LINE = "#2b6cb0"
 LIMIT = "#c0392b"
 GRID = "#d9d9d9"
@@ -41,12 +42,13 @@ def _n(value: float) -> str:
 
 
 def _axis_max(values: Sequence[float]) -> float:
-    """The axis's top: 1, 2, 2.5, 5 or 10 times a power of ten, 10% or more above the values."""
+    """The axis's top: 1, 2, 5 or 10 times a power of ten, 10% or more above the values (five
+    steps of it are round numbers too)."""
     top = max(values, default=0.0) * 1.1
     if top <= 0:
         return 1.0
     magnitude = 10 ** math.floor(math.log10(top))
-    return next(f * magnitude for f in (1, 2, 2.5, 5, 10) if f * magnitude >= top)
+    return next(f * magnitude for f in (1, 2, 5, 10) if f * magnitude >= top)
 
 
 def _fmt_tick(value: float) -> str:
@@ -69,10 +71,14 @@ def trend_svg(
     def y(value: float) -> float:
         return TOP + plot_h - value / axis * plot_h
 
+    # Spaced by date, so an irregular sampling shows as it happened.
+    first = points[0][0] if points else None
+    span = (points[-1][0] - first).days if points else 0
+
     def x(index: int) -> float:
-        if len(points) == 1:
+        if span == 0:
             return LEFT + plot_w / 2
-        return LEFT + index * plot_w / (len(points) - 1)
+        return LEFT + (points[index][0] - first).days * plot_w / span
 
     title = _("%(label)s趋势（mg/L）") % {"label": label}
     parts = [
@@ -81,8 +87,8 @@ def trend_svg(
         f'font-family="{FONT}" font-size="10">',
         f"<title>{escape(title)}</title>",
     ]
-    for step in range(5):
-        value = axis * step / 4
+    for step in range(STEPS + 1):
+        value = axis * step / STEPS
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_n(y(value))}" y2="{_n(y(value))}" '
             f'stroke="{GRID}" stroke-width="1"/>'
@@ -103,9 +109,10 @@ def trend_svg(
             f'<line class="limit" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ly}" y2="{ly}" '
             f'stroke="{LIMIT}" stroke-width="1.5" stroke-dasharray="5 3"/>'
         )
+        # The caption above the plot, where no reading can cover it.
         parts.append(
-            f'<text x="{WIDTH - RIGHT}" y="{_n(y(float(limit)) - 3)}" text-anchor="end" '
-            f'fill="{LIMIT}">{escape(caption)}</text>'
+            f'<text x="{WIDTH - RIGHT}" y="{TOP - 8}" text-anchor="end" '
+            f'fill="{LIMIT}">- - {escape(caption)}</text>'
         )
     if points:
         coords = " ".join(f"{_n(x(i))},{_n(y(v))}" for i, v in enumerate(values))
