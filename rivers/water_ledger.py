@@ -88,8 +88,21 @@ def _parameter_parser(parameter: str):
     return parse
 
 
+# The sheet's headers are Chinese in every language, as the stations write them: the export
+# writes them and the import reads them back.
+PARAMETER_NAMES = {
+    "do": "溶解氧",
+    "codmn": "高锰酸盐指数",
+    "cod": "化学需氧量",
+    "bod5": "五日生化需氧量",
+    "nh3n": "氨氮",
+    "tp": "总磷",
+    "tn": "总氮",
+}
+
+
 def _parameter_header(parameter: str) -> str:
-    return f"{wq.PARAMETER_LABELS[parameter]}（mg/L）"
+    return f"{PARAMETER_NAMES[parameter]}（mg/L）"
 
 
 COLUMNS: tuple[ImportColumn, ...] = (
@@ -124,7 +137,7 @@ COLUMNS: tuple[ImportColumn, ...] = (
             _parameter_header(parameter),
             _parameter_parser(parameter),
             required=False,
-            aliases=(str(wq.PARAMETER_LABELS[parameter]), *PARAMETER_ALIASES[parameter]),
+            aliases=(PARAMETER_NAMES[parameter], *PARAMETER_ALIASES[parameter]),
             help=gettext_lazy("mg/L；未监测留空。合理范围 0～%(high)s。")
             % {"high": wq.PHYSICAL_MAX[parameter]},
         )
@@ -303,10 +316,11 @@ def readings_ledger_table(
         met = reading.assessment.meets_target
         return "" if met is None else (_("是") if met else _("否"))
 
+    header = {column.key: column.header for column in COLUMNS}
     columns = [
-        ExportColumn(_("断面编码"), lambda r: r.point.code),
-        ExportColumn(_("断面名称"), lambda r: r.point.name),
-        ExportColumn(_("采样日期"), lambda r: r.sampled_on),
+        ExportColumn(header["code"], lambda r: r.point.code),
+        ExportColumn(header["name"], lambda r: r.point.name),
+        ExportColumn(header["sampled_on"], lambda r: r.sampled_on),
         *(
             ExportColumn(_parameter_header(p), value(p), number_format="0.000")
             for p in wq.PARAMETERS

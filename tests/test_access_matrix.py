@@ -517,10 +517,17 @@ ADMITTED = {
     ("ledgers-signs", "POST", "*", "*"): 400,
     ("ledgers-outfalls", "POST", "*", "*"): 400,
     ("ledgers-facilities", "POST", "*", "*"): 400,
+    ("ledgers-water-readings", "POST", "*", "*"): 400,
 }
 
 # The ledger imports: each is sent its own (empty) template, downloaded once.
-LEDGER_IMPORTS = ("ledgers-roster", "ledgers-signs", "ledgers-outfalls", "ledgers-facilities")
+LEDGER_IMPORTS = (
+    "ledgers-roster",
+    "ledgers-signs",
+    "ledgers-outfalls",
+    "ledgers-facilities",
+    "ledgers-water-readings",
+)
 
 
 # The plain API views that take a region filter: a region outside answers 400 (the filter's

@@ -247,3 +247,37 @@ def test_a_leader_reads_a_points_page(street_a, points):
     response = client.get(f"/water/points/{points[0].pk}/")
     assert response.status_code == 200
     assert "暂无监测数据" in response.content.decode()
+
+
+def test_the_api_import_answers_row_errors_or_the_counts(api, office_a, chief_a1, points):
+    client = api.as_user(office_a)
+    bad = sheet(("DM-01", "东桥", "2026-01-05", 8, 3.2, 14, 2.5, 250, 0.08))
+    response = client.post(
+        "/api/v1/ledgers/water-readings/",
+        {"file": SimpleUploadedFile("bad.xlsx", bad)},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "rows": [
+            {
+                "row": 2,
+                "column": "氨氮",
+                "message": "250 mg/L 超出氨氮的合理范围（0～100 mg/L），请检查数值和单位。",
+            }
+        ]
+    }
+    good = sheet(("DM-01", "东桥", "2026-01-05", 8, 3.2, 14, 2.5, 0.25, 0.08))
+    response = client.post(
+        "/api/v1/ledgers/water-readings/",
+        {"file": SimpleUploadedFile("good.xlsx", good)},
+        format="multipart",
+    )
+    assert response.status_code == 201
+    assert response.json() == {"created": 1, "updated": 0, "unchanged": 0}
+    response = api.as_user(chief_a1).post(
+        "/api/v1/ledgers/water-readings/",
+        {"file": SimpleUploadedFile("good.xlsx", good)},
+        format="multipart",
+    )
+    assert response.status_code == 403
