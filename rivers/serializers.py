@@ -200,6 +200,14 @@ class WaterValuesSerializer(serializers.Serializer):
                 decimal_places=4,
                 required=False,
                 allow_null=True,
+                # The physical range, so the schema states it; the messages are the import's.
+                min_value=Decimal("0"),
+                max_value=wq.PHYSICAL_MAX[parameter],
+                error_messages={
+                    "min_value": _("不能为负数。"),
+                    "max_value": _("超出%(name)s的合理范围（0～%(high)s mg/L），请检查数值和单位。")
+                    % {"name": label, "high": wq.PHYSICAL_MAX[parameter]},
+                },
                 label=label,
                 help_text=_("mg/L"),
             )

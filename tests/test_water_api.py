@@ -236,3 +236,19 @@ def test_the_reading_list_takes_a_bounded_number_of_queries(
         assert client.get(READINGS).json()["count"] == 10
     with django_assert_max_num_queries(6):
         assert client.get(POINTS).json()["count"] == 2
+
+
+def test_the_physical_range_is_explained_in_chinese(api, office_a, point_a):
+    response = api.as_user(office_a).post(
+        READINGS,
+        {"point": point_a.pk, "sampled_on": "2026-06-01", "values": {"do": "25", "tp": "-1"}},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "values": {
+            "do": ["超出溶解氧的合理范围（0～20 mg/L），请检查数值和单位。"],
+            "tp": ["不能为负数。"],
+        }
+    }
