@@ -316,7 +316,8 @@ class WaterReading(models.Model):
     point = models.ForeignKey(
         MonitoringPoint,
         verbose_name=_("监测断面"),
-        on_delete=models.CASCADE,
+        # A point with readings is history: it is not deleted (409), its readings stay.
+        on_delete=models.PROTECT,
         related_name="readings",
     )
     sampled_on = models.DateField(_("采样日期"))

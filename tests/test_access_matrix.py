@@ -504,6 +504,7 @@ ADMITTED = {
     ("regions-detail", "DELETE", "*", "*"): 409,
     ("rivers-detail", "DELETE", "*", "*"): 409,
     ("reaches-detail", "DELETE", "*", "*"): 409,
+    ("monitoring-points-detail", "DELETE", "*", "*"): 409,
     # A notification is its recipient's alone, a superuser's included.
     ("notifications-detail", "GET", "superuser", "outside"): 404,
     ("notifications-read", "POST", "superuser", "outside"): 404,

@@ -252,3 +252,13 @@ def test_the_physical_range_is_explained_in_chinese(api, office_a, point_a):
             "tp": ["不能为负数。"],
         }
     }
+
+
+def test_a_point_with_readings_is_kept_and_one_without_is_deleted(api, office_a, point_a, street_a):
+    factories.WaterReadingFactory(point=point_a, do=Decimal("6"))
+    empty = factories.MonitoringPointFactory(reach=street_a.reaches[1], code="DM-EMPTY")
+    client = api.as_user(office_a)
+    assert client.delete(f"{POINTS}{point_a.pk}/").status_code == 409
+    assert WaterReading.objects.filter(point=point_a).count() == 1
+    assert client.delete(f"{POINTS}{empty.pk}/").status_code == 204
+    assert not MonitoringPoint.objects.filter(pk=empty.pk).exists()

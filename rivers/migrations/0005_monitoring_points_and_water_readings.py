@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('nh3n', models.DecimalField(blank=True, decimal_places=4, help_text='mg/L', max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='氨氮')),
                 ('tp', models.DecimalField(blank=True, decimal_places=4, help_text='mg/L', max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('20'))], verbose_name='总磷')),
                 ('tn', models.DecimalField(blank=True, decimal_places=4, help_text='mg/L', max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='总氮')),
-                ('point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='readings', to='rivers.monitoringpoint', verbose_name='监测断面')),
+                ('point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='readings', to='rivers.monitoringpoint', verbose_name='监测断面')),
             ],
             options={
                 'verbose_name': '水质监测数据',
