@@ -1,6 +1,6 @@
 """Reads of the organisation, rivers and assets; each starts from the user's visible rows."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from accounts.models import Region, User
 
@@ -61,6 +61,24 @@ def water_reading_list(*, user: User) -> QuerySet[WaterReading]:
 def point_readings(*, point: MonitoringPoint) -> QuerySet[WaterReading]:
     """A point's readings, oldest first: what its trend is drawn from."""
     return point.readings.select_related("point").order_by("sampled_on")
+
+
+def points_with_latest(*, user: User) -> list[tuple[MonitoringPoint, WaterReading | None]]:
+    """The user's points, each with its latest reading (None before the first): two queries."""
+    latest = (
+        WaterReading.objects.filter(point=OuterRef("pk")).order_by("-sampled_on").values("pk")[:1]
+    )
+    points = list(
+        monitoring_point_list(user=user).annotate(latest_id=Subquery(latest)).order_by("code")
+    )
+    readings = WaterReading.objects.in_bulk([p.latest_id for p in points if p.latest_id])
+    pairs = []
+    for point in points:
+        reading = readings.get(point.latest_id)
+        if reading is not None:
+            reading.point = point  # its grade reads the point's target
+        pairs.append((point, reading))
+    return pairs
 
 
 def region_overview(*, user: User) -> dict:

@@ -201,6 +201,7 @@ def monitoring_point_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A monitoring point: its target, each reading's grade, and a trend chart per parameter
     with the target's limit drawn."""
     point = get_object_or_404(selectors.monitoring_point_list(user=request.user), pk=pk)
+    breadcrumbs = [(_("监测断面"), reverse("monitoring-points")), (point.name, "")]
     readings = list(selectors.point_readings(point=point))
     return render(
         request,
@@ -215,5 +216,17 @@ def monitoring_point_page(request: HttpRequest, pk: int) -> HttpResponse:
             "latest": readings[-1] if readings else None,
             "charts": point_trends(point, readings),
             "parameters": [(p, wq.PARAMETER_LABELS[p]) for p in wq.PARAMETERS],
+            "breadcrumbs": breadcrumbs,
         },
+    )
+
+
+@login_required
+@require_GET
+def monitoring_point_list_page(request: HttpRequest) -> HttpResponse:
+    """The account's monitoring points with their latest grade and whether it meets target."""
+    return render(
+        request,
+        "rivers/monitoring_points.html",
+        {"rows": selectors.points_with_latest(user=request.user)},
     )

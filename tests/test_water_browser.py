@@ -62,4 +62,11 @@ def test_a_points_trend_charts_fit_the_screen(live_server, street_a, viewport):
         assert scroll <= width, f"{scroll} px wide on a {width} px screen"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"water-point-{width}.png"), full_page=True)
+        page.goto(f"{live_server.url}/water/points/")
+        page.click("text=东桥断面")
+        page.wait_for_url(f"**/water/points/{point.pk}/")
+        page.goto(f"{live_server.url}/water/points/")
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width, f"the list: {scroll} px wide on a {width} px screen"
+        page.screenshot(path=str(ARTIFACTS / f"water-points-{width}.png"), full_page=True)
         browser.close()

@@ -281,3 +281,30 @@ def test_the_api_import_answers_row_errors_or_the_counts(api, office_a, chief_a1
         format="multipart",
     )
     assert response.status_code == 403
+
+
+def test_the_points_page_lists_each_point_with_its_latest_grade(
+    office_a, points, street_b, django_assert_max_num_queries
+):
+    factories.MonitoringPointFactory(code="DM-B", reach=street_b.reaches[0])  # not theirs
+    factories.WaterReadingFactory(
+        point=points[0], sampled_on=datetime.date(2026, 1, 10), nh3n=Decimal("1.7")
+    )
+    factories.WaterReadingFactory(  # the latest: NH3-N 0.4 is II, meeting III
+        point=points[0], sampled_on=datetime.date(2026, 2, 10), nh3n=Decimal("0.4")
+    )
+    client = Client()
+    client.force_login(office_a)
+    with django_assert_max_num_queries(10):
+        response = client.get("/water/points/")
+    html = response.content.decode()
+    rows = re.findall(
+        r"<tr>\s*<td><a href=\"/water/points/(\d+)/\">(.*?)</a>(.*?)</tr>", html, re.S
+    )
+    assert [(int(pk), name) for pk, name, _rest in rows] == [
+        (points[0].pk, "东桥"),
+        (points[1].pk, "西闸"),
+    ]
+    assert "Ⅱ类" in rows[0][2]
+    assert "2026-02-10" in rows[0][2]
+    assert "暂无监测数据" in rows[1][2]
