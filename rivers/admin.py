@@ -3,6 +3,7 @@ from django.contrib import admin
 from .models import (
     Chief,
     Facility,
+    MonitoringPoint,
     Outfall,
     Reach,
     River,
@@ -10,6 +11,7 @@ from .models import (
     RiverPlanTask,
     RiverPlanTaskNote,
     Sign,
+    WaterReading,
 )
 
 
@@ -104,3 +106,21 @@ class RiverPlanTaskAdmin(admin.ModelAdmin):
     search_fields = ["title", "plan__title", "responsible_unit"]
     autocomplete_fields = ["plan", "responsible_region"]
     inlines = [RiverPlanTaskNoteInline]
+
+
+@admin.register(MonitoringPoint)
+class MonitoringPointAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "river", "reach", "level", "water_body", "target_grade"]
+    list_filter = ["level", "water_body", "target_grade"]
+    list_select_related = ["river", "reach__river"]
+    search_fields = ["name", "code", "river__name"]
+    autocomplete_fields = ["river", "reach"]
+
+
+@admin.register(WaterReading)
+class WaterReadingAdmin(admin.ModelAdmin):
+    list_display = ["point", "sampled_on", "do", "codmn", "cod", "bod5", "nh3n", "tp", "tn"]
+    list_select_related = ["point"]
+    search_fields = ["point__name", "point__code"]
+    autocomplete_fields = ["point"]
+    date_hierarchy = "sampled_on"

@@ -4,13 +4,21 @@ from typing import Self
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
 from accounts.querysets import ScopedQuerySet
 from core.geo import validate_line_string
 
-from .querysets import ChiefQuerySet, ReachScopedQuerySet, RiverQuerySet
+from . import water_quality as wq
+from .querysets import (
+    ChiefQuerySet,
+    MonitoringPointQuerySet,
+    ReachScopedQuerySet,
+    RiverQuerySet,
+    WaterReadingQuerySet,
+)
 from .validators import validate_sign_code
 
 LAT_VALIDATORS = [MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))]
@@ -372,3 +380,130 @@ class RiverPlanTaskNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class MonitoringLevel(models.TextChoices):
+    NATIONAL = "national", _("国控")
+    PROVINCIAL = "provincial", _("省控")
+    CITY = "city", _("市控")
+    COUNTY = "county", _("县控")
+    BOUNDARY = "boundary", _("交界断面")
+
+
+class MonitoringPoint(models.Model):
+    """A monitoring section (监测断面) on a river, graded against its target by GB 3838-2002."""
+
+    name = models.CharField(_("断面名称"), max_length=100)
+    code = models.CharField(_("断面编码"), max_length=40, unique=True)
+    river = models.ForeignKey(
+        River, verbose_name=_("河流"), on_delete=models.PROTECT, related_name="monitoring_points"
+    )
+    reach = models.ForeignKey(
+        Reach,
+        verbose_name=_("河段"),
+        on_delete=models.PROTECT,
+        related_name="monitoring_points",
+        null=True,
+        blank=True,
+    )
+    lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, validators=LAT_VALIDATORS)
+    lon = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, validators=LON_VALIDATORS)
+    level = models.CharField(_("断面级别"), max_length=16, choices=MonitoringLevel.choices)
+    water_body = models.CharField(
+        _("水体类型"),
+        max_length=8,
+        choices=wq.WaterBody.choices,
+        default=wq.WaterBody.RIVER,
+        help_text=_("湖泊、水库按湖库限值评价总磷，并评价总氮。"),
+    )
+    target_grade = models.CharField(
+        _("水质目标"), max_length=4, choices=wq.TargetGrade.choices, default=wq.TargetGrade.III
+    )
+
+    objects = MonitoringPointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("监测断面")
+        verbose_name_plural = _("监测断面")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _reading_validators(parameter: str) -> list:
+    return [MinValueValidator(Decimal("0")), MaxValueValidator(wq.PHYSICAL_MAX[parameter])]
+
+
+def _reading_field(parameter: str) -> models.DecimalField:
+    return models.DecimalField(
+        wq.PARAMETER_LABELS[parameter],
+        max_digits=9,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=_reading_validators(parameter),
+        help_text=_("mg/L"),
+    )
+
+
+class WaterReading(models.Model):
+    """One sampling of a point: the measured values, mg/L, blank where not measured.
+
+    The grade, deciding parameters, target met and exceedances are not stored: they follow from
+    these values and the point's water body and target by ``water_quality.assess`` on every read,
+    so a corrected target re-grades every reading at once.
+    """
+
+    point = models.ForeignKey(
+        MonitoringPoint,
+        verbose_name=_("监测断面"),
+        # A point with readings is history: it is not deleted (409), its readings stay.
+        on_delete=models.PROTECT,
+        related_name="readings",
+    )
+    sampled_on = models.DateField(_("采样日期"))
+    do = _reading_field("do")
+    codmn = _reading_field("codmn")
+    cod = _reading_field("cod")
+    bod5 = _reading_field("bod5")
+    nh3n = _reading_field("nh3n")
+    tp = _reading_field("tp")
+    tn = _reading_field("tn")
+
+    objects = WaterReadingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("水质监测数据")
+        verbose_name_plural = _("水质监测数据")
+        ordering = ["-sampled_on", "point__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["point", "sampled_on"], name="water_reading_one_per_point_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(do__isnull=False)
+                | Q(codmn__isnull=False)
+                | Q(cod__isnull=False)
+                | Q(bod5__isnull=False)
+                | Q(nh3n__isnull=False)
+                | Q(tp__isnull=False)
+                | Q(tn__isnull=False),
+                name="water_reading_has_a_value",
+                violation_error_message=_("至少填写一项监测值。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point} {self.sampled_on}"
+
+    @property
+    def values(self) -> dict[str, Decimal]:
+        """The measured parameters, mg/L."""
+        return {p: getattr(self, p) for p in wq.PARAMETERS if getattr(self, p, None) is not None}
+
+    @cached_property
+    def assessment(self) -> wq.Assessment:
+        return wq.assess(
+            self.values, water_body=self.point.water_body, target=self.point.target_grade
+        )

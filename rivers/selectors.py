@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
 from accounts.models import Region, User
 
@@ -10,6 +10,7 @@ from .models import (
     Chief,
     ChiefRole,
     Facility,
+    MonitoringPoint,
     Outfall,
     Reach,
     River,
@@ -17,6 +18,7 @@ from .models import (
     RiverPlanTask,
     RiverPlanTaskNote,
     Sign,
+    WaterReading,
 )
 
 
@@ -50,6 +52,38 @@ def outfall_list(*, user: User) -> QuerySet[Outfall]:
 
 def facility_list(*, user: User) -> QuerySet[Facility]:
     return Facility.objects.visible_to(user).select_related("reach__river")
+
+
+def monitoring_point_list(*, user: User) -> QuerySet[MonitoringPoint]:
+    return MonitoringPoint.objects.visible_to(user).select_related("river", "reach")
+
+
+def water_reading_list(*, user: User) -> QuerySet[WaterReading]:
+    # The point comes along: a reading's grade depends on its water body and target.
+    return WaterReading.objects.visible_to(user).select_related("point__river")
+
+
+def point_readings(*, point: MonitoringPoint) -> QuerySet[WaterReading]:
+    """A point's readings, oldest first: what its trend is drawn from."""
+    return point.readings.select_related("point").order_by("sampled_on")
+
+
+def points_with_latest(*, user: User) -> list[tuple[MonitoringPoint, WaterReading | None]]:
+    """The user's points, each with its latest reading (None before the first): two queries."""
+    latest = (
+        WaterReading.objects.filter(point=OuterRef("pk")).order_by("-sampled_on").values("pk")[:1]
+    )
+    points = list(
+        monitoring_point_list(user=user).annotate(latest_id=Subquery(latest)).order_by("code")
+    )
+    readings = WaterReading.objects.in_bulk([p.latest_id for p in points if p.latest_id])
+    pairs = []
+    for point in points:
+        reading = readings.get(point.latest_id)
+        if reading is not None:
+            reading.point = point  # its grade reads the point's target
+        pairs.append((point, reading))
+    return pairs
 
 
 def region_overview(*, user: User) -> dict:

@@ -142,6 +142,29 @@ class FacilityFactory(PositionedFactory):
     kind = FacilityKind.FOOTBRIDGE
 
 
+class MonitoringPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rivers.MonitoringPoint"
+
+    name = factory.Sequence(lambda n: f"断面{n}")
+    code = factory.Sequence(lambda n: f"DM{n:05d}")
+    reach = factory.SubFactory(ReachFactory)
+    river = factory.LazyAttribute(lambda o: o.reach.river if o.reach else RiverFactory())
+    lat = Decimal("34.750000")
+    lon = Decimal("113.620000")
+    level = "county"
+    water_body = "river"
+    target_grade = "III"
+
+
+class WaterReadingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rivers.WaterReading"
+
+    point = factory.SubFactory(MonitoringPointFactory)
+    sampled_on = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(n))
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
