@@ -229,7 +229,7 @@ def build_water(*, streets: Sequence[StreetPlan], today: datetime.date) -> int:
         count = 0
         for point in POINTS:
             river = rivers[point.river]
-            reaches = [reach for reach in plan.reaches if reach.river is river]
+            reaches = [reach for reach in plan.reaches if reach.river_id == river.pk]
             reach, lat, lon = _position(point, reaches)
             saved = monitoring_point_create(
                 user=office,
