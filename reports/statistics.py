@@ -47,7 +47,7 @@ from rivers.models import (
     RiverKind,
 )
 
-from .figures import FIGURES, SOURCES, Figure, Scope, figure
+from .figures import FIGURES, SOURCES, Figure, Scope, figure, water_figures, year_before
 from .models import ReportKind
 from .selectors_assessment import published_citations
 
@@ -454,6 +454,8 @@ def region_statistics(
             patrols_counted=counted,
             chiefs_short=sum(1 for row in compliance if row.short),
         )
+    # The monitoring points graded by the period's means (never from the rollups: one query).
+    values.update(water_figures(scope))
     for fig in FIGURES.values():
         if fig.rate_of:
             part, whole = fig.rate_of
@@ -495,6 +497,9 @@ class Details:
     facility_rectifying_communities: list[str] = field(default_factory=list)
     # The published assessment rounds of the period (selectors_assessment.published_citations).
     assessments: list[dict[str, Any]] = field(default_factory=list)
+    # The water-quality figures of the same days a year before ("较上年"), as stats/ counts
+    # them for that period: monitoring_points, points_meeting_target, target_rate.
+    water_year_before: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {key: _jsonable(value) for key, value in asdict(self).items()}
@@ -754,7 +759,21 @@ def report_details(
         superior_issues=superior,
         facility_rectifying_communities=rectifying,
         assessments=published_citations(region=region, date_from=date_from, date_to=date_to),
+        water_year_before=_water_year_before(scope),
     )
+
+
+def _water_year_before(scope: Scope) -> dict[str, Any]:
+    before = year_before(scope)
+    values: dict[str, Any] = water_figures(before)
+    part, whole = FIGURES["target_rate"].rate_of
+    return {
+        "date_from": before.date_from,
+        "date_to": before.date_to,
+        "monitoring_points": values["monitoring_points"],
+        "points_meeting_target": values["points_meeting_target"],
+        "target_rate": _rate(values[part], values[whole]),
+    }
 
 
 def _month_end(day: datetime.date) -> datetime.date:
