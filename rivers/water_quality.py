@@ -203,7 +203,10 @@ def assess(
 
 # How a class is shown: 《地表水环境质量评价办法（试行）》(环办〔2011〕22号) 表1 gives each class a
 # status and a colour (表征颜色): Ⅰ、Ⅱ类 优 蓝色, Ⅲ类 良好 绿色, Ⅳ类 轻度污染 黄色, Ⅴ类 中度污染
-# 橙色, 劣Ⅴ类 重度污染 红色; Ⅰ and Ⅱ share blue, in two shades here so a map tells them apart.
+# 橙色, 劣Ⅴ类 重度污染 红色; Ⅰ and Ⅱ share blue, in two shades here so a map tells them apart
+# (as the national automatic monitoring platform's maps do: Ⅰ pale, Ⅱ deeper). Checked on
+# 2026-12-05 against copies of the 办法's status words (m.ipa361.com 水质评价标准: Ⅰ、Ⅱ优, Ⅲ良好,
+# Ⅳ轻度, Ⅴ中度, 劣Ⅴ重度污染) and public code following the scale (blue, green, yellow, orange, red).
 # This is the one table of the colours: the badges' CSS (``grade_css``, served at
 # /water/grades.css) and the dashboard map's markers both read it. Each: fill, text, border.
 GRADE_COLOURS: Final = {

@@ -196,6 +196,23 @@ def test_the_records_of_a_water_figure_are_its_points(water, api):
     assert (rate["numerator"], rate["denominator"], rate["count"]) == (1, 3, 3)
 
 
+def test_the_records_page_lists_the_points_of_a_water_figure(water, client):
+    client.force_login(water.office)
+    page = client.get(
+        "/reports/records/",
+        {
+            "figure": "points_worse_than_v",
+            "region": water.street.pk,
+            "date_from": "2025-01-01",
+            "date_to": "2025-12-31",
+        },
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "柳河口：劣Ⅴ类（目标Ⅳ类，2次监测的均值）" in html
+    assert "清河桥" not in html and "沙河闸" not in html
+
+
 # --- the report ---------------------------------------------------------------------------------
 
 
