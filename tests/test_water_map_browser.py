@@ -92,6 +92,9 @@ def test_the_dashboard_map_colours_points_by_grade(live_server, street_a, settin
                 assert dot == colour, grade
             # The year's figure: six points sampled, three (I, II, III) meeting target III.
             assert page.locator('[data-figure="target_rate"]').inner_text() == "50%"
+            page.locator(".dashboard-figures").screenshot(
+                path=str(ARTIFACTS / f"dashboard-water-figures-{width}.png")
+            )
 
             page.locator("#dashboard-map .grade-marker.grade-worse_than_V").click()
             popup = page.locator(".leaflet-popup-content")
