@@ -20,7 +20,7 @@ from reports.views import ReportViewSet
 from reports.views_dashboard import DashboardMapView, DashboardView
 from reports.views_river_file import RiverFileViewSet
 from reports.views_stats import StatsDefinitionsView, StatsRecordsView, StatsView
-from rivers import api_ledger
+from rivers import api_ledger, api_plans
 from rivers import views as rivers
 
 router = DefaultRouter()
@@ -35,6 +35,10 @@ router.register("chiefs", rivers.ChiefViewSet, basename="chief")
 router.register("signs", rivers.SignViewSet, basename="sign")
 router.register("outfalls", rivers.OutfallViewSet, basename="outfall")
 router.register("facilities", rivers.FacilityViewSet, basename="facility")
+router.register("river-plans", api_plans.RiverPlanViewSet, basename="river-plan")
+
+router.register("monitoring-points", rivers.MonitoringPointViewSet, basename="monitoring-point")
+router.register("water-readings", rivers.WaterReadingViewSet, basename="water-reading")
 router.register("patrol-rules", patrols.PatrolRuleViewSet, basename="patrol-rule")
 router.register("patrols", patrols.PatrolViewSet, basename="patrol")
 router.register("issues", IssueViewSet, basename="issue")

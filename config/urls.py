@@ -52,6 +52,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ledgers/", include("rivers.urls")),
+    path("water/", include("rivers.urls_water")),
     path("patrols/", include("patrols.urls")),
     path("issues/", include("issues.urls")),
     path("me/", workbench_me.me_page, name="me"),

@@ -58,6 +58,7 @@ from .assessment import build_assessment
 from .issues import build_issues
 from .map_patches import build_map_patches
 from .patrols import build_patrols
+from .river_plans import build_river_plans
 
 DEMO_SEED = "river-chief-demo"
 DEMO_COUNTY_CODE = "410105"
@@ -300,6 +301,8 @@ def build_demo(
             # This month's pushed list of map patches, still to be checked on site.
             patches = build_map_patches(streets=plans, today=today, seed=seed)
             _log(stdout, f"已导入本月待核查的图斑 {patches} 个。")
+            tasks = build_river_plans(streets=plans, today=today)
+            _log(stdout, f"已为两条河流制定“一河一策”方案，任务 {tasks} 项。")
             # Last: the dashboard's rollups, from everything written above.
             rebuild_rollups(last=today)
     return DemoResult(

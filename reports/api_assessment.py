@@ -152,18 +152,28 @@ def _round_document(round_: AssessmentRound) -> AssessmentRoundDocument:
 
 
 class AssessmentRoundViewSet(ScopedModelViewSet):
-    """Rounds: POST computes a draft; publish/ freezes it; scores/ lists the scores by rank."""
+    """Rounds: POST computes a draft; recompute/ computes a draft again from today's data;
+    publish/ freezes it; scores/ lists the scores by rank; DELETE removes a draft."""
 
     renderer_classes = NO_SPREADSHEET
     selector = selectors.assessment_round_list
     serializer_class = AssessmentRoundSerializer
     create_service = services.assessment_round_compute
+    delete_service = services.assessment_round_delete
     read_roles = REGION_READERS
     write_roles = OFFICE_ROLES
     filterset_fields = ["scheme", "region", "year", "period", "status"]
     ordering_fields = ["year", "period", "computed_at"]
     search_fields: list[str] = []
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    @extend_schema(request=None, responses={200: AssessmentRoundSerializer})
+    @action(detail=True, methods=["post"])
+    def recompute(self, request, pk=None):
+        """Compute a draft's scores again from today's data, its adjustments kept; 409 once
+        published."""
+        round_ = services.assessment_round_recompute(user=request.user, round_=self.get_object())
+        return Response(AssessmentRoundSerializer(round_, context={"request": request}).data)
 
     @extend_schema(request=None, responses={200: AssessmentRoundSerializer})
     @action(detail=True, methods=["post"])
@@ -175,8 +185,13 @@ class AssessmentRoundViewSet(ScopedModelViewSet):
     @extend_schema(responses={200: AssessmentScoreSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def scores(self, request, pk=None):
-        """Every subject's score, breakdown and rank (null: served under 30 days)."""
+        """Every subject's score, breakdown and rank (null: served under 30 days), by rank.
+        With ``?page=`` or ``?page_size=`` one page of them, as the lists answer (a county's
+        round holds 10,000 chiefs)."""
         rows = selectors.assessment_scores(round_=self.get_object())
+        if {"page", "page_size"} & set(request.query_params):
+            page = self.paginate_queryset(rows)
+            return self.get_paginated_response(AssessmentScoreSerializer(page, many=True).data)
         return Response(AssessmentScoreSerializer(rows, many=True).data)
 
     @extend_schema(request=None, responses={202: AssessmentRoundSerializer})
@@ -198,15 +213,17 @@ class AssessmentRoundViewSet(ScopedModelViewSet):
 
 
 class AssessmentAdjustmentViewSet(ScopedModelViewSet):
-    """Manual 加分/扣分 with a reason; 409 on a published round."""
+    """Manual 加分/扣分 with a reason; DELETE withdraws one of a draft; 409 on a published
+    round."""
 
     renderer_classes = NO_SPREADSHEET
     selector = selectors.assessment_adjustment_list
     serializer_class = AssessmentAdjustmentSerializer
     create_service = services.assessment_adjustment_create
+    delete_service = services.assessment_adjustment_delete
     read_roles = REGION_READERS
     write_roles = OFFICE_ROLES
     filterset_fields = ["round", "subject_id"]
     ordering_fields = ["created_at"]
     search_fields = ["reason"]
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "delete", "head", "options"]

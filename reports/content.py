@@ -658,9 +658,8 @@ class _Writer:
             # The average is of the ranked only: say so where some are not.
             text += words["unranked"] % {"count": unranked, "days": MIN_SERVED_DAYS}
             if row["average"] is not None:
-                text += _("；参与排名的%(count)s%(unit)s平均得分%(average)s分") % {
+                text += words["ranked_average"] % {
                     "count": row["ranked"],
-                    "unit": words["unit"],
                     "average": exact(row["average"]),
                 }
         else:
@@ -933,21 +932,21 @@ class _Writer:
 # How an assessment round's sentence names its subjects (reports.models.AssessmentSubject).
 ASSESSMENT_WORDS = {
     "chief": {
-        "unit": gettext_lazy("名"),
+        "ranked_average": gettext_lazy("；参与排名的%(count)s名平均得分%(average)s分"),
         "assessed": gettext_lazy("共考核河长%(count)s名"),
         "unranked": gettext_lazy("，其中%(count)s名任职不足%(days)s天，不参与排名"),
         "top": gettext_lazy("，排名前三的是%(top)s"),
         "more": gettext_lazy("等%(count)s名河长"),
     },
     "community": {
-        "unit": gettext_lazy("个"),
+        "ranked_average": gettext_lazy("；参与排名的%(count)s个平均得分%(average)s分"),
         "assessed": gettext_lazy("共考核社区%(count)s个"),
         "unranked": gettext_lazy("，其中%(count)s个不足%(days)s天，不参与排名"),
         "top": gettext_lazy("，排名前三的社区是%(top)s"),
         "more": gettext_lazy("等%(count)s个社区"),
     },
     "street": {
-        "unit": gettext_lazy("个"),
+        "ranked_average": gettext_lazy("；参与排名的%(count)s个平均得分%(average)s分"),
         "assessed": gettext_lazy("共考核街道%(count)s个"),
         "unranked": gettext_lazy("，其中%(count)s个不足%(days)s天，不参与排名"),
         "top": gettext_lazy("，排名前三的街道是%(top)s"),

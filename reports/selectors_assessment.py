@@ -299,3 +299,17 @@ def published_citations(
             }
         )
     return citations
+
+
+def assessment_round_adjustments(*, round_: AssessmentRound) -> list[AssessmentAdjustment]:
+    """The round's adjustments, newest first, each with ``subject_name`` (its score's name; empty
+    when the subject has left the round on a recomputation): two queries."""
+    adjustments = list(round_.adjustments.select_related("created_by"))
+    names = dict(
+        round_.scores.filter(subject_id__in={a.subject_id for a in adjustments}).values_list(
+            "subject_id", "name"
+        )
+    )
+    for adjustment in adjustments:
+        adjustment.subject_name = names.get(adjustment.subject_id, "")
+    return adjustments

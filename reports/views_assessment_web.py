@@ -1,5 +1,7 @@
-"""The office's assessment pages: the rounds of its region, and a round by rank with its breakdown,
-an adjustment form (加分/扣分, a reason each) and the publish button; a published round's Excel
+"""The office's assessment pages: the rounds of its region, and a round by rank with its breakdown
+(50 subjects a page, searchable by name: a county round holds 10,000 chiefs), an adjustment form
+(加分/扣分, a reason each), the round's adjustments, and, while a draft, the buttons that withdraw
+an adjustment, compute the round again, delete it and publish it; a published round's Excel
 ledger and PDF are asked for there (导出Excel / 导出PDF), followed while they are built and then
 downloaded through the document pipeline (/documents/assessment-round/<pk>/...). Other roles are
 refused (403); a round outside the account's region is not found (404)."""
@@ -19,6 +21,7 @@ from accounts.models import Region, User
 from accounts.roles import OFFICE_ROLES
 from core.exceptions import StateConflict
 from core.models import JobStatus
+from core.pagination import CappedPaginator
 
 from . import selectors_assessment as selectors
 from . import services_assessment as services
@@ -30,8 +33,13 @@ def _require_office(user: User) -> None:
         raise PermissionDenied(_("只有河长办和管理员可以查看和调整考核。"))
 
 
+PAGE_SIZE = 50
+
+
 class AdjustmentForm(forms.Form):
-    subject_id = forms.TypedChoiceField(label=gettext_lazy("考核对象"), coerce=int)
+    # The choices are the subjects on the page shown; the service checks that the one posted is
+    # in the round (a county round has too many subjects for one list).
+    subject_id = forms.IntegerField(label=gettext_lazy("考核对象"), widget=forms.Select)
     points = forms.DecimalField(
         label=gettext_lazy("分值（扣分填负数）"), max_digits=6, decimal_places=2
     )
@@ -78,14 +86,22 @@ def round_list(request):
     )
 
 
+def _round_of(request, pk: int):
+    _require_office(request.user)
+    return get_object_or_404(selectors.assessment_round_list(user=request.user), pk=pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_page(request, pk: int):
-    _require_office(request.user)
-    round_ = get_object_or_404(selectors.assessment_round_list(user=request.user), pk=pk)
-    scores = list(selectors.assessment_scores(round_=round_))
+    round_ = _round_of(request, pk)
+    search = request.GET.get("search", "").strip()
+    scores = selectors.assessment_scores(round_=round_)
+    if search:
+        scores = scores.filter(name__icontains=search)
+    page = CappedPaginator(scores, PAGE_SIZE).get_page(request.GET.get("page"))
     form = AdjustmentForm(request.POST or None)
-    form.fields["subject_id"].choices = [(s.subject_id, s.name) for s in scores]
+    form.fields["subject_id"].widget.choices = [(s.subject_id, s.name) for s in page]
     if request.method == "POST" and form.is_valid():
         try:
             services.assessment_adjustment_create(
@@ -102,14 +118,14 @@ def round_page(request, pk: int):
                 form.add_error(None, message)
         else:
             messages.success(request, _("已记录加减分。"))
-            return redirect("assessment-round-page", pk=round_.pk)
+            return redirect(request.get_full_path())
     labels = {key: criterion.label for key, criterion in CRITERIA.items()}
     rows = [
         {
             "score": s,
             "breakdown": [{**b, "label": labels.get(b["key"], b["key"])} for b in s.breakdown],
         }
-        for s in scores
+        for s in page
     ]
     status = 400 if request.method == "POST" else 200
     # select_related by the selector: None until the files are asked for.
@@ -117,16 +133,63 @@ def round_page(request, pk: int):
     return render(
         request,
         "reports/assessment_round.html",
-        {"round": round_, "rows": rows, "form": form, "document": document},
+        {
+            "round": round_,
+            "rows": rows,
+            "page": page,
+            "search": search,
+            "adjustments": selectors.assessment_round_adjustments(round_=round_),
+            "form": form,
+            "document": document,
+        },
         status=status,
     )
 
 
 @login_required
 @require_POST
-def round_publish(request, pk: int):
+def round_recompute(request, pk: int):
+    round_ = _round_of(request, pk)
+    try:
+        services.assessment_round_recompute(user=request.user, round_=round_)
+    except StateConflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已按当前数据重新计算，加减分保留。"))
+    return redirect("assessment-round-page", pk=round_.pk)
+
+
+@login_required
+@require_POST
+def round_delete(request, pk: int):
+    round_ = _round_of(request, pk)
+    try:
+        services.assessment_round_delete(instance=round_, user=request.user)
+    except StateConflict as exc:
+        messages.error(request, str(exc))
+        return redirect("assessment-round-page", pk=round_.pk)
+    messages.success(request, _("已删除考核草稿。"))
+    return redirect("assessment-rounds")
+
+
+@login_required
+@require_POST
+def adjustment_delete(request, pk: int):
     _require_office(request.user)
-    round_ = get_object_or_404(selectors.assessment_round_list(user=request.user), pk=pk)
+    adjustment = get_object_or_404(selectors.assessment_adjustment_list(user=request.user), pk=pk)
+    try:
+        services.assessment_adjustment_delete(instance=adjustment, user=request.user)
+    except StateConflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已撤销该项加减分。"))
+    return redirect("assessment-round-page", pk=adjustment.round_id)
+
+
+@login_required
+@require_POST
+def round_publish(request, pk: int):
+    round_ = _round_of(request, pk)
     try:
         services.assessment_round_publish(user=request.user, round_=round_)
     except StateConflict as exc:

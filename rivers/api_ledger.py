@@ -2,7 +2,7 @@
 (.xlsx or CSV), and download their templates.
 
 Routed under ``/api/v1/ledgers/roster/`` (``urlpatterns``) and ``/api/v1/ledgers/<signs,
-outfalls, facilities>/`` (``asset_urlpatterns``) by ``config/api.py``.
+outfalls, facilities, water-readings>/`` (``asset_urlpatterns``) by ``config/api.py``.
 """
 
 from dataclasses import asdict
@@ -27,6 +27,10 @@ from core.text import join_items
 
 from .ledger import COLUMNS, TEMPLATE_FILENAME, roster_import, roster_template
 from .ledger_assets import ASSET_LEDGERS, AssetLedger, asset_import, asset_template
+from .water_ledger import COLUMNS as WATER_COLUMNS
+from .water_ledger import SHEET_NAME as WATER_SHEET_NAME
+from .water_ledger import TEMPLATE_FILENAME as WATER_TEMPLATE_FILENAME
+from .water_ledger import water_reading_import, water_reading_template
 
 
 class RosterImportRequestSerializer(serializers.Serializer):
@@ -257,5 +261,73 @@ def _asset_urls() -> list:
     return urls
 
 
+class WaterImportView(APIView):
+    """Import water-quality readings in the layout monitoring stations send."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+    write_roles = OFFICE_ROLES
+
+    @extend_schema(
+        summary=f"导入{WATER_SHEET_NAME}（.xlsx 或 CSV）",
+        description=(
+            f"列：{join_items(column.header for column in WATER_COLUMNS)}（mg/L，未监测留空）。"
+            "断面按编码匹配账号管辖范围内已登记的监测断面；同一断面同一天为同一条数据，"
+            "重复导入不会重复登记，数值不同时按文件更新。负数或超出合理范围的数值、未登记的断面、"
+            "没有任何监测值的行都会被拒绝；只要有一处错误就不导入任何数据，返回 400 并列出"
+            "每个错误的行、列和原因。"
+        ),
+        request={"multipart/form-data": AssetImportRequestSerializer},
+        responses={
+            201: AssetImportResultSerializer,
+            400: OpenApiResponse(
+                LedgerImportErrorSerializer, description="文件或数据有误，未导入任何数据。"
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        upload = AssetImportRequestSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        result = water_reading_import(user=request.user, file=upload.validated_data["file"])
+        if not result.ok:
+            body: dict = {}
+            if result.file_errors:
+                body["file"] = result.file_errors
+            if result.row_errors:
+                body["rows"] = [asdict(error) for error in result.row_errors]
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class WaterTemplateView(APIView):
+    """The empty readings ledger to fill in, with its filling notes."""
+
+    renderer_classes = [JSONRenderer, XLSXRenderer]
+    read_roles = OFFICE_ROLES
+
+    @extend_schema(
+        summary=f"下载{WATER_SHEET_NAME}导入模板",
+        responses={(200, XLSX_MEDIA_TYPE): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request) -> FileResponse:
+        return FileResponse(
+            BytesIO(water_reading_template()),
+            as_attachment=True,
+            filename=WATER_TEMPLATE_FILENAME,
+            content_type=XLSX_MEDIA_TYPE,
+        )
+
+
 # Beside the roster's, under /api/v1/ledgers/ (config/api.py).
-asset_urlpatterns = _asset_urls()
+asset_urlpatterns = [
+    *_asset_urls(),
+    path("water-readings/", WaterImportView.as_view(), name="ledger-water-readings-import"),
+    path(
+        "water-readings/template/",
+        WaterTemplateView.as_view(),
+        name="ledger-water-readings-template",
+    ),
+]

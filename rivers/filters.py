@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.filters import DatedFilterSet, RegionFilterSet
 from accounts.models import Region
 
-from .models import Chief, Facility, Outfall, Reach, River, Sign
+from .models import Chief, Facility, MonitoringPoint, Outfall, Reach, River, Sign, WaterReading
 
 
 class RegionListFilter(RegionFilterSet):
@@ -62,3 +62,18 @@ class FacilityFilter(RegionFilterSet):
     class Meta:
         model = Facility
         fields = ["reach", "kind"]
+
+
+class MonitoringPointFilter(RegionFilterSet):
+    class Meta:
+        model = MonitoringPoint
+        fields = ["river", "reach", "level", "water_body", "target_grade"]
+
+
+class WaterReadingFilter(DatedFilterSet):
+    date_field = "sampled_on"
+    river = django_filters.NumberFilter(field_name="point__river", label=_("河流"))
+
+    class Meta:
+        model = WaterReading
+        fields = ["point"]

@@ -37,6 +37,26 @@ class RiverQuerySet(ScopedQuerySet):
         return self._for_user(user, super().in_region)
 
 
+class MonitoringPointQuerySet(ScopedQuerySet):
+    """A point on a reach belongs to the reach's region; one on no reach (a lake's centre, a
+    boundary section) to the region that manages its river."""
+
+    point_path = ""  # the lookup from the queried model to the point ("" for points themselves)
+
+    def _point_q(self, subtree) -> Q:
+        p = self.point_path
+        return Q(**{f"{p}reach__region__in": subtree}) | Q(
+            **{f"{p}reach__isnull": True, f"{p}river__region__in": subtree}
+        )
+
+    def in_region(self, region: Region | int) -> Self:
+        return self.filter(self._point_q(Region.objects.subtree(region)))
+
+
+class WaterReadingQuerySet(MonitoringPointQuerySet):
+    point_path = "point__"
+
+
 def serving_q(date_from, date_to) -> Q:
     """Roster entries in post at any time from ``date_from`` to ``date_to`` (None: open), as a
     condition other queries can put inside their own (a figure's FILTER, an EXISTS)."""

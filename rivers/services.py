@@ -15,7 +15,15 @@ from core.exceptions import StateConflict
 from core.services import model_create, model_update
 from core.text import join_items
 
-from .models import Chief, Reach, River
+from .models import (
+    Chief,
+    MonitoringPoint,
+    Reach,
+    River,
+    RiverKind,
+    WaterReading,
+)
+from .water_quality import WaterBody
 
 
 @transaction.atomic
@@ -150,3 +158,65 @@ def chief_replace(
         detail={"successor": successor.pk, "successor_name": successor.name, "on": on},
     )
     return successor
+
+
+# --- water quality: monitoring points and their readings ---------------------------------------
+
+
+def _check_point_reach(*, river: River, reach: Reach | None) -> None:
+    if reach is not None and reach.river_id != river.pk:
+        raise ValidationError({"reach": [_("该河段不属于所选河流。")]})
+
+
+@transaction.atomic
+def monitoring_point_create(*, user: User, river: River, **data) -> MonitoringPoint:
+    reach = data.get("reach")
+    _check_point_reach(river=river, reach=reach)
+    if "water_body" not in data:
+        # A lake's or a reservoir's point is graded by the lake limits unless told otherwise.
+        lakes = {RiverKind.LAKE, RiverKind.RESERVOIR}
+        data["water_body"] = WaterBody.LAKE if river.kind in lakes else WaterBody.RIVER
+    point = model_create(model=MonitoringPoint, data={**data, "river": river})
+    audit_record(user=user, action=AuditAction.CREATE, obj=point, changes=created(point))
+    return point
+
+
+@transaction.atomic
+def monitoring_point_update(*, instance: MonitoringPoint, user: User, **data) -> MonitoringPoint:
+    river = data.get("river", instance.river)
+    reach = data.get("reach", instance.reach)
+    _check_point_reach(river=river, reach=reach)
+    before = snapshot(instance)
+    point = model_update(instance=instance, data=data)
+    audit_record(
+        user=user, action=AuditAction.UPDATE, obj=point, changes=diff(before, snapshot(point))
+    )
+    return point
+
+
+@transaction.atomic
+def water_reading_create(
+    *, user: User, point: MonitoringPoint, sampled_on: datetime.date, **values
+) -> WaterReading:
+    if WaterReading.objects.filter(point=point, sampled_on=sampled_on).exists():
+        raise ValidationError({"sampled_on": [_("该断面在这一天已有监测数据，请修改原记录。")]})
+    reading = model_create(
+        model=WaterReading, data={"point": point, "sampled_on": sampled_on, **values}
+    )
+    audit_record(user=user, action=AuditAction.CREATE, obj=reading, changes=created(reading))
+    return reading
+
+
+@transaction.atomic
+def water_reading_update(*, instance: WaterReading, user: User, **data) -> WaterReading:
+    point = data.get("point", instance.point)
+    sampled_on = data.get("sampled_on", instance.sampled_on)
+    clash = WaterReading.objects.filter(point=point, sampled_on=sampled_on).exclude(pk=instance.pk)
+    if clash.exists():
+        raise ValidationError({"sampled_on": [_("该断面在这一天已有监测数据，请修改原记录。")]})
+    before = snapshot(instance)
+    reading = model_update(instance=instance, data=data)
+    audit_record(
+        user=user, action=AuditAction.UPDATE, obj=reading, changes=diff(before, snapshot(reading))
+    )
+    return reading

@@ -6,6 +6,16 @@ from .ledger_assets import ASSET_LEDGERS
 urlpatterns: list = [
     path("roster/import/", views_web.roster_import_page, name="ledger-import"),
     path("roster/template.xlsx", views_web.roster_template_download, name="ledger-template"),
+    path(
+        "water-readings/import/",
+        views_web.water_import_page,
+        name="ledger-import-water-readings",
+    ),
+    path(
+        "water-readings/template.xlsx",
+        views_web.water_template_download,
+        name="ledger-template-water-readings",
+    ),
 ]
 # The sign, outfall and facility ledgers: one page each, named by the ledger's word.
 for kind in ASSET_LEDGERS:

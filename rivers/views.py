@@ -9,7 +9,7 @@ from accounts.roles import ADMINS
 from core.exports import condition
 from core.views import ScopedModelViewSet
 
-from . import filters, ledger, roster_export, selectors, serializers, services
+from . import filters, ledger, roster_export, selectors, serializers, services, water_ledger
 
 
 @extend_schema_view(list=extend_schema(summary="区域（区县、街道、社区）"))
@@ -114,3 +114,33 @@ class FacilityViewSet(ScopedModelViewSet):
     filterset_class = filters.FacilityFilter
     search_fields = ["name", "reach__name", "reach__river__name"]
     ordering_fields = ["name", "kind"]
+
+
+class MonitoringPointViewSet(ScopedModelViewSet):
+    """Monitoring sections (监测断面), graded against their target by GB 3838-2002."""
+
+    selector = selectors.monitoring_point_list
+    create_service = services.monitoring_point_create
+    update_service = services.monitoring_point_update
+    serializer_class = serializers.MonitoringPointSerializer
+    filterset_class = filters.MonitoringPointFilter
+    search_fields = ["name", "code", "river__name"]
+    ordering_fields = ["code", "name", "level", "target_grade"]
+
+
+class WaterReadingViewSet(ScopedModelViewSet):
+    """Readings of the monitoring points; grade, deciding parameters, target met and the
+    exceedance multiples follow from the values by GB 3838-2002 (rivers.water_quality)."""
+
+    selector = selectors.water_reading_list
+    create_service = services.water_reading_create
+    update_service = services.water_reading_update
+    serializer_class = serializers.WaterReadingSerializer
+    filterset_class = filters.WaterReadingFilter
+    search_fields = ["point__name", "point__code"]
+    ordering_fields = ["sampled_on", "point__code"]
+    # ?format=xlsx: the readings ledger, in the shape its import reads (rivers.water_ledger).
+    ledger_name = water_ledger.SHEET_NAME
+
+    def ledger_table(self, records):
+        return water_ledger.readings_ledger_table(records)

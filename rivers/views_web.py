@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,8 @@ from accounts.roles import OFFICE_ROLES
 from core.ledgers import XLSX_MEDIA_TYPE
 from core.text import join_clauses, join_items
 
+from . import selectors
+from . import water_quality as wq
 from .ledger import (
     TEMPLATE_FILENAME,
     RosterImportResult,
@@ -27,6 +29,17 @@ from .ledger import (
     roster_template,
 )
 from .ledger_assets import ASSET_LEDGERS, AssetImportResult, asset_import, asset_template
+from .water_charts import point_trends
+from .water_ledger import (
+    NOTES as WATER_NOTES,
+)
+from .water_ledger import (
+    TEMPLATE_FILENAME as WATER_TEMPLATE_FILENAME,
+)
+from .water_ledger import (
+    water_reading_import,
+    water_reading_template,
+)
 
 
 class RosterUploadForm(forms.Form):
@@ -144,4 +157,76 @@ def asset_template_download(request: HttpRequest, kind: str) -> HttpResponse:
         as_attachment=True,
         filename=ledger.template_filename,
         content_type=XLSX_MEDIA_TYPE,
+    )
+
+
+# --- water quality: the readings ledger and a monitoring point's page --------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def water_import_page(request: HttpRequest) -> HttpResponse:
+    _require_office(request.user)
+    form = AssetUploadForm()
+    result = None
+    if request.method == "POST":
+        form = AssetUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            result = water_reading_import(user=request.user, file=form.cleaned_data["file"])
+            if result.ok:
+                messages.success(request, _asset_summary(result, _("水质监测数据")))
+                return redirect("ledger-import-water-readings")
+    return render(
+        request,
+        "rivers/water_ledger_import.html",
+        {"form": form, "result": result, "notes": WATER_NOTES},
+    )
+
+
+@login_required
+@require_GET
+def water_template_download(request: HttpRequest) -> HttpResponse:
+    _require_office(request.user)
+    return FileResponse(
+        BytesIO(water_reading_template()),
+        as_attachment=True,
+        filename=WATER_TEMPLATE_FILENAME,
+        content_type=XLSX_MEDIA_TYPE,
+    )
+
+
+@login_required
+@require_GET
+def monitoring_point_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A monitoring point: its target, each reading's grade, and a trend chart per parameter
+    with the target's limit drawn."""
+    point = get_object_or_404(selectors.monitoring_point_list(user=request.user), pk=pk)
+    breadcrumbs = [(_("监测断面"), reverse("monitoring-points")), (point.name, "")]
+    readings = list(selectors.point_readings(point=point))
+    return render(
+        request,
+        "rivers/monitoring_point.html",
+        {
+            "point": point,
+            # The latest first in the table, each with its values in the parameters' order.
+            "rows": [
+                (reading, [getattr(reading, p) for p in wq.PARAMETERS], reading.assessment)
+                for reading in reversed(readings)
+            ],
+            "latest": readings[-1] if readings else None,
+            "charts": point_trends(point, readings),
+            "parameters": [(p, wq.PARAMETER_LABELS[p]) for p in wq.PARAMETERS],
+            "breadcrumbs": breadcrumbs,
+        },
+    )
+
+
+@login_required
+@require_GET
+def monitoring_point_list_page(request: HttpRequest) -> HttpResponse:
+    """The account's monitoring points with their latest grade and whether it meets target."""
+    return render(
+        request,
+        "rivers/monitoring_points.html",
+        {"rows": selectors.points_with_latest(user=request.user)},
     )

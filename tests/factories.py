@@ -15,7 +15,10 @@ from rivers.models import (
     Reach,
     River,
     RiverKind,
+    RiverPlan,
+    RiverPlanTask,
     Sign,
+    TaskStatus,
 )
 
 
@@ -63,6 +66,29 @@ class ReachFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"第{n}段")
     bank = Bank.BOTH
     length_km = Decimal("2.4")
+
+
+class RiverPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RiverPlan
+
+    river = factory.SubFactory(RiverFactory)
+    title = factory.Sequence(lambda n: f"一河一策方案{n}")
+    start_year = 2024
+    end_year = 2026
+    problems = "岸线乱占，生活污水直排。"
+    goals = "2026年底前消除劣V类水体。"
+
+
+class RiverPlanTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RiverPlanTask
+
+    plan = factory.SubFactory(RiverPlanFactory)
+    title = factory.Sequence(lambda n: f"整治任务{n}")
+    responsible_unit = "区水利局"
+    due = datetime.date(2025, 6, 30)
+    status = TaskStatus.PLANNED
 
 
 class ChiefFactory(factory.django.DjangoModelFactory):
@@ -114,6 +140,29 @@ class FacilityFactory(PositionedFactory):
 
     name = factory.Sequence(lambda n: f"便民桥{n}")
     kind = FacilityKind.FOOTBRIDGE
+
+
+class MonitoringPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rivers.MonitoringPoint"
+
+    name = factory.Sequence(lambda n: f"断面{n}")
+    code = factory.Sequence(lambda n: f"DM{n:05d}")
+    reach = factory.SubFactory(ReachFactory)
+    river = factory.LazyAttribute(lambda o: o.reach.river if o.reach else RiverFactory())
+    lat = Decimal("34.750000")
+    lon = Decimal("113.620000")
+    level = "county"
+    water_body = "river"
+    target_grade = "III"
+
+
+class WaterReadingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rivers.WaterReading"
+
+    point = factory.SubFactory(MonitoringPointFactory)
+    sampled_on = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(n))
 
 
 class UserFactory(factory.django.DjangoModelFactory):

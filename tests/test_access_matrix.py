@@ -21,6 +21,7 @@ import datetime
 import io
 import uuid as uuid_lib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -104,6 +105,11 @@ def _build_world() -> SimpleNamespace:
         s.sign = factories.SignFactory(reach=s.reach)
         s.outfall = factories.OutfallFactory(reach=s.reach)
         s.facility = factories.FacilityFactory(reach=s.reach)
+        s.river_plan = factories.RiverPlanFactory(river=s.river)
+        factories.RiverPlanTaskFactory(plan=s.river_plan, responsible_region=community)
+
+        s.point = factories.MonitoringPointFactory(reach=s.reach, river=s.river)
+        s.reading = factories.WaterReadingFactory(point=s.point, do=Decimal("6"))
         s.patrol = factories.PatrolFactory(chief=s.chief, reach=s.reach)
         s.finding = factories.FindingFactory(patrol=s.patrol)
         s.finding_photo = factories.FindingPhotoFactory(finding=s.finding)
@@ -305,6 +311,9 @@ RECORDS = {
     "signs": lambda w, s, u: getattr(w, s).sign,
     "outfalls": lambda w, s, u: getattr(w, s).outfall,
     "facilities": lambda w, s, u: getattr(w, s).facility,
+    "river-plans": lambda w, s, u: getattr(w, s).river_plan,
+    "monitoring-points": lambda w, s, u: getattr(w, s).point,
+    "water-readings": lambda w, s, u: getattr(w, s).reading,
     "patrol-rules": lambda w, s, u: w.rule,
     "patrols": lambda w, s, u: getattr(w, s).patrol,
     "issues": lambda w, s, u: getattr(w, s).issue,
@@ -348,6 +357,9 @@ PATCHES = {
     "signs": {"code": "GSP-CHANGED"},
     "outfalls": {"name": "改名排口"},
     "facilities": {"name": "改名桥"},
+    "river-plans": {"title": "改名方案"},
+    "monitoring-points": {"name": "改名断面"},
+    "water-readings": {"values": {"do": 5}},
     "patrol-rules": {"min_count": 3},
     "assessment-schemes": {"name": "改名方案"},
     "issues": {"title": "改名问题"},
@@ -377,6 +389,10 @@ CREATE_OVERRIDES = {
     "chiefs": lambda w, s: {"name": "新河长", "phone": "13900000000"},
     "reaches": lambda w, s: {"name": "新段"},
     "signs": lambda w, s: {"code": f"GSP-NEW-{s}"},
+    # A river has one plan for a year: the copy covers later years, with tasks of its own.
+    "river-plans": lambda w, s: {"start_year": 2031, "end_year": 2032, "tasks": None},
+    "monitoring-points": lambda w, s: {"code": f"DM-NEW-{s}"},
+    "water-readings": lambda w, s: {"sampled_on": "2025-01-01"},
     # A new rule starts today (the default): the record's valid_from lies in a past month.
     "patrol-rules": lambda w, s: {
         "role": ChiefRole.STREET_CHIEF,
@@ -495,6 +511,7 @@ ADMITTED = {
     ("regions-detail", "DELETE", "*", "*"): 409,
     ("rivers-detail", "DELETE", "*", "*"): 409,
     ("reaches-detail", "DELETE", "*", "*"): 409,
+    ("monitoring-points-detail", "DELETE", "*", "*"): 409,
     # A notification is its recipient's alone, a superuser's included.
     ("notifications-detail", "GET", "superuser", "outside"): 404,
     ("notifications-read", "POST", "superuser", "outside"): 404,
@@ -513,10 +530,17 @@ ADMITTED = {
     ("assessment-rounds-documents", "POST", "*", "*"): 409,
     ("assessment-rounds-xlsx", "GET", "*", "*"): 409,
     ("assessment-rounds-pdf", "GET", "*", "*"): 409,
+    ("ledgers-water-readings", "POST", "*", "*"): 400,
 }
 
 # The ledger imports: each is sent its own (empty) template, downloaded once.
-LEDGER_IMPORTS = ("ledgers-roster", "ledgers-signs", "ledgers-outfalls", "ledgers-facilities")
+LEDGER_IMPORTS = (
+    "ledgers-roster",
+    "ledgers-signs",
+    "ledgers-outfalls",
+    "ledgers-facilities",
+    "ledgers-water-readings",
+)
 
 
 # The plain API views that take a region filter: a region outside answers 400 (the filter's
@@ -868,6 +892,9 @@ REGION_FIELDS = {
     "signs": ("reach", lambda w: w.outside.reach.pk),
     "outfalls": ("reach", lambda w: w.outside.reach.pk),
     "facilities": ("reach", lambda w: w.outside.reach.pk),
+    "river-plans": ("river", lambda w: w.outside.river.pk),
+    "monitoring-points": ("reach", lambda w: w.outside.reach.pk),
+    "water-readings": ("point", lambda w: w.outside.point.pk),
     "issues": ("region", lambda w: w.far_c.pk),
     "map-patches": ("region", lambda w: w.far_c.pk),
     "publicity-events": ("region", lambda w: w.far_c.pk),

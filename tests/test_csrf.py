@@ -59,6 +59,11 @@ def _concrete(route: str, w) -> list[str]:
         # A patrol's finding turned into an issue (workbench/views_findings.py).
         url = route.replace("<int:pk>", str(inside.patrol.pk))
         return [f"/{url.replace('<int:finding_pk>', str(inside.finding.pk))}"]
+    if "<int:task_pk>" in route:
+        # A river plan's task: its status, its notes (workbench/views_river_plans.py).
+        plan = inside.river_plan
+        url = route.replace("<int:pk>", str(plan.pk))
+        return [f"/{url.replace('<int:task_pk>', str(plan.tasks.first().pk))}"]
     if route.startswith("workbench/"):
         urls = []
         for resource in RESOURCES.values():

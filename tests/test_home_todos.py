@@ -93,6 +93,7 @@ EXPECTED = {
     "public_reports": 1,
     "map_patches": 2,
     "failed_reports": 1,
+    "river_plan_overdue": 0,  # no river plan in this world (tests/test_river_plans.py)
 }
 
 

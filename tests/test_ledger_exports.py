@@ -27,6 +27,7 @@ from core.ledgers import XLSX_MEDIA_TYPE, display_width
 from core.renderers import XLSXRenderer
 from rivers.ledger import COLUMNS
 from rivers.models import Chief, ChiefRole, Reach, River
+from rivers.water_ledger import COLUMNS as WATER_COLUMNS
 
 from . import factories
 from .conftest import _build_street, make_account
@@ -44,9 +45,12 @@ NOT_LEDGERS = {
     "ledger-signs-template",
     "ledger-outfalls-template",
     "ledger-facilities-template",
+    "ledger-water-readings-template",
 }
 # The roster exports in its import's shape, whose headers are Chinese in every language.
 ROSTER = "chief-list"
+# So do the water-quality readings, in the stations' layout.
+WATER = "water-reading-list"
 # Lists whose records carry dates (each such record has one in the world below).
 DATED = {
     "chief-list",
@@ -173,6 +177,8 @@ def world(high_ids):
     factories.SignUpdateFactory(sign=reach.signs.get(), notes=HYPERLINK)
     factories.OutfallCheckFactory(outfall=reach.outfalls.get(), notes=HYPERLINK, issue=issue)
     factories.FacilityCheckFactory(facility=reach.facilities.get(), notes=HYPERLINK)
+    point = factories.MonitoringPointFactory(reach=reach, river=reach.river)
+    factories.WaterReadingFactory(point=point, do=Decimal("4.2"), nh3n=Decimal("1.65"))
     audit_record(
         user=office,
         action=AuditAction.UPDATE,
@@ -212,6 +218,8 @@ def test_the_walk_finds_every_export():
         "sign-list",
         "outfall-list",
         "facility-list",
+        "monitoring-point-list",
+        "water-reading-list",
         "patrol-list",
         "issue-list",
         "issue-ledger",
@@ -230,7 +238,7 @@ def test_the_walk_finds_every_export():
         "ledger-signs-template",
     } <= xlsx_routes()
     assert "bulletin-list" not in xlsx_routes()  # no spreadsheet renderer: no ledger
-    assert len(ROUTES) == 29
+    assert len(ROUTES) == 31
 
 
 # --- every export -------------------------------------------------------------------------
@@ -303,6 +311,10 @@ def test_headers_follow_the_english_ui(api, world, name):
     if name == ROSTER:
         # The roster keeps its import's headers, in every language.
         assert headers == [column.header for column in COLUMNS]
+        return
+    if name == WATER:
+        shape = [column.header for column in WATER_COLUMNS]
+        assert headers[: len(shape)] == shape
         return
     with translation.override("en"):
         for header in headers:

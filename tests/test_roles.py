@@ -171,6 +171,7 @@ def test_the_workbench_records_are_written_by_exactly_these_roles():
         "signs": office,
         "outfalls": office,
         "facilities": office,
+        "river-plans": office,  # of the region that manages the river (views_river_plans)
         "patrols": set(),  # filed on the phone page and the API, not on the workbench
         "patrol-rules": office,  # and of the office, only the county's (writes_policy)
         "publicity-events": office,

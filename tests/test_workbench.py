@@ -64,6 +64,9 @@ MAKERS = {
     "signs": lambda s, i: factories.SignFactory(reach=s.reaches[i % 2]),
     "outfalls": lambda s, i: factories.OutfallFactory(reach=s.reaches[i % 2]),
     "facilities": lambda s, i: factories.FacilityFactory(reach=s.reaches[i % 2]),
+    "river-plans": lambda s, i: factories.RiverPlanFactory(
+        river=s.reaches[0].river, start_year=2000 + 2 * i, end_year=2001 + 2 * i
+    ),
     "patrols": _patrol,
     "patrol-rules": _rule,
     "publicity-events": lambda s, i: factories.PublicityEventFactory(region=s.street),
@@ -125,6 +128,12 @@ def _valid_post(slug: str, s: Street) -> dict:
             "kind": "footbridge",
             "lat": "34.7",
             "lon": "113.6",
+        },
+        "river-plans": {
+            "river": reach.river_id,
+            "title": "新一河一策方案",
+            "start_year": "2030",
+            "end_year": "2032",
         },
         "patrol-rules": {
             "role": "liaison",

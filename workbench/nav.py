@@ -47,7 +47,11 @@ def _menu(role: str, has_chief: bool) -> list[tuple]:
             (
                 _("河湖"),
                 None,
-                [(_("河流"), resources("rivers")), (_("河段"), resources("reaches"))],
+                [
+                    (_("河流"), resources("rivers")),
+                    (_("河段"), resources("reaches")),
+                    (_("一河一策"), resources("river-plans")),
+                ],
             ),
             (_("河长名录"), resources("chiefs"), []),
             (

@@ -19,6 +19,7 @@ from activities import views as activities
 from core.views import ScopedModelViewSet
 from map_patches import views as map_patches
 from patrols import views as patrols
+from rivers import api_plans
 from rivers import serializers as river_serializers
 from rivers import services as river_services
 from rivers import views as rivers
@@ -126,6 +127,7 @@ RESOURCES: dict[str, Resource] = {
             columns=("name", "code", "kind", "length_km", "region_name"),
             related=(
                 Related("reaches", lookup="river", param="river", label=_("河段")),
+                Related("river-plans", lookup="river", param="river", label=_("一河一策")),
                 Related("patrols", lookup="reach__river", param="river", table=False),
             ),
             place=places.river_map,
@@ -219,6 +221,26 @@ RESOURCES: dict[str, Resource] = {
             list_links=((_("台账导入"), "ledger-import-facilities"),),
             related=(Related("facility-checks", lookup="facility", param="facility"),),
             place=places.positioned_map,
+        ),
+        # 一河一策: the plan's page shows its tasks, with their own forms (views_river_plans).
+        Resource(
+            slug="river-plans",
+            viewset=api_plans.RiverPlanViewSet,
+            api_basename="river-plan",
+            label=_("一河一策方案"),
+            title=_("一河一策"),
+            columns=(
+                "title",
+                "river_name",
+                "start_year",
+                "end_year",
+                "task_count",
+                "open_tasks",
+                "overdue_tasks",
+            ),
+            form_exclude=("tasks",),
+            list_links=((_("未完成任务"), "workbench:river-plan-tasks"),),
+            detail_template="workbench/river_plan_detail.html",
         ),
         Resource(
             slug="patrols",

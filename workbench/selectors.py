@@ -24,6 +24,7 @@ from public_reports.selectors import public_reports_to_triage
 from reports.dashboard import dashboard
 from reports.models import Report, ReportStatus
 from reports.rollups import month_of
+from rivers.selectors import river_plan_open_tasks
 
 from .nav import ISSUES_PATH
 
@@ -56,7 +57,7 @@ def due_soon_last_day(*, today: datetime.date) -> datetime.date:
 def office_todos(*, user: User, today: datetime.date) -> list[Todo]:
     """The office's work, as the lists it links show it: issues to assign, to accept, due within
     3 working days, overdue, public reports to triage, map patches to verify, reports that
-    failed to build (to generate again)."""
+    failed to build (to generate again), river-plan tasks past their due date."""
     due_by = due_soon_last_day(today=today)
     # One aggregate over the open issues of the region (the partial indexes on open issues).
     issues = (
@@ -72,6 +73,7 @@ def office_todos(*, user: User, today: datetime.date) -> list[Todo]:
     public = public_reports_to_triage(user=user).count()
     patches = MapPatch.objects.visible_to(user).filter(verdict=Verdict.PENDING).count()
     failed = Report.objects.visible_to(user).filter(status=ReportStatus.FAILED).count()
+    plan_tasks = river_plan_open_tasks(user=user, overdue_on=today).count()
     return [
         Todo(
             "to_assign",
@@ -111,6 +113,13 @@ def office_todos(*, user: User, today: datetime.date) -> list[Todo]:
             _("生成失败的报告"),
             failed,
             reverse("report-index") + f"?status={ReportStatus.FAILED}",
+            True,
+        ),
+        Todo(
+            "river_plan_overdue",
+            _("超期的一河一策任务"),
+            plan_tasks,
+            reverse("workbench:river-plan-tasks") + "?overdue=true",
             True,
         ),
     ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_findings
+from . import views, views_findings, views_river_plans
 
 app_name = "workbench"
 
@@ -9,6 +9,27 @@ urlpatterns = [
         "patrols/<int:pk>/findings/<int:finding_pk>/issue/",
         views_findings.finding_issue,
         name="finding-issue",
+    ),
+    path("river-plans/tasks/", views_river_plans.open_tasks, name="river-plan-tasks"),
+    path(
+        "river-plans/<int:pk>/tasks/new/",
+        views_river_plans.plan_task_add,
+        name="river-plan-task-add",
+    ),
+    path(
+        "river-plans/<int:pk>/tasks/<int:task_pk>/edit/",
+        views_river_plans.plan_task_edit,
+        name="river-plan-task-edit",
+    ),
+    path(
+        "river-plans/<int:pk>/tasks/<int:task_pk>/note/",
+        views_river_plans.plan_task_note,
+        name="river-plan-task-note",
+    ),
+    path(
+        "river-plans/<int:pk>/tasks/<int:task_pk>/status/",
+        views_river_plans.plan_task_status,
+        name="river-plan-task-status",
     ),
     path("<slug:resource>/", views.record_list, name="list"),
     path("<slug:resource>/new/", views.record_create, name="create"),

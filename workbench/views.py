@@ -22,6 +22,7 @@ from core.filtering import PortalFilterBackend
 from core.forms import error_messages, form_show_errors
 from core.pagination import CappedPaginator
 from core.pickers import PickerWidget, use_picker
+from core.renderers import XLSXRenderer
 from core.text import join_items
 
 from . import display
@@ -172,10 +173,19 @@ def record_list(request: HttpRequest, resource: str) -> HttpResponse:
             "rows": _rows(res, serializer, page.object_list),
             "filtered": any(k not in ("page", "ordering") and v for k, v in request.GET.items()),
             "can_write": res.can_write(request.user),
-            "export_url": reverse(f"{res.api_basename}-list") + "?" + export_query.urlencode(),
+            "export_url": (
+                reverse(f"{res.api_basename}-list") + "?" + export_query.urlencode()
+                if _exports_ledger(view)
+                else None
+            ),
             "list_links": [(label, reverse(name)) for label, name in res.list_links],
         },
     )
+
+
+def _exports_ledger(view) -> bool:
+    """Whether the list's API answers ``?format=xlsx`` (a few lists have no ledger yet)."""
+    return any(issubclass(renderer, XLSXRenderer) for renderer in view.renderer_classes)
 
 
 def _related(request: HttpRequest, res: Resource, obj) -> list[dict]:
