@@ -582,9 +582,10 @@ class AssessmentRoundDocument(Job):
 class RiverFile(Job):
     """The PDF of a river's file (一河一档) for a year, as the region that asked sees it: a job
     row of the document pipeline (reports/river_file_documents.py). A file is a snapshot: asking
-    again rebuilds it, and the PDF says the day it was made. Keyed by the river, the year and the
-    region whose rows it holds (None: every region, for an account that sees them all), so that
-    two offices of one river never share a file holding the other's rows."""
+    again rebuilds it, and the PDF says the day it was made. Keyed by the river, the year, the
+    region whose rows it holds (None: every region, for an account that sees them all) and
+    whether it holds the river plan, so that two offices of one river never share a file holding
+    the other's rows, nor a chief a file holding the plan."""
 
     river = models.ForeignKey(
         "rivers.River",
@@ -603,6 +604,8 @@ class RiverFile(Job):
     year = models.PositiveSmallIntegerField(
         _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
+    # Whether it holds the river plan: the plans' readers' files do, the chiefs' do not.
+    with_plan = models.BooleanField(_("含一河一策"), default=False)
     pdf = models.FileField(_("PDF 文件"), upload_to="river-files/", blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -612,8 +615,8 @@ class RiverFile(Job):
         verbose_name_plural = _("河流档案文件")
         constraints = [
             models.UniqueConstraint(
-                fields=["river", "region", "year"],
-                name="river_file_unique_river_region_year",
+                fields=["river", "region", "year", "with_plan"],
+                name="river_file_unique_key",
                 nulls_distinct=False,
             )
         ]

@@ -1,8 +1,11 @@
 """The river file (一河一档): everything the portal holds about one river, read in one place.
 
 ``river_file`` gathers the river's basics, its reaches with the chiefs serving now and those
-relieved, its signs, outfalls and facilities, the year's patrols and issues and the issues open
-today, as the region that asks sees them (its rows and those below it; None: every region). The
+relieved, its signs, outfalls and facilities, its monitoring points with their latest reading's
+grade (GB 3838-2002, rivers.water_quality) and whether it meets the target, the year's patrols and
+issues, the issues open today and, for the plans' readers, the river plan (一河一策) whose years
+cover the year, as the region that asks sees them (its rows and those below it; None: every
+region). The
 page (``/rivers/<pk>/file/``), the API (``GET rivers/{id}/file/``) and the PDF
 (reports/river_file_documents.py) all print what it returns.
 
@@ -21,25 +24,34 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Region, User
+from accounts.roles import REGION_READERS
 from issues.models import Issue, IssueStatus
+from rivers import water_quality as wq
 from rivers.models import (
     Bank,
     Chief,
     ChiefRole,
     Facility,
     FacilityKind,
+    MonitoringLevel,
+    MonitoringPoint,
     Outfall,
     OutfallKind,
     Reach,
     River,
     RiverKind,
+    RiverPlan,
+    RiverPlanTask,
+    RiverPlanTaskNote,
     Sign,
+    TaskStatus,
+    WaterReading,
 )
 
 from .figures import SOURCES, Scope, figure
@@ -50,6 +62,12 @@ ROLE_ORDER = {role.value: index for index, role in enumerate(ChiefRole)}
 def river_file_rivers(*, user: User) -> QuerySet[River]:
     """The rivers whose file the user may read: those it sees (through a reach, too)."""
     return River.objects.visible_to(user).select_related("region")
+
+
+def shows_plan(user: User) -> bool:
+    """Whether the user's file holds the river plan: the plans are read by the office, the
+    leaders and the admins (rivers.api_plans), not by the chiefs."""
+    return user.effective_role in REGION_READERS
 
 
 def file_region(user: User) -> Region | None:
@@ -136,6 +154,64 @@ class OpenIssue:
 
 
 @dataclass(frozen=True)
+class FileReading:
+    """A point's latest reading up to the file's day, graded by GB 3838-2002."""
+
+    sampled_on: datetime.date
+    grade: str | None
+    grade_label: str
+    meets_target: bool | None
+    deciding: list[str]
+    # Each parameter over the target's limit, with its multiple (超标倍数).
+    exceedances: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class FilePoint:
+    id: int
+    code: str
+    name: str
+    level_label: str
+    reach: str
+    water_body_label: str
+    target_grade: str
+    target_label: str
+    readings_in_year: int
+    latest: FileReading | None
+
+
+@dataclass(frozen=True)
+class FileTask:
+    id: int
+    title: str
+    responsible: str
+    due: datetime.date
+    status: str
+    status_label: str
+    progress: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class FilePlan:
+    id: int
+    title: str
+    start_year: int
+    end_year: int
+    problems: str
+    goals: str
+    tasks: list[FileTask]
+
+    @property
+    def open_tasks(self) -> int:
+        return sum(1 for task in self.tasks if task.status != TaskStatus.DONE)
+
+    @property
+    def overdue_tasks(self) -> int:
+        return sum(1 for task in self.tasks if task.overdue)
+
+
+@dataclass(frozen=True)
 class FileBasics:
     id: int
     name: str
@@ -164,9 +240,10 @@ class RiverFileSheet:
     patrols: FilePatrols
     issues: FileIssues
     open_issues: list[OpenIssue]
-    # The parts the water-quality and river-plan work adds (None / empty until they exist).
-    monitoring_points: list[dict[str, Any]] = field(default_factory=list)
-    plan: dict[str, Any] | None = None
+    monitoring_points: list[FilePoint] = field(default_factory=list)
+    # The plan whose years cover the file's year (None: none); only for the plans' readers.
+    plan: FilePlan | None = None
+    plan_shown: bool = False
 
     @property
     def title(self) -> str:
@@ -177,11 +254,25 @@ class RiverFileSheet:
         return list(enumerate(self.patrols.by_month, start=1))
 
     @property
+    def points_graded(self) -> int:
+        return sum(1 for p in self.monitoring_points if p.latest and p.latest.grade)
+
+    @property
+    def points_meeting_target(self) -> int:
+        return sum(1 for p in self.monitoring_points if p.latest and p.latest.meets_target)
+
+    @property
     def overdue_count(self) -> int:
         return sum(1 for issue in self.open_issues if issue.overdue)
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if self.plan is not None:
+            data["plan"]["open_tasks"] = self.plan.open_tasks
+            data["plan"]["overdue_tasks"] = self.plan.overdue_tasks
+        if not self.plan_shown:
+            del data["plan"]
+        return data
 
 
 def _chief(chief: Chief) -> FileChief:
@@ -325,16 +416,109 @@ def _open_issues(river: River, region: Region | None, today: datetime.date) -> l
     return issues
 
 
+def _reading(reading: WaterReading) -> FileReading:
+    assessment = reading.assessment
+    return FileReading(
+        sampled_on=reading.sampled_on,
+        grade=assessment.grade,
+        grade_label=assessment.grade_label,
+        meets_target=assessment.meets_target,
+        deciding=[str(wq.PARAMETER_LABELS[p]) for p in assessment.deciding],
+        exceedances=[
+            {"parameter": p, "label": str(wq.PARAMETER_LABELS[p]), "multiple": multiple}
+            for p, multiple in assessment.exceedances.items()
+        ],
+    )
+
+
+def _points(river: River, region: Region | None, scope: Scope) -> list[FilePoint]:
+    """The river's monitoring points, each with its latest reading on or before the file's
+    day and the number of readings in the year: two queries."""
+    rows = MonitoringPoint.objects.filter(river=river)
+    if region is not None:
+        rows = rows.in_region(region)
+    latest = (
+        WaterReading.objects.filter(point=OuterRef("pk"), sampled_on__lte=scope.as_of)
+        .order_by("-sampled_on")
+        .values("pk")[:1]
+    )
+    in_year = Q(readings__sampled_on__gte=scope.date_from, readings__sampled_on__lte=scope.as_of)
+    points = list(
+        rows.select_related("reach")
+        .annotate(latest_id=Subquery(latest), in_year=Count("readings", filter=in_year))
+        .order_by("code")
+    )
+    readings = WaterReading.objects.in_bulk([p.latest_id for p in points if p.latest_id])
+    result = []
+    for point in points:
+        reading = readings.get(point.latest_id)
+        if reading is not None:
+            reading.point = point  # its grade reads the point's water body and target
+        result.append(
+            FilePoint(
+                id=point.pk,
+                code=point.code,
+                name=point.name,
+                level_label=str(MonitoringLevel(point.level).label),
+                reach=point.reach.name if point.reach else "",
+                water_body_label=str(wq.WaterBody(point.water_body).label),
+                target_grade=point.target_grade,
+                target_label=str(wq.TargetGrade(point.target_grade).label),
+                readings_in_year=point.in_year,
+                latest=_reading(reading) if reading is not None else None,
+            )
+        )
+    return result
+
+
+def _plan(river: River, year: int, today: datetime.date) -> FilePlan | None:
+    """The river's plan whose years cover ``year`` (plans of one river never overlap), with its
+    tasks by due date and each one's latest progress note: three queries."""
+    tasks = RiverPlanTask.objects.select_related("responsible_region").prefetch_related(
+        Prefetch("notes", queryset=RiverPlanTaskNote.objects.order_by("at", "pk"))
+    )
+    plan = (
+        RiverPlan.objects.filter(river=river, start_year__lte=year, end_year__gte=year)
+        .prefetch_related(Prefetch("tasks", queryset=tasks.order_by("due", "pk")))
+        .first()
+    )
+    if plan is None:
+        return None
+    return FilePlan(
+        id=plan.pk,
+        title=plan.title,
+        start_year=plan.start_year,
+        end_year=plan.end_year,
+        problems=plan.problems,
+        goals=plan.goals,
+        tasks=[
+            FileTask(
+                id=task.pk,
+                title=task.title,
+                responsible=task.responsible,
+                due=task.due,
+                status=task.status,
+                status_label=str(TaskStatus(task.status).label),
+                progress=task.progress,
+                overdue=task.overdue_on(today),
+            )
+            for task in plan.tasks.all()
+        ],
+    )
+
+
 def river_file(
     *,
     river: River,
     region: Region | None,
     year: int,
+    with_plan: bool,
     today: datetime.date | None = None,
 ) -> RiverFileSheet:
     """The file of ``river`` as ``region`` sees it (None: every region): the year's patrols and
-    issues up to ``today`` (the whole year once it has ended), the chiefs and open issues as
-    they stand ``today``."""
+    issues up to ``today`` (the whole year once it has ended), the chiefs, open issues and the
+    points' latest readings as they stand ``today`` (for a past year: at its end), and with
+    ``with_plan`` (``shows_plan``) the river plan covering the year."""
     today = today or timezone.localdate()
     scope = Scope.of(
         region=region,
@@ -367,4 +551,7 @@ def river_file(
         patrols=_patrols(river, scope),
         issues=_issues(river, scope),
         open_issues=_open_issues(river, region, today),
+        monitoring_points=_points(river, region, scope),
+        plan=_plan(river, year, today) if with_plan else None,
+        plan_shown=with_plan,
     )

@@ -24,7 +24,7 @@ from core.jobs import Claim, Jobs
 from core.pdf import CJK_FONTS_MISSING, PDFUnavailable, cjk_font_families, html_to_pdf
 
 from .models import RiverFile
-from .river_file import RiverFileSheet, river_file, river_file_rivers
+from .river_file import RiverFileSheet, river_file, river_file_rivers, shows_plan
 
 DOCUMENT_LANGUAGE = "zh-hans"
 _FILE_NAME_BAD = re.compile(r'[\\/:*?"<>|\s]')
@@ -79,13 +79,12 @@ def _pdf_name(document: RiverFile) -> str:
 
 
 def river_file_document_list(*, user: User) -> QuerySet[RiverFile]:
-    """The files of the rivers the user sees, asked for in its region or below; others are not
-    found (404)."""
-    return (
-        RiverFile.objects.visible_to(user)
-        .filter(river__in=river_file_rivers(user=user))
-        .select_related("river__region", "region")
-    )
+    """The files of the rivers the user sees, asked for in its region or below (with the river
+    plan only for the plans' readers); others are not found (404)."""
+    rows = RiverFile.objects.visible_to(user).filter(river__in=river_file_rivers(user=user))
+    if not shows_plan(user):
+        rows = rows.filter(with_plan=False)
+    return rows.select_related("river__region", "region")
 
 
 class RiverFileKind(DocumentKind[RiverFile]):
@@ -105,6 +104,7 @@ class RiverFileKind(DocumentKind[RiverFile]):
             river=document.river,
             region=document.region,
             year=document.year,
+            with_plan=document.with_plan,
             today=timezone.localdate(),
         )
         claim.progress(30)

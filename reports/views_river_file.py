@@ -28,7 +28,7 @@ from core.models import JobStatus
 from rivers.models import River
 
 from .models import RiverFile
-from .river_file import file_region, river_file, river_file_rivers
+from .river_file import file_region, river_file, river_file_rivers, shows_plan
 from .river_file_documents import RIVER_FILES
 from .services_river_file import river_file_request
 
@@ -55,7 +55,9 @@ def _page_year(request: HttpRequest) -> int:
 
 
 def _document(user, river, year: int) -> RiverFile | None:
-    return RiverFile.objects.filter(river=river, region=file_region(user), year=year).first()
+    return RiverFile.objects.filter(
+        river=river, region=file_region(user), year=year, with_plan=shows_plan(user)
+    ).first()
 
 
 @login_required
@@ -63,7 +65,12 @@ def _document(user, river, year: int) -> RiverFile | None:
 def river_file_page(request: HttpRequest, pk: int) -> HttpResponse:
     river = get_object_or_404(river_file_rivers(user=request.user), pk=pk)
     year = _page_year(request)
-    sheet = river_file(river=river, region=file_region(request.user), year=year)
+    sheet = river_file(
+        river=river,
+        region=file_region(request.user),
+        year=year,
+        with_plan=shows_plan(request.user),
+    )
     this_year = timezone.localdate().year
     return render(
         request,
@@ -120,7 +127,12 @@ class RiverFileViewSet(viewsets.GenericViewSet):
         closed in the year), and the open issues with the deadline in force, overdue marked; as
         the account's region sees them."""
         river = self.get_object()
-        sheet = river_file(river=river, region=file_region(request.user), year=_year(request.GET))
+        sheet = river_file(
+            river=river,
+            region=file_region(request.user),
+            year=_year(request.GET),
+            with_plan=shows_plan(request.user),
+        )
         return Response(sheet.as_json())
 
     @extend_schema(parameters=[YEAR_PARAMETER], request=None, responses={202: OpenApiTypes.OBJECT})

@@ -15,6 +15,16 @@ The year Y is last year (whole, so every day of it has passed); the world:
       Y-04-10; C reported Y-1, closed Y-01-15; D open, reported Y-1-11-01, no deadline; E voided in
       Y; F on another river
       -> found 2 (A, B), of them closed 1 (B), closed in the year 2 (B, C); open A (overdue), D
+    monitoring points (river, target Ⅲ), graded by hand from GB 3838-2002 Table 1:
+      QS-P1 东村断面 on 东村段: Y-02-10 NH3-N 1.8 (Ⅴ); Y-05-10 DO 6.5, CODMn 3.0, NH3-N 0.40,
+        TP 0.08 (all Ⅱ) -> latest Ⅱ类, meets target; Y-1's reading not in the year's count
+      QS-P2 西村断面 on 西村段: Y-06-15 DO 4.0 (Ⅳ), COD 35 (Ⅴ), NH3-N 2.5 (beyond Ⅴ) -> 劣Ⅴ类,
+        deciding NH3-N, not met; over Ⅲ's limits COD 35/20-1 = 0.75, NH3-N 2.5/1.0-1 = 1.50
+      QS-P3 入口断面 (no reach): no reading
+      -> 3 points, 2 graded, 1 meeting target
+    plans: 清水河一河一策（Y-1..Y+1）, tasks by due date: 清理岸线垃圾 (区城管局, Y-06-30,
+      done), 截污纳管 (东村, Y-10-31, in progress, note "已完成一半": overdue), 生态补水 (区水利局,
+      Y+1-12-31, planned); and an older plan Y-4..Y-2, not the year's
 """
 
 import datetime
@@ -29,7 +39,17 @@ from core.documents import build
 from core.pdf import cjk_font_families
 from reports.models import RiverFile
 from reports.river_file_documents import RIVER_FILES
-from rivers.models import Bank, ChiefRole, FacilityKind, OutfallKind
+from rivers.models import (
+    Bank,
+    ChiefRole,
+    FacilityKind,
+    MonitoringPoint,
+    OutfallKind,
+    RiverPlan,
+    RiverPlanTask,
+    RiverPlanTaskNote,
+    WaterReading,
+)
 
 from . import factories
 from .conftest import make_account
@@ -164,6 +184,56 @@ def world(db) -> World:
     issue(
         code="QT-F", title="别的河问题", reach=other_reach, reported_at=_at(datetime.date(Y, 5, 1))
     )
+
+    def point(code, name, reach):
+        return MonitoringPoint.objects.create(
+            code=code,
+            name=name,
+            river=w.river,
+            reach=reach,
+            lat="34.750000",
+            lon="113.620000",
+            level="county",
+            target_grade="III",
+        )
+
+    p1 = point("QS-P1", "东村断面", w.east)
+    p2 = point("QS-P2", "西村断面", w.west)
+    point("QS-P3", "入口断面", None)
+    reading = WaterReading.objects.create
+    reading(point=p1, sampled_on=datetime.date(Y - 1, 9, 1), nh3n="0.30")
+    reading(point=p1, sampled_on=datetime.date(Y, 2, 10), nh3n="1.8")
+    reading(
+        point=p1, sampled_on=datetime.date(Y, 5, 10), do="6.5", codmn="3.0", nh3n="0.40", tp="0.08"
+    )
+    reading(point=p2, sampled_on=datetime.date(Y, 6, 15), do="4.0", cod="35", nh3n="2.5")
+
+    RiverPlan.objects.create(river=w.river, title="旧方案", start_year=Y - 4, end_year=Y - 2)
+    plan = RiverPlan.objects.create(
+        river=w.river,
+        title="清水河一河一策",
+        start_year=Y - 1,
+        end_year=Y + 1,
+        problems="岸线垃圾",
+        goals="水质稳定达到Ⅲ类",
+    )
+    task = RiverPlanTask.objects.create
+    task(
+        plan=plan,
+        title="清理岸线垃圾",
+        responsible_unit="区城管局",
+        due=datetime.date(Y, 6, 30),
+        status="done",
+    )
+    sewers = task(
+        plan=plan,
+        title="截污纳管",
+        responsible_region=east,
+        due=datetime.date(Y, 10, 31),
+        status="in_progress",
+    )
+    RiverPlanTaskNote.objects.create(task=sewers, text="已完成一半")
+    task(plan=plan, title="生态补水", responsible_unit="区水利局", due=datetime.date(Y + 1, 12, 31))
     return w
 
 
@@ -230,6 +300,41 @@ def test_the_api_holds_every_part_of_the_river_file(api, world):
     assert a["overdue_days"] == (TODAY - datetime.date(Y, 3, 20)).days
     assert (d["deadline"], d["overdue"], d["overdue_days"]) == (None, False, 0)
 
+    points = {p["code"]: p for p in data["monitoring_points"]}
+    assert list(points) == ["QS-P1", "QS-P2", "QS-P3"]
+    assert (points["QS-P1"]["target_label"], points["QS-P1"]["reach"]) == ("Ⅲ类", "东村段")
+    assert points["QS-P1"]["readings_in_year"] == 2
+    assert points["QS-P1"]["latest"] == {
+        "sampled_on": f"{Y}-05-10",
+        "grade": "II",
+        "grade_label": "Ⅱ类",
+        "meets_target": True,
+        "deciding": ["溶解氧", "高锰酸盐指数", "氨氮", "总磷"],
+        "exceedances": [],
+    }
+    p2 = points["QS-P2"]["latest"]
+    assert (p2["grade"], p2["grade_label"], p2["meets_target"]) == ("worse_than_V", "劣Ⅴ类", False)
+    assert p2["deciding"] == ["氨氮"]
+    assert p2["exceedances"] == [
+        {"parameter": "cod", "label": "化学需氧量", "multiple": 0.75},
+        {"parameter": "nh3n", "label": "氨氮", "multiple": 1.5},
+    ]
+    assert points["QS-P3"]["latest"] is None and points["QS-P3"]["reach"] == ""
+
+    plan = data["plan"]
+    assert (plan["title"], plan["start_year"], plan["end_year"]) == ("清水河一河一策", Y - 1, Y + 1)
+    assert (plan["problems"], plan["goals"]) == ("岸线垃圾", "水质稳定达到Ⅲ类")
+    tasks = [
+        (t["title"], t["responsible"], t["due"], t["status_label"], t["progress"], t["overdue"])
+        for t in plan["tasks"]
+    ]
+    assert tasks == [
+        ("清理岸线垃圾", "区城管局", f"{Y}-06-30", "已完成", "", False),
+        ("截污纳管", "东村", f"{Y}-10-31", "推进中", "已完成一半", True),
+        ("生态补水", "区水利局", f"{Y + 1}-12-31", "未开始", "", False),
+    ]
+    assert (plan["open_tasks"], plan["overdue_tasks"]) == (2, 1)
+
 
 def test_a_year_counts_only_its_own_patrols_and_issues(api, world):
     w = world
@@ -240,6 +345,14 @@ def test_a_year_counts_only_its_own_patrols_and_issues(api, world):
     # C and D found; C closed only in Y, after the year ended.
     assert data["issues"] == {"found": 2, "found_closed": 0, "closed": 0}
     assert [i["code"] for i in data["open_issues"]] == ["QS-A", "QS-D"]  # as they stand today
+    points = {p["code"]: p for p in data["monitoring_points"]}
+    # The latest reading by the end of Y-1, and Y-1's readings.
+    assert points["QS-P1"]["latest"]["sampled_on"] == f"{Y - 1}-09-01"
+    assert points["QS-P1"]["readings_in_year"] == 1
+    assert points["QS-P2"]["latest"] is None
+    assert data["plan"]["title"] == "清水河一河一策"  # its years cover Y-1 too
+    assert _file(api, w.office, w.river, year=Y - 3)["plan"]["title"] == "旧方案"
+    assert _file(api, w.office, w.river, year=Y - 5)["plan"] is None
 
 
 def test_a_river_outside_the_region_is_not_found(api, client, world):
@@ -266,6 +379,9 @@ def test_a_community_chief_sees_the_file_of_its_own_reaches_only(api, world):
     assert data["patrols"]["patrols"] == 1  # 张三 on 西村段 in May
     assert data["issues"] == {"found": 1, "found_closed": 1, "closed": 1}  # B
     assert [i["code"] for i in data["open_issues"]] == ["QS-D"]
+    assert [p["code"] for p in data["monitoring_points"]] == ["QS-P2"]
+    # The plans are for the office and the leaders (rivers.api_plans): not in a chief's file.
+    assert "plan" not in data
 
 
 def test_the_page_holds_the_literal_parts(client, world):
@@ -293,6 +409,15 @@ def test_the_page_holds_the_literal_parts(client, world):
         f"{Y}-03-20",
         f"已逾期{(TODAY - datetime.date(Y, 3, 20)).days}天",
         "QS-D",
+        "东村断面",
+        "Ⅱ类",
+        "西村断面",
+        "劣Ⅴ类",
+        "化学需氧量（0.75）、氨氮（1.50）",
+        "监测断面3个，有监测数据的2个，最新一次监测达到水质目标的1个",
+        "清水河一河一策",
+        "截污纳管",
+        "已完成一半",
         "导出PDF",
     ):
         assert text in page, text
@@ -303,6 +428,7 @@ def test_the_page_holds_the_literal_parts(client, world):
     assert '<td data-month="3">2</td>' in page
     assert '<td data-month="4">0</td>' in page
     assert "QT-F" not in page and "别的河问题" not in page
+    assert "旧方案" not in page
 
 
 def test_the_rivers_detail_page_links_its_file(client, world):
@@ -314,6 +440,7 @@ def test_the_rivers_detail_page_links_its_file(client, world):
 
 def test_the_file_is_read_in_a_fixed_number_of_queries(api, world, django_assert_max_num_queries):
     w = world
+    plan = RiverPlan.objects.get(title="清水河一河一策")
     for n in range(6):
         reach = factories.ReachFactory(river=w.river, region=w.east.region, name=f"加段{n}")
         chief = factories.ChiefFactory(name=f"加长{n}", region=w.east.region)
@@ -323,12 +450,32 @@ def test_the_file_is_read_in_a_fixed_number_of_queries(api, world, django_assert
         factories.FacilityFactory(reach=reach)
         factories.PatrolFactory(chief=chief, reach=reach, started_at=_at(datetime.date(Y, 2, 2)))
         factories.IssueFactory(reach=reach, reported_at=_at(datetime.date(Y, 2, 2)))
+        point = MonitoringPoint.objects.create(
+            code=f"ADD-{n}",
+            name=f"加断面{n}",
+            river=w.river,
+            reach=reach,
+            lat=34,
+            lon=113,
+            level="county",
+        )
+        WaterReading.objects.create(point=point, sampled_on=datetime.date(Y, 3, 3), nh3n="0.3")
+        task = RiverPlanTask.objects.create(
+            plan=plan,
+            title=f"加任务{n}",
+            responsible_region=reach.region,
+            due=datetime.date(Y, 9, 9),
+        )
+        RiverPlanTaskNote.objects.create(task=task, text=f"进展{n}")
     api.as_user(w.office)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(18):
         response = api.get(f"/api/v1/rivers/{w.river.pk}/file/", {"year": Y})
     assert response.status_code == 200
-    assert len(response.json()["reaches"]) == 8
-    assert len(response.json()["open_issues"]) == 8
+    data = response.json()
+    assert len(data["reaches"]) == 8
+    assert len(data["open_issues"]) == 8
+    assert len(data["monitoring_points"]) == 9
+    assert len(data["plan"]["tasks"]) == 9
 
 
 def test_the_pdf_is_asked_for_built_and_followed(api, client, world):
@@ -345,6 +492,17 @@ def test_the_pdf_is_asked_for_built_and_followed(api, client, world):
     # The other street's office cannot have it.
     client.force_login(w.other_office)
     assert client.get(f"/documents/river-file/{document.pk}/status/").status_code == 404
+    # Nor a chief of the street (it holds the river plan, which chiefs do not read); a chief's
+    # own file is a row of its own, without the plan.
+    chief = make_account(Role.CHIEF, w.street, chief=w.zhang)
+    client.force_login(chief)
+    assert client.get(f"/documents/river-file/{document.pk}/status/").status_code == 404
+    assert (
+        api.as_user(chief).post(f"/api/v1/rivers/{w.river.pk}/file/pdf/?year={Y}").status_code
+        == 202
+    )
+    own = RiverFile.objects.exclude(pk=document.pk).get()
+    assert (own.region, own.with_plan, document.with_plan) == (w.street, False, True)
 
 
 needs_fonts = pytest.mark.skipif(not cjk_font_families(), reason="no Chinese font installed")
@@ -393,6 +551,15 @@ def test_the_pdf_holds_the_literal_parts_and_the_day_it_was_made(client, world, 
         f"已逾期{(TODAY - datetime.date(Y, 3, 20)).days}天",
         "QS-D",
         f"生成日期：{TODAY.year}年{TODAY.month}月{TODAY.day}日",
+        "四、监测断面与水质",
+        "监测断面3个，有监测数据的2个，最新一次监测达到水质目标的1个",
+        "东村断面",
+        "劣Ⅴ类",
+        "化学需氧量(0.75)、氨氮(1.50)",
+        "七、一河一策",
+        "清水河一河一策（" + f"{Y - 1}—{Y + 1}年）：任务3项，未完成2项，其中超期1项。",
+        "截污纳管",
+        "已完成一半",
     ):
         assert "".join(part.split()) in flat, part
     months = next(line.split() for line in text.splitlines() if line.split()[:1] == ["巡河"])
