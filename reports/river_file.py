@@ -203,6 +203,17 @@ class FilePlan:
     tasks: list[FileTask]
 
     @property
+    def heading(self) -> str:
+        """The title, with the plan's years unless the title says them already."""
+        if str(self.start_year) in self.title:
+            return self.title
+        return _("%(title)s（%(start)s—%(end)s年）") % {
+            "title": self.title,
+            "start": self.start_year,
+            "end": self.end_year,
+        }
+
+    @property
     def open_tasks(self) -> int:
         return sum(1 for task in self.tasks if task.status != TaskStatus.DONE)
 
