@@ -9,4 +9,7 @@ It sits above every other app and drives their real services; no production modu
   written.
 - ``demo.assessment``: the chiefs' assessment schemes and this year's published rounds (考核) of
   the first street.
+- ``demo.river_plans``: the first street's plans (一河一策) for two of its rivers.
+- ``demo.water``: the first street's monitoring sections with a year of monthly readings (two
+  meeting their target, one getting worse, one 劣V) and quarterly ones the year before.
 """

@@ -44,12 +44,14 @@ from rivers.models import (
     ChiefRole,
     Facility,
     FacilityKind,
+    MonitoringPoint,
     Outfall,
     OutfallKind,
     Reach,
     River,
     RiverKind,
     Sign,
+    WaterReading,
 )
 from rivers.services import chief_replace
 
@@ -59,6 +61,7 @@ from .issues import build_issues
 from .map_patches import build_map_patches
 from .patrols import build_patrols
 from .river_plans import build_river_plans
+from .water import build_water
 
 DEMO_SEED = "river-chief-demo"
 DEMO_COUNTY_CODE = "410105"
@@ -252,6 +255,8 @@ COUNT_LABELS = {
     "sign_updates": "公示牌更新记录",
     "outfall_checks": "排污口排查记录",
     "facility_checks": "设施排查记录",
+    "monitoring_points": "监测断面",
+    "water_readings": "水质监测数据",
 }
 
 
@@ -303,6 +308,9 @@ def build_demo(
             _log(stdout, f"已导入本月待核查的图斑 {patches} 个。")
             tasks = build_river_plans(streets=plans, today=today)
             _log(stdout, f"已为两条河流制定“一河一策”方案，任务 {tasks} 项。")
+            # Monitoring sections on three rivers, with a year of monthly readings.
+            readings = build_water(streets=plans, today=today)
+            _log(stdout, f"已录入监测断面近两年的水质监测数据 {readings} 条。")
             # Last: the dashboard's rollups, from everything written above.
             rebuild_rollups(last=today)
     return DemoResult(
@@ -340,6 +348,8 @@ def demo_counts(county: Region) -> dict[str, int]:
         "sign_updates": SignUpdate.objects.in_region(county).count(),
         "outfall_checks": OutfallCheck.objects.in_region(county).count(),
         "facility_checks": FacilityCheck.objects.in_region(county).count(),
+        "monitoring_points": MonitoringPoint.objects.in_region(county).count(),
+        "water_readings": WaterReading.objects.in_region(county).count(),
     }
 
 

@@ -56,6 +56,8 @@ LISTED_CATEGORIES = 3
 LISTED_CLEANUP_MONTHS = 2
 # The best of an assessment round named ("排名前三的是…").
 LISTED_TOP = 3
+# The river plans' open tasks named in the annual report's next steps before "等N项任务".
+LISTED_PLAN_TASKS = 5
 
 ORDINALS = "一二三四五六七八九十"
 
@@ -217,6 +219,13 @@ def _date_label(day: datetime.date) -> str:
         "month": day.month,
         "day": day.day,
     }
+
+
+def _deadline_label(day: datetime.date) -> str:
+    """ "2027年6月底" for a month's last day, else "2027年6月15日"."""
+    if day.month != (day + datetime.timedelta(days=1)).month:
+        return _("%(year)s年%(month)s月底") % {"year": day.year, "month": day.month}
+    return _date_label(day)
 
 
 def _month_label(value: Any) -> str:
@@ -926,7 +935,35 @@ class _Writer:
                 "和保洁力量，凝心聚力、齐抓共管，真正做到守河有责、守河担责、守河尽责。"
             )
             % {"region": self.region},
+            *self._plan_tasks(),
         ]
+
+    def _plan_tasks(self) -> list[str]:
+        """The annual report's river plans (一河一策): their tasks still open and due by the end
+        of next year, overdue ones included, soonest first; nothing when there are none."""
+        tasks = self.d.plan_tasks
+        if self.spec.kind != ReportKind.ANNUAL or not tasks:
+            return []
+        named = []
+        for row in tasks[:LISTED_PLAN_TASKS]:
+            values = {
+                "river": row["river"],
+                "title": row["title"],
+                "due": _deadline_label(datetime.date.fromisoformat(row["due"])),
+            }
+            if row["overdue"]:
+                named.append(_("%(river)s“%(title)s”（原定%(due)s前完成，已逾期）") % values)
+            else:
+                named.append(_("%(river)s“%(title)s”（%(due)s前完成）") % values)
+        text = _("按照“一河一策”实施方案，推进%(tasks)s") % {"tasks": join_items(named)}
+        if len(tasks) > LISTED_PLAN_TASKS:
+            text += _("等%(count)s项任务") % {"count": len(tasks)}
+        overdue = sum(1 for row in tasks if row["overdue"])
+        if overdue:
+            text += _("，对逾期的%(count)s项任务逐项督办、限期完成。") % {"count": overdue}
+        else:
+            text += _("，确保按期完成。")
+        return [_("（五）落实“一河一策”，推进河道综合治理。") + text]
 
 
 # How an assessment round's sentence names its subjects (reports.models.AssessmentSubject).

@@ -31,8 +31,9 @@ __all__ = ["DOCUMENT_LANGUAGE", "VERSION", "Documents", "ReportError", "build_do
 # A report is an official Chinese document whatever language the office's pages are in.
 DOCUMENT_LANGUAGE = "zh-hans"
 # Bumped when ``data`` changes shape, so a reader can tell old snapshots from new (3: the
-# details hold the published assessment rounds the text cites, ``assessments``).
-VERSION = 3
+# details hold the published assessment rounds the text cites, ``assessments``; 4: and the river
+# plans' open tasks the annual report's next steps cite, ``plan_tasks``).
+VERSION = 4
 
 
 @dataclass

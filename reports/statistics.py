@@ -46,6 +46,7 @@ from rivers.models import (
     Reach,
     RiverKind,
 )
+from rivers.selectors import river_plan_open_tasks
 
 from .figures import FIGURES, SOURCES, Figure, Scope, figure
 from .models import ReportKind
@@ -495,6 +496,9 @@ class Details:
     facility_rectifying_communities: list[str] = field(default_factory=list)
     # The published assessment rounds of the period (selectors_assessment.published_citations).
     assessments: list[dict[str, Any]] = field(default_factory=list)
+    # The river plans' (一河一策) tasks still open and due by the end of the next year, soonest
+    # first (rivers.selectors.river_plan_open_tasks): the annual report's next steps cite them.
+    plan_tasks: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {key: _jsonable(value) for key, value in asdict(self).items()}
@@ -754,7 +758,24 @@ def report_details(
         superior_issues=superior,
         facility_rectifying_communities=rectifying,
         assessments=published_citations(region=region, date_from=date_from, date_to=date_to),
+        plan_tasks=open_plan_tasks(region=region, year=date_to.year + 1, as_of=as_of),
     )
+
+
+def open_plan_tasks(*, region: Region, year: int, as_of: datetime.date) -> list[dict[str, Any]]:
+    """The open tasks of the plans of the rivers in ``region``, due in ``year`` or before, as
+    a report's snapshot holds them; ``overdue``: past their due date on ``as_of``."""
+    return [
+        {
+            "river": task.plan.river.name,
+            "title": task.title,
+            "responsible": task.responsible,
+            "due": task.due.isoformat(),
+            "status": task.status,
+            "overdue": task.due < as_of,
+        }
+        for task in river_plan_open_tasks(region=region, year=year)
+    ]
 
 
 def _month_end(day: datetime.date) -> datetime.date:
