@@ -60,6 +60,7 @@ urlpatterns = [
     path("bulletins/", include("patrols.urls_bulletins")),
     path("weekly-reports/", include("reports.urls_weekly")),
     path("reports/", include("reports.urls")),
+    path("rivers/", include("reports.urls_river_file")),
     path("documents/", include("core.urls_documents")),
     path("dashboard/", views_dashboard.dashboard_page, name="dashboard"),
     path("workbench/", include("workbench.urls")),

@@ -82,6 +82,8 @@ def _concrete(route: str, w) -> list[str]:
         "reports/": inside.report.pk,
         "documents/": inside.bulletin.pk,
         "public-reports/": inside.public_report.pk,
+        # The river file (一河一档) and its PDF request.
+        "rivers/": inside.river.pk,
         # A notification's or a delivery's number: the token is checked before any row is read.
         "notifications/": 1,
         # A weekly report's number: the token is checked before any row is read.
