@@ -84,6 +84,8 @@ def _concrete(route: str, w) -> list[str]:
         "public-reports/": inside.public_report.pk,
         # The river file (一河一档) and its PDF request.
         "rivers/": inside.river.pk,
+        # A monitoring point's page: the token is checked before any row is read.
+        "water/": 1,
         # A notification's or a delivery's number: the token is checked before any row is read.
         "notifications/": 1,
         # A weekly report's number: the token is checked before any row is read.
