@@ -5,6 +5,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -374,3 +376,62 @@ def test_docker_compose_config_validates(tmp_path):
     # The images we do not build are pinned by digest.
     for name in ("db", "redis", "proxy"):
         assert "@sha256:" in services[name]["image"], name
+
+
+def _locked(path: Path) -> set[str]:
+    names = set()
+    for line in path.read_text().splitlines():
+        if line and not line.startswith((" ", "#", "-")) and "==" in line:
+            names.add(re.sub(r"[-_.]+", "-", line.split("==")[0]).lower())
+    return names
+
+
+def _required(requirements: list[str]) -> set[str]:
+    return {
+        re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", spec).group(0)).lower()
+        for spec in requirements
+    }
+
+
+def test_the_lock_files_hold_every_dependency_of_pyproject():
+    """A dependency added to pyproject.toml without `make lock` would never be installed."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = _required(project["dependencies"])
+    dev = _required(project["optional-dependencies"]["dev"])
+    missing = runtime - _locked(ROOT / "requirements.lock")
+    assert not missing, f"run `make lock`: {sorted(missing)} not in requirements.lock"
+    missing = (runtime | dev) - _locked(ROOT / "requirements-dev.lock")
+    assert not missing, f"run `make lock`: {sorted(missing)} not in requirements-dev.lock"
+    # Every pin carries its hashes (pip --require-hashes refuses the file otherwise).
+    lines = (ROOT / "requirements-dev.lock").read_text().splitlines()
+    pins = [n for n, line in enumerate(lines) if line and not line.startswith((" ", "#"))]
+    assert len(pins) > 100
+    assert all(lines[n + 1].strip().startswith("--hash=sha256:") for n in pins)
+
+
+def test_sentry_is_on_when_a_dsn_is_set_and_sends_no_personal_data():
+    script = (
+        "import django; django.setup(); import sentry_sdk; client = sentry_sdk.get_client();"
+        "print(client.is_active(), client.options['send_default_pii'],"
+        " sorted(i for i in client.integrations if i in ('django', 'celery')))"
+    )
+    without = subprocess.run(  # noqa: S603 (our own command line)
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert without.stdout.split()[0] == "False", without.stderr
+    with_dsn = subprocess.run(  # noqa: S603 (our own command line)
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=_production_env(SENTRY_DSN="https://public@127.0.0.1:9/1"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert with_dsn.stdout.strip() == "True False ['celery', 'django']", with_dsn.stderr
