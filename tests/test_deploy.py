@@ -435,3 +435,30 @@ def test_sentry_is_on_when_a_dsn_is_set_and_sends_no_personal_data():
         check=False,
     )
     assert with_dsn.stdout.strip() == "True False ['celery', 'django']", with_dsn.stderr
+
+
+@pytest.mark.parametrize(
+    ("site", "tls"),
+    [
+        ("portal.example.cn", "tls internal"),
+        ("portal.example.cn", "tls hzb@example.cn"),
+        ("portal.example.cn", "tls /certs/portal.crt /certs/portal.key"),
+        ("http://portal.lan", ""),
+    ],
+)
+def test_the_caddyfile_adapts_for_each_documented_tls_choice(site, tls):
+    caddy = shutil.which("caddy")
+    if caddy is None:
+        pytest.skip("caddy is not installed")
+    result = subprocess.run(  # noqa: S603 (fixed arguments)
+        [caddy, "adapt", "--config", str(ROOT / "Caddyfile"), "--adapter", "caddyfile"],
+        env={**os.environ, "PORTAL_SITE": site, "PORTAL_TLS": tls},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    adapted = result.stdout
+    assert '"disabled":true' in adapted.replace(" ", "")  # no admin endpoint
+    assert "web:8000" in adapted and "X-Request-Id" in adapted and "/healthz/ready" in adapted
