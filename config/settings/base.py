@@ -584,7 +584,7 @@ CELERY_TASK_ROUTES = {
     # Everything else (notifications.*, issues.*, the sweepers, the heartbeat): the default.
 }
 # A pool child past this many KiB is replaced after its task. A work report's build peaks at
-# 254-329 MiB (issue #18; 319 MiB measured: README, "Production", Memory): under the old 300,000 KiB every
-# build recycled its child and the next started cold. 600,000 KiB (~586 MiB) leaves a build's
-# peak about 1.8x headroom and still ends a child that leaks.
+# 254-329 MiB (issue #18; 319 MiB measured: README, "Production", Memory): under the old
+# 300,000 KiB every build recycled its child and the next started cold. 600,000 KiB (~586 MiB)
+# leaves a build's peak about 1.8x headroom and still ends a child that leaks.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=600_000)
