@@ -1,7 +1,9 @@
 """Deployment (issue #18): the healthcheck under production settings, readiness, request ids,
 proxy-only headers, the queues, the example secret key, and docker-compose.yml itself."""
 
+import ast
 import contextlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -462,3 +464,36 @@ def test_the_caddyfile_adapts_for_each_documented_tls_choice(site, tls):
     adapted = result.stdout
     assert '"disabled":true' in adapted.replace(" ", "")  # no admin endpoint
     assert "web:8000" in adapted and "X-Request-Id" in adapted and "/healthz/ready" in adapted
+
+
+def test_every_package_our_code_imports_is_in_the_runtime_lock():
+    """The image installs requirements.lock only: a package our code imports that came in
+    through the dev tools (as requests once did) would be missing in production."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    ours = set(project["tool"]["importlinter"]["root_packages"])
+    distributions = importlib.metadata.packages_distributions()
+    imported: dict[str, str] = {}
+    for package in ours:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    top = name.split(".")[0]
+                    if top not in ours and top not in sys.stdlib_module_names:
+                        imported.setdefault(top, str(path.relative_to(ROOT)))
+    locked = _locked(ROOT / "requirements.lock")
+    missing = {
+        top: where
+        for top, where in imported.items()
+        if not any(
+            re.sub(r"[-_.]+", "-", dist).lower() in locked for dist in distributions.get(top, [])
+        )
+    }
+    assert not missing, (
+        f"imported but not in requirements.lock (pyproject.toml, make lock): {missing}"
+    )
