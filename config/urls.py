@@ -5,14 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import views_password, views_session
 from accounts.forms import LoginForm
-from core import views_web
 from reports import views_dashboard
 from workbench import views_help, views_home
 from workbench import views_me as workbench_me
 
 urlpatterns = [
     path("", views_home.home, name="home"),
-    path("healthz", views_web.healthz, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),
