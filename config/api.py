@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from accounts.views import AccountViewSet, TokenView
+from accounts.views import AccountViewSet, ApiTokenViewSet, TokenView
 from activities import views as activities
 from audit.views import AuditEntryViewSet
 from calendars import views as calendars
@@ -25,6 +25,7 @@ from rivers import views as rivers
 router = DefaultRouter()
 router.register("regions", rivers.RegionViewSet, basename="region")
 router.register("accounts", AccountViewSet, basename="account")
+router.register("tokens", ApiTokenViewSet, basename="api-token-device")
 router.register("rivers", rivers.RiverViewSet, basename="river")
 router.register("reaches", rivers.ReachViewSet, basename="reach")
 router.register("chiefs", rivers.ChiefViewSet, basename="chief")
