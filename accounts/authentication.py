@@ -16,6 +16,7 @@ from rest_framework import authentication, exceptions
 
 from .models import ApiToken
 from .services import api_token_hash
+from .twofa import second_factor_satisfied
 
 # last_used_at is written at most once a minute per token: no write for every request.
 TOUCH_EVERY = datetime.timedelta(minutes=1)
@@ -70,3 +71,27 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
                 )
             ),
         }
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication, refusing (403) a session that still owes its second factor
+    (accounts.twofa): whatever other header a request carries, an unverified session of an
+    admin or office account reads nothing."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and not second_factor_satisfied(request._request, result[0]):
+            raise exceptions.PermissionDenied(
+                _("请先在网页上完成两步验证（输入身份验证器中的验证码）。")
+            )
+        return result
+
+
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.VerifiedSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        from django.conf import settings
+
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}

@@ -70,6 +70,17 @@ def test_office_after_its_password_is_sent_to_enrolment_and_opens_nothing(client
     assert client.get("/admin/").url.startswith("/accounts/2fa/")
 
 
+def test_another_authorization_header_does_not_get_an_unverified_session_into_the_api(
+    client, required, enrolled_office
+):
+    office, _device = enrolled_office
+    login(client, office)
+    for header in ("Basic bGl1OnB3", "Bearer", "Patrol x"):
+        response = client.get("/api/v1/issues/", HTTP_AUTHORIZATION=header)
+        assert response.status_code in (401, 403), header
+        assert "results" not in response.json()
+
+
 def test_enrolment_shows_the_qr_code_and_secret_and_a_first_code_lets_the_office_in(
     client, required, clock
 ):

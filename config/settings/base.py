@@ -542,6 +542,9 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 TWO_FACTOR_BACKUP_CODES = 10
 # Per-device API tokens (accounts.models.ApiToken): `Authorization: Bearer <key>` (or `Token`);
 # the legacy one-per-account token of `auth/token/` keeps working after them.
-REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"].insert(
-    0, "accounts.authentication.ApiTokenAuthentication"
-)
+# The session's class refuses a session that still owes its second factor.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "accounts.authentication.ApiTokenAuthentication",
+    "rest_framework.authentication.TokenAuthentication",
+    "accounts.authentication.VerifiedSessionAuthentication",
+]
