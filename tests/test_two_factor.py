@@ -229,3 +229,23 @@ def test_an_office_cannot_reset_an_admins_authenticator_nor_beyond_its_region(
     assert client.post(f"/accounts/2fa/reset/{admin.pk}/").status_code == 403
     assert client.post(f"/accounts/2fa/reset/{elsewhere.pk}/").status_code == 404
     assert TOTPDevice.objects.filter(user=admin).exists()
+
+
+def test_new_backup_codes_replace_the_old_ones(client, required, clock, enrolled_office):
+    office, device = enrolled_office
+    backup = StaticDevice.objects.create(user=office, name="backup")
+    backup.token_set.create(token="oldcode1")
+    login(client, office)
+    client.post("/accounts/2fa/verify/", {"code": code_at(device, FIXED)})
+    page = client.post("/accounts/2fa/backup-codes/").content.decode()
+    codes = list(StaticToken.objects.filter(device__user=office).values_list("token", flat=True))
+    assert len(codes) == 10 and "oldcode1" not in codes
+    assert all(code in page for code in codes)
+
+
+def test_an_unverified_session_gets_no_new_backup_codes(client, required, enrolled_office):
+    office, _device = enrolled_office
+    login(client, office)
+    response = client.post("/accounts/2fa/backup-codes/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/2fa/verify/")
+    assert not StaticToken.objects.filter(device__user=office).exists()
