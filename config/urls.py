@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts import views_password, views_session
+from accounts import views_password, views_session, views_tokens, views_twofa
 from accounts.forms import LoginForm
 from reports import views_dashboard
 from workbench import views_help, views_home
@@ -18,6 +18,15 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/session/", views_session.session_keepalive, name="session-keepalive"),
+    path("accounts/2fa/", views_twofa.twofa_setup, name="twofa-setup"),
+    path("accounts/2fa/verify/", views_twofa.twofa_verify, name="twofa-verify"),
+    path("accounts/2fa/backup-codes/", views_twofa.twofa_backup_codes, name="twofa-backup-codes"),
+    path("accounts/2fa/reset/<int:account_id>/", views_twofa.twofa_reset, name="twofa-reset"),
+    path("accounts/tokens/", views_tokens.tokens_page, name="api-tokens"),
+    path(
+        "accounts/tokens/<int:token_id>/revoke/", views_tokens.token_revoke, name="api-token-revoke"
+    ),
+    path("accounts/security/", views_tokens.account_security, name="account-security"),
     path(
         "accounts/password/",
         views_password.PasswordChangeView.as_view(),

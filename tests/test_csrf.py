@@ -54,6 +54,9 @@ def _concrete(route: str, w) -> list[str]:
         # The document pipeline's own addresses (core.urls_documents), for a bulletin.
         "<slug:kind>": "bulletin",
         "<slug:file>": "pdf",
+        # An account's authenticator reset, a device token's revoke: the token is checked first.
+        "<int:account_id>": "1",
+        "<int:token_id>": "1",
     }
     if "<int:finding_pk>" in route:
         # A patrol's finding turned into an issue (workbench/views_findings.py).

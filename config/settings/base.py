@@ -588,3 +588,29 @@ CELERY_TASK_ROUTES = {
 # 300,000 KiB every build recycled its child and the next started cold. 600,000 KiB (~586 MiB)
 # leaves a build's peak about 1.8x headroom and still ends a child that leaks.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=600_000)
+
+# Two-factor sign-in (accounts.twofa) and per-device API tokens (accounts.authentication).
+# REQUIRE_2FA on: an admin or office account (accounts.roles.SECOND_FACTOR_ROLES) opens no page
+# and no API with its session until it has enrolled an authenticator app (TOTP) and given a code
+# after its password; chiefs and leaders are not asked. Off (the default): nobody is asked.
+# A wrong code counts as a failed login for the lockout (axes) and slows that device down
+# (django-otp's throttling: 1, 2, 4, 8... seconds after each wrong code).
+REQUIRE_2FA = env.bool("REQUIRE_2FA", default=False)
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.append("accounts.twofa.TwoFactorMiddleware")
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="河长制工作平台")
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds; 0 would switch the throttling off
+OTP_STATIC_THROTTLE_FACTOR = 1
+TWO_FACTOR_BACKUP_CODES = 10
+# Per-device API tokens (accounts.models.ApiToken): `Authorization: Bearer <key>` (or `Token`);
+# the legacy one-per-account token of `auth/token/` keeps working after them.
+# The session's class refuses a session that still owes its second factor.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "accounts.authentication.ApiTokenAuthentication",
+    "rest_framework.authentication.TokenAuthentication",
+    "accounts.authentication.VerifiedSessionAuthentication",
+]
