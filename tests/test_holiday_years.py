@@ -376,3 +376,69 @@ def test_the_api_coverage_follows_the_entered_years(api, admin_user):
     assert api.get("/api/v1/calendar-days/coverage/").json() == {"last_year": 2026}
     enter_2027()
     assert api.get("/api/v1/calendar-days/coverage/").json() == {"last_year": 2027}
+
+
+def test_the_api_enters_a_year_and_lists_it(api, admin_user, assigned):
+    client = api.as_user(admin_user)
+    body = {
+        "year": 2027,
+        "holidays": [
+            {"name": "元旦", "first": "2027-01-01", "last": "2027-01-03"},
+            {"name": "春节", "first": "2027-02-06", "last": "2027-02-14"},
+        ],
+        "workdays": [{"date": "2027-01-30"}, {"date": "2027-02-20", "name": "春节调休上班"}],
+    }
+    response = client.post("/api/v1/calendar-days/years/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["source"] == "manual"
+    assert Issue.objects.get(pk=assigned.pk).deadline == D(2027, 1, 6)
+    years = client.get("/api/v1/calendar-days/years/").json()
+    assert [y["year"] for y in years][:2] == [2027, 2026]
+    again = client.post("/api/v1/calendar-days/years/", body, format="json")
+    assert again.status_code == 400
+    assert "2027 年的节假日安排已经录入" in again.content.decode()
+
+
+def test_the_api_says_what_is_wrong_with_a_notice(api, admin_user):
+    body = {
+        "year": 2027,
+        "holidays": [{"name": "春节", "first": "2027-02-06", "last": "2027-02-14"}],
+        "workdays": [{"date": "2027-02-18"}],
+    }
+    response = api.as_user(admin_user).post("/api/v1/calendar-days/years/", body, format="json")
+    assert response.status_code == 400
+    assert "2027-02-18 是星期四，本来就是工作日，不是调休上班日。" in response.content.decode()
+    assert not HolidayYear.objects.filter(year=2027).exists()
+
+
+def test_an_automatic_escalation_across_new_year_is_provisional_then_recounted(
+    street_a, county_office, settings
+):
+    settings.ISSUE_ESCALATE_GRACE_DAYS = 3
+    DeadlineRule.objects.update_or_create(
+        category="outfall", urgency="normal", defaults={"working_days": 10}
+    )
+    issue = issue_services.issue_report(
+        user=county_office,
+        title="排污口",
+        category="outfall",
+        source="patrol",
+        reach=street_a.reaches[0],
+        reported_at=timezone.make_aware(datetime.datetime(2026, 12, 1, 9, 0)),
+    )
+    issue_services.issue_act(
+        issue_id=issue.pk,
+        user=county_office,
+        action="assign",
+        deadline=D(2026, 12, 10),
+        assignee={"chief": street_a.chiefs[0]},
+    )
+    # Monday 21 December, 7 working days after the deadline: supervised, a new deadline of
+    # 10 working days: 22-25, 28-31 December, Friday 1 and Monday 4 January.
+    escalated = issue_services.issue_auto_escalate(
+        issue_id=issue.pk, overdue_deadline=D(2026, 12, 10), today=D(2026, 12, 21)
+    )
+    assert (escalated.deadline, escalated.deadline_provisional) == (D(2027, 1, 4), True)
+    enter_2027()
+    issue = Issue.objects.get(pk=issue.pk)
+    assert (issue.deadline, issue.deadline_provisional) == (D(2027, 1, 5), False)

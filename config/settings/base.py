@@ -191,6 +191,7 @@ SPECTACULAR_SETTINGS = {
         "VoidReasonEnum": "issues.models.VoidReason",
         "IssueCategoryEnum": "calendars.models.IssueCategory",
         "UrgencyEnum": "calendars.models.Urgency",
+        "CalendarSourceEnum": "calendars.models.CalendarSource",
     },
 }
 
