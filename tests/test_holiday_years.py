@@ -442,3 +442,17 @@ def test_an_automatic_escalation_across_new_year_is_provisional_then_recounted(
     enter_2027()
     issue = Issue.objects.get(pk=issue.pk)
     assert (issue.deadline, issue.deadline_provisional) == (D(2027, 1, 5), False)
+
+
+def test_the_index_lists_the_years_and_warns(
+    client, county_office, today, django_assert_max_num_queries
+):
+    enter_2027(user=county_office)
+    client.force_login(county_office)
+    with django_assert_max_num_queries(6):
+        html = client.get("/calendar/").content.decode()
+    assert 'href="/calendar/2027/"' in html and 'href="/calendar/2004/"' in html
+    assert county_office.username in html
+    assert BANNER not in html
+    HolidayYear.objects.filter(year=2027).delete()
+    assert BANNER in client.get("/calendar/").content.decode()
