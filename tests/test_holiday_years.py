@@ -456,3 +456,20 @@ def test_the_index_lists_the_years_and_warns(
     assert BANNER not in html
     HolidayYear.objects.filter(year=2027).delete()
     assert BANNER in client.get("/calendar/").content.decode()
+
+
+def test_the_command_imports_an_xlsx_with_date_cells(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["日期", "类型", "名称"])
+    sheet.append([datetime.datetime(2027, 1, 1), "holiday", "元旦"])
+    sheet.append(["2027-01-02", "holiday", "元旦"])
+    sheet.append([datetime.datetime(2027, 2, 20), "workday", None])
+    path = tmp_path / "2027.xlsx"
+    book.save(path)
+    call_command("load_holidays", "2027", str(path), stdout=io.StringIO())
+    assert {
+        (row.date, row.is_workday, row.name) for row in CalendarDay.objects.filter(date__year=2027)
+    } == {(D(2027, 1, 1), False, "元旦"), (D(2027, 2, 20), True, "元旦调休上班")}
