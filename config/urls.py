@@ -74,6 +74,7 @@ urlpatterns = [
     path("r/", include("public_reports.urls")),
     path("public-reports/", include("public_reports.urls_office")),
     path("notifications/", include("notifications.urls")),
+    path("calendar/", include("calendars.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -448,6 +448,14 @@ def _action_payload(label: str, w, scope: str, user: str):
             ),
             "issues-photos": ({"image": _upload(), "stage": "before"}, "multipart"),
             "notifications-read": ({}, "json"),
+            "calendar-days-years": (
+                {
+                    "year": 2090,
+                    "holidays": [{"name": "元旦", "first": "2090-01-01", "last": "2090-01-03"}],
+                    "workdays": [],
+                },
+                "json",
+            ),
             "map-patches-verify": (
                 {"verdict": "not_obstruction", "note": "现场无碍洪", "photos": [_upload()]},
                 "multipart",

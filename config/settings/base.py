@@ -191,6 +191,7 @@ SPECTACULAR_SETTINGS = {
         "VoidReasonEnum": "issues.models.VoidReason",
         "IssueCategoryEnum": "calendars.models.IssueCategory",
         "UrgencyEnum": "calendars.models.Urgency",
+        "CalendarSourceEnum": "calendars.models.CalendarSource",
     },
 }
 
@@ -370,6 +371,14 @@ PUBLIC_REPORT_MAX_PER_DAY = env.int("PUBLIC_REPORT_MAX_PER_DAY", default=20)
 # ISSUE_ESCALATE_GRACE_DAYS working days after it. Notifications go out on every channel listed.
 ISSUE_REMIND_DAYS_BEFORE = env.int("ISSUE_REMIND_DAYS_BEFORE", default=2)
 ISSUE_ESCALATE_GRACE_DAYS = env.int("ISSUE_ESCALATE_GRACE_DAYS", default=3)
+# The holiday calendar: from this day of the year (MM-DD) on, the office's home page and
+# `manage.py check` (calendars.W001) warn while next year's State Council notice is not entered.
+# The notice comes out between late October and mid November; from 1 October the office has
+# it in view before the first deadlines (20 working days from early December) reach January.
+HOLIDAY_CALENDAR_WARN_FROM = env.str("HOLIDAY_CALENDAR_WARN_FROM", default="10-01")
+# System checks to silence, e.g. "calendars.W001" where `check --fail-level WARNING` must not
+# depend on the date and the data (a test of the settings alone). Empty by default.
+SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 # Channels (notifications.channels), dotted paths: the portal's own list always, plus any of
 # EmailChannel, AliyunSmsChannel, TencentSmsChannel, WeComRobotChannel, DingTalkRobotChannel.
 NOTIFICATION_CHANNELS = env.list(
