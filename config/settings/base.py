@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "public_reports",
     "notifications",
     "workbench",
+    # The change history of every record above (README, "Change history"): its event tables.
+    "pgtrigger",
+    "pghistory",
+    "history",
     # Last: the demo street (`manage.py seed_demo`) drives the apps above; nothing imports it.
     "demo",
 ]
@@ -67,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After auth: every change a request makes is recorded with its user and URL (an API
+    # token's user too: DRF sets request.user later, which the middleware's request follows).
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.input.ControlCharactersMiddleware",  # after auth and messages: its 400 page needs them
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -522,3 +529,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 INSTALLED_APPS.append("audit")
 MIDDLEWARE.append("audit.context.AuditContextMiddleware")
 AUDIT_REFUSAL_INTERVAL_SECONDS = env.int("AUDIT_REFUSAL_INTERVAL_SECONDS", default=60)
+
+# Change history (README, "Change history"): django-pghistory's triggers write a snapshot of
+# every insert, change and delete of a tracked row into history's event tables; nothing may
+# update or delete an event (a trigger refuses). Only writes carry a context, so reads cost
+# nothing. The triggers on the tracked tables are installed by `migrate` (post_migrate), not by
+# migrations of their apps, so that tracking a new model changes only history's migrations.
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
