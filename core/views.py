@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from .exports import LedgerExportMixin, check_export_size, exporting
-from .history import can_read_history, history_entries, history_events
+from .history import HISTORY_ROLES, can_read_history, history_entries, history_events
 from .services import model_create, model_update
 
 
@@ -39,8 +39,12 @@ class HistoryPageSerializer(serializers.Serializer):
 class RecordHistoryMixin:
     """``{id}/history/`` on a viewset of records: the record's changes, newest first."""
 
+    read_roles = None  # RolePermission's reads: every account; the history action narrows it
+
     @extend_schema(responses=HistoryPageSerializer, filters=False)
-    @action(detail=True, methods=["get"], url_path="history")
+    # read_roles: the roles the API's permission reads (a chief or leader gets 403 before any
+    # lookup); the action checks again, for a viewset without that permission.
+    @action(detail=True, methods=["get"], url_path="history", read_roles=HISTORY_ROLES)
     def history(self, request, *args, **kwargs):
         """Every change of the record: at, by, action, changes {field: [old, new]}; for the
         office and the admin, within their scope (404 outside it)."""
