@@ -150,9 +150,7 @@ def _describe(model: type[models.Model], entries: list[HistoryEntry]) -> None:
                     v for v in (change.old, change.new) if v is not None
                 )
     found = {
-        related: related._default_manager.in_bulk(ids)
-        for related, ids in wanted.items()
-        if ids
+        related: related._default_manager.in_bulk(ids) for related, ids in wanted.items() if ids
     }
     for entry in entries:
         for change in entry.changes:
@@ -183,3 +181,19 @@ def _readable(f: models.Field, value: Any, found: dict) -> str:
         text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         return text or "—"
     return str(value)
+
+
+# The newest changes a record's page shows; the API serves them all, page by page.
+PAGE_HISTORY_ROWS = 20
+
+
+def recent_history(*, user, instance: models.Model) -> dict | None:
+    """A record's page's history section: its newest changes, or None when the user may not
+    read histories or the record is not tracked."""
+    if not can_read_history(user) or not is_tracked(type(instance)):
+        return None
+    events = list(history_events(instance=instance)[: PAGE_HISTORY_ROWS + 1])
+    return {
+        "entries": history_entries(model=type(instance), events=events[:PAGE_HISTORY_ROWS]),
+        "more": len(events) > PAGE_HISTORY_ROWS,
+    }

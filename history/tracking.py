@@ -83,8 +83,6 @@ def trackers(model: type[models.Model]) -> tuple[pghistory.RowEvent, ...]:
     excluded = list(UNTRACKED_FIELDS.get(model._meta.label, ()))
     return (
         pghistory.InsertEvent(),
-        pghistory.UpdateEvent(
-            condition=pgtrigger.AnyChange(exclude=excluded, exclude_auto=True)
-        ),
+        pghistory.UpdateEvent(condition=pgtrigger.AnyChange(exclude=excluded, exclude_auto=True)),
         pghistory.DeleteEvent(),
     )

@@ -137,9 +137,7 @@ class IssueViewSet(ScopedModelViewSet):
         )
 
 
-class SupervisionOrderViewSet(
-    RecordHistoryMixin, LedgerExportMixin, viewsets.ReadOnlyModelViewSet
-):
+class SupervisionOrderViewSet(RecordHistoryMixin, LedgerExportMixin, viewsets.ReadOnlyModelViewSet):
     """Supervision orders (督办单), made by every escalation, manual or automatic."""
 
     ledger_exclude = ("pdf",)  # a link to each order's PDF means nothing on paper

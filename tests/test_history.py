@@ -166,3 +166,28 @@ def test_the_history_endpoint_reads_a_bounded_number_of_queries(
         response = client.get(f"/api/v1/cleanups/{cleanup.pk}/history/")
     assert response.status_code == 200
     assert response.json()["count"] == 21
+
+
+def test_the_records_page_shows_its_history_to_the_office(client, cleanup, office_a):
+    with pghistory.context(user=office_a.pk, url="/workbench/"):
+        Cleanup.objects.filter(pk=cleanup.pk).update(participants=9999, campaign="flood_season")
+    client.force_login(office_a)
+    response = client.get(f"/workbench/cleanups/{cleanup.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "变更历史" in html
+    # The field's label, the old and new value; a choice by its label, who by name.
+    assert '<th scope="row">参与人员（人次）</th><td>10</td><td>9999</td>' in html
+    assert "<td>日常清理</td><td>汛期清障</td>" in html
+    assert office_a.username in html
+
+
+def test_a_leader_sees_no_history_on_a_records_page(client, street_a, office_a):
+    issue = factories.IssueFactory(reach=street_a.reaches[0])
+    leader = make_account(Role.LEADER, street_a.street)
+    client.force_login(office_a)
+    assert "变更历史" in client.get(f"/issues/{issue.pk}/").content.decode()
+    client.force_login(leader)
+    response = client.get(f"/issues/{issue.pk}/")
+    assert response.status_code == 200
+    assert "变更历史" not in response.content.decode()
