@@ -4,15 +4,32 @@ Each holds a snapshot of the row per insert, change and delete, written by a Pos
 trigger on the tracked table (so the services, the API, the admin and a shell all leave one),
 with ``pgh_context`` pointing at who and where (pghistory's context: the user and URL of a
 request, the name of a Celery task). The tables are append-only: a trigger refuses any update
-or delete of an event (PGHISTORY_APPEND_ONLY).
+or delete of an event (PGHISTORY_APPEND_ONLY) and TRUNCATE (unless the test suite's flush says so).
 """
 
 from importlib import import_module, util
 
 import pghistory
+import pgtrigger
 from django.apps import apps
 
 from .tracking import UNTRACKED_FIELDS, event_model_name, is_tracked, project_apps, trackers
+
+# TRUNCATE is refused too, as on the audit log (audit/migrations/0003): unless the transaction
+# ran ``SET LOCAL audit.allow_truncate = 'on'``, which only the test suite's flush does.
+NO_TRUNCATE = pgtrigger.Trigger(
+    name="append_only_truncate",
+    operation=pgtrigger.Truncate,
+    level=pgtrigger.Statement,
+    when=pgtrigger.Before,
+    func="""
+        IF current_setting('audit.allow_truncate', true) = 'on' THEN
+            RETURN NULL;
+        END IF;
+        RAISE EXCEPTION 'history events are append-only: TRUNCATE refused'
+            USING ERRCODE = 'restrict_violation';
+    """,
+)
 
 
 def _generate() -> None:
@@ -32,6 +49,7 @@ def _generate() -> None:
             obj_field=pghistory.ObjForeignKey(related_name="+", related_query_name="+"),
             model_name=event_model_name(model),
             app_label="history",
+            meta={"triggers": [NO_TRUNCATE]},
             abstract=False,
         )
 

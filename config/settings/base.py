@@ -536,6 +536,5 @@ AUDIT_REFUSAL_INTERVAL_SECONDS = env.int("AUDIT_REFUSAL_INTERVAL_SECONDS", defau
 # nothing. The triggers on the tracked tables are installed by `migrate` (post_migrate), not by
 # migrations of their apps, so that tracking a new model changes only history's migrations.
 PGHISTORY_APPEND_ONLY = True
-PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PGTRIGGER_MIGRATIONS = False
 PGTRIGGER_INSTALL_ON_MIGRATE = True
