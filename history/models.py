@@ -46,7 +46,9 @@ def _generate() -> None:
             exclude=list(UNTRACKED_FIELDS.get(model._meta.label, ())),
             # The tracked row's id, unconstrained (the row may be deleted), no reverse accessor
             # on the tracked model (an ``events`` one would clash with ours).
-            obj_field=pghistory.ObjForeignKey(related_name="+", related_query_name="+"),
+            obj_field=pghistory.ObjForeignKey(
+                related_name="+", related_query_name="+", db_index=True
+            ),
             model_name=event_model_name(model),
             app_label="history",
             meta={"triggers": [NO_TRUNCATE]},

@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -536,5 +537,8 @@ AUDIT_REFUSAL_INTERVAL_SECONDS = env.int("AUDIT_REFUSAL_INTERVAL_SECONDS", defau
 # nothing. The triggers on the tracked tables are installed by `migrate` (post_migrate), not by
 # migrations of their apps, so that tracking a new model changes only history's migrations.
 PGHISTORY_APPEND_ONLY = True
+# An event is looked up by its record (pgh_obj, indexed), never by the references it copied: no
+# index on those (each would cost every write of the tracked table one more index entry).
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
 PGTRIGGER_MIGRATIONS = False
 PGTRIGGER_INSTALL_ON_MIGRATE = True
