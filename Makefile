@@ -7,9 +7,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format schema messages clean audit
+.PHONY: run test install lint format schema messages clean audit lock lock-upgrade pin-images
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)." % sys.version.split()[0])'
 	@if ! $(PYTHON) -m venv --help >/dev/null 2>&1 || ! $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1; then \
 		echo "Installing python3-venv (Debian/Ubuntu)..."; \
@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq python3-venv python3-pip; \
 	fi
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip setuptools
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install -q --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -97,3 +98,28 @@ system-packages:
 			echo "Please install: $$missing (PDF reports need them)"; \
 		fi; \
 	fi
+
+# The lock files every install reads (issue #18): requirements.lock, the runtime packages (the
+# image), and requirements-dev.lock, those plus the dev extra (`make install`, CI), each pinned
+# to one version with the hashes of its files, for Linux, macOS and Windows from Python 3.11 on.
+# `make lock` after changing pyproject.toml's dependencies: the pins already there are kept
+# (uv prefers them), new packages are added. `make lock-upgrade` moves every pin to the newest.
+# A mirror: UV_DEFAULT_INDEX=https://pypi.tuna.tsinghua.edu.cn/simple make lock (the hashes are
+# the files', the same on every mirror).
+UV ?= $(shell [ -x $(VENV)/bin/uv ] && echo $(VENV)/bin/uv || echo uv)
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock" -q
+lock:
+	$(UV) pip compile pyproject.toml $(LOCK_FLAGS) $(LOCK_EXTRA) -o requirements.lock
+	$(UV) pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(LOCK_EXTRA) -o requirements-dev.lock
+
+lock-upgrade:
+	$(MAKE) --no-print-directory lock LOCK_EXTRA=--upgrade
+
+# Print the digests of the images the Dockerfile and docker-compose.yml pin, as the registry
+# has them now, to update the pins after a deliberate upgrade (needs Docker and the registry).
+PINNED_IMAGES := python:3.11-slim-bookworm postgres:15 redis:7 caddy:2.10
+pin-images:
+	@for image in $(PINNED_IMAGES); do \
+		digest=$$(docker buildx imagetools inspect "$$image" --format '{{json .Manifest.Digest}}' | tr -d '"'); \
+		echo "$$image@$$digest"; \
+	done

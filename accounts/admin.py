@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .forms import AdminLoginForm
-from .models import Region, User
+from .models import ApiToken, Region, User
 
 
 @admin.register(Region)
@@ -32,3 +32,18 @@ class UserAdmin(DjangoUserAdmin):
 
 # The admin's login takes the same one-try-at-a-time path as the portal's (accounts.lockout).
 admin.site.login_form = AdminLoginForm
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Device tokens, to look up and revoke: the key itself is never stored, so never shown."""
+
+    list_display = ["name", "user", "key_start", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__username", "key_start"]
+    readonly_fields = ["user", "name", "key_start", "created_at", "last_used_at"]
+    exclude = ["key_hash"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # made on the tokens page or the API, where the key is shown once

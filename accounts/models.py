@@ -130,3 +130,53 @@ class User(AbstractUser):
     @property
     def sees_all_regions(self) -> bool:
         return self.is_superuser
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+    def visible_to(self, user: User) -> "ApiTokenQuerySet":
+        """An account's own tokens; the tokens of every account in the region for those who
+        manage them (accounts.roles.TOKEN_MANAGERS)."""
+        from .roles import TOKEN_MANAGERS
+
+        if user.effective_role in TOKEN_MANAGERS:
+            return self.filter(user__in=User.objects.visible_to(user))
+        return self.filter(user=user)
+
+
+class ApiToken(models.Model):
+    """One device's key to the API ("张三的手机", "数据上报脚本"): listed and revoked one by one.
+
+    The key is shown once, when it is made; only its SHA-256 is stored (a key is 32 random
+    bytes, so a plain hash is enough: nothing to guess), with its first characters to tell the
+    keys apart in a list. Revoking sets ``revoked_at`` and the key answers 401 at once; the row
+    stays, for the record of who used which key when.
+    """
+
+    KEY_PREFIX = "rct_"
+
+    user = models.ForeignKey(
+        User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("设备名称"), max_length=100)
+    key_hash = models.CharField(_("密钥摘要"), max_length=64, unique=True, editable=False)
+    key_start = models.CharField(_("密钥开头"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_start}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

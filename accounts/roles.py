@@ -53,6 +53,25 @@ PASSWORD_RESETTABLE_ROLES = {
     Role.CHIEF: frozenset(),
 }
 
+# Who must sign in with a second factor (an authenticator app's code) when REQUIRE_2FA is on:
+# the accounts that hold the roster, the ledgers and other accounts (accounts.twofa). Chiefs and
+# leaders sign in with their password alone.
+SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.OFFICE})
+
+# Whose second factor (authenticator and backup codes) an account may reset, for a lost phone:
+# an admin anyone's, an office its colleagues' in its region (the password is still needed to
+# sign in, and the reset is audited); an admin's only an admin. Chiefs and leaders never enrol.
+SECOND_FACTOR_RESETTABLE_ROLES = {
+    Role.ADMIN: frozenset(Role),
+    Role.OFFICE: frozenset({Role.OFFICE}),
+    Role.LEADER: frozenset(),
+    Role.CHIEF: frozenset(),
+}
+
+# Who sees and revokes the API tokens of the accounts in their region (a lost phone, a clerk
+# who left); everyone lists and revokes their own.
+TOKEN_MANAGERS = OFFICE_ROLES
+
 POLICY_REFUSED = _("全局规则只能由县级河长办或管理员修改。")
 
 

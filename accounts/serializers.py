@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from core.fields import ScopedPrimaryKeyRelatedField
 
-from .models import Region, User
+from .models import ApiToken, Region, User
 
 # A chief's account points at its roster entry (``rivers.Chief``). Accounts sit below rivers and
 # import nothing of it: the entries are reached through the account's own foreign key.
@@ -56,3 +56,41 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+
+
+class TokenRequestWithCodeSerializer(TokenRequestSerializer):
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        label=_("验证码"),
+        help_text=_("开启两步验证后，管理员和河长办账号还须填写身份验证器中的验证码。"),
+    )
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True, label=_("用户名"))
+    active = serializers.BooleanField(source="is_active", read_only=True, label=_("有效"))
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "user",
+            "username",
+            "name",
+            "key_start",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+            "active",
+        ]
+        read_only_fields = ["user", "key_start", "created_at", "last_used_at", "revoked_at"]
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    key = serializers.CharField(
+        read_only=True, label=_("密钥"), help_text=_("只在创建时返回一次，请立即保存。")
+    )
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]

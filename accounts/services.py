@@ -1,9 +1,14 @@
-"""Accounts: who may create whom, and a chief account always matches its roster entry."""
+"""Accounts: who may create whom, and a chief account always matches its roster entry; an
+account's API tokens and second factor."""
+
+import hashlib
+import secrets
 
 from django.contrib.auth import SESSION_KEY, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -11,8 +16,8 @@ from audit.context import current_request
 from audit.models import AuditAction
 from audit.services import REDACTED, audit_record, created, diff, snapshot
 
-from .models import Region, Role, User
-from .roles import ASSIGNABLE_ROLES, PASSWORD_RESETTABLE_ROLES
+from .models import ApiToken, Region, Role, User
+from .roles import ASSIGNABLE_ROLES, PASSWORD_RESETTABLE_ROLES, SECOND_FACTOR_RESETTABLE_ROLES
 
 # What the audit log keeps of an account (never the password hash; that it changed, yes).
 ACCOUNT_AUDIT_FIELDS = (
@@ -136,6 +141,7 @@ def password_changed_revoke(*, account: User) -> None:
     every other session at its next request (Django checks the session's password hash). The
     session of the request that made the change, if it is the account's own, stays logged in."""
     revoked, _deleted = Token.objects.filter(user=account).delete()
+    revoked += ApiToken.objects.filter(user=account).active().update(revoked_at=timezone.now())
     if revoked:
         audit_record(
             action=AuditAction.TOKEN_REVOKED, obj=account, detail={"reason": "password_changed"}
@@ -177,3 +183,115 @@ def token_revoke(*, user: User) -> None:
     revoked, _deleted = Token.objects.filter(user=user).delete()
     if revoked:
         audit_record(user=user, action=AuditAction.TOKEN_REVOKED, obj=user)
+
+
+def api_token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new key for one device of ``user``: the token row and the key itself, which is never
+    stored and cannot be shown again (only its hash is kept)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": [_("请填写设备名称，例如“张三的手机”。")]})
+    key = ApiToken.KEY_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], key_hash=api_token_hash(key), key_start=key[:12]
+    )
+    audit_record(
+        user=user,
+        action=AuditAction.TOKEN_CREATED,
+        obj=token,
+        detail={"account": user.get_username(), "name": token.name},
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, user: User) -> ApiToken:
+    """End one device's key (``user``: the one revoking, the owner or their office): from the
+    next request it answers 401. Revoking a revoked key changes nothing."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            user=user,
+            action=AuditAction.TOKEN_REVOKED,
+            obj=token,
+            detail={"account": token.user.get_username(), "name": token.name},
+        )
+    return token
+
+
+def _totp_devices(account: User):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=account)
+
+
+@transaction.atomic
+def second_factor_pending_device(*, account: User):
+    """The authenticator being enrolled: its secret stays the same while the page is reloaded,
+    until a first code confirms it."""
+    device = _totp_devices(account).filter(confirmed=False).first()
+    if device is None:
+        device = _totp_devices(account).model.objects.create(
+            user=account, name=_("身份验证器"), confirmed=False
+        )
+    return device
+
+
+@transaction.atomic
+def second_factor_backup_codes(*, account: User) -> list[str]:
+    """New one-time backup codes (each works once, for a lost phone), replacing any before; they
+    are returned to be shown once and are not shown again."""
+    from django.conf import settings
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device, _created = StaticDevice.objects.get_or_create(
+        user=account, name="backup", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(settings.TWO_FACTOR_BACKUP_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    audit_record(
+        user=account, action=AuditAction.UPDATE, obj=account, detail={"second_factor": "backup"}
+    )
+    return codes
+
+
+@transaction.atomic
+def second_factor_confirm(*, account: User, device) -> list[str]:
+    """The first code was right: the authenticator is the account's, any other one is dropped,
+    and the backup codes are made. Returns the codes (shown once)."""
+    _totp_devices(account).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(
+        user=account, action=AuditAction.UPDATE, obj=account, detail={"second_factor": "enrolled"}
+    )
+    return second_factor_backup_codes(account=account)
+
+
+@transaction.atomic
+def second_factor_reset(*, account: User, user: User) -> None:
+    """Remove ``account``'s authenticator and backup codes (a lost or replaced phone): at its
+    next request it is sent to enrol again (a session verified with the removed device is no
+    longer verified: django-otp finds no device). An office resets its chiefs', an admin
+    everyone's (SECOND_FACTOR_RESETTABLE_ROLES, as for passwords)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    if (
+        account.pk != user.pk
+        and account.effective_role not in (SECOND_FACTOR_RESETTABLE_ROLES[user.effective_role])
+    ):
+        raise PermissionDenied(
+            _("您不能重置该账号的两步验证（管理员账号的两步验证只有管理员可以重置）。")
+        )
+    _totp_devices(account).delete()
+    StaticDevice.objects.filter(user=account).delete()
+    audit_record(
+        user=user, action=AuditAction.UPDATE, obj=account, detail={"second_factor": "reset"}
+    )

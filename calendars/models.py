@@ -1,5 +1,6 @@
 """The working calendar (its exceptions to Monday-Friday) and the default deadline per issue."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,37 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class HolidayYear(models.Model):
+    """A year whose State Council notice (国务院办公厅关于YYYY年部分节假日安排的通知) is in the
+    calendar: its holidays and its swapped working days. The one rule for "is this year loaded":
+    a year without a row counts Monday-Friday only, and deadlines reaching into it are
+    provisional (``calendars.workdays.WorkCalendar.covers``)."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    # Statutory: imported from chinese-calendar (sync_holidays), which may rewrite it. Manual:
+    # entered by the office (page, import, API); the sync leaves that year alone.
+    source = models.CharField(
+        _("来源"), max_length=16, choices=CalendarSource.choices, default=CalendarSource.MANUAL
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("录入时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("已录入放假安排的年份")
+        verbose_name_plural = _("已录入放假安排的年份")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
 
 
 class DeadlineRule(models.Model):

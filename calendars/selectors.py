@@ -6,12 +6,13 @@ once, build one ``WorkCalendar`` and ask it directly.
 
 import datetime
 
-from django.db.models import Max, QuerySet
+from django.conf import settings
+from django.db.models import QuerySet
 
 from accounts.models import User
 
-from .models import CalendarDay, DeadlineRule, IssueCategory
-from .workdays import WorkCalendar
+from .models import CalendarDay, DeadlineRule, HolidayYear, IssueCategory
+from .workdays import WorkCalendar, WorkingDeadline, loaded_years
 
 # When neither the rule of the category nor that of "other" exists for the urgency.
 FALLBACK_WORKING_DAYS = 10
@@ -27,11 +28,35 @@ def deadline_rule_list(*, user: User) -> QuerySet[DeadlineRule]:
     return DeadlineRule.objects.all()
 
 
+def holiday_year_list(*, user: User) -> QuerySet[HolidayYear]:
+    return HolidayYear.objects.select_related("entered_by").order_by("-year")
+
+
 def calendar_coverage() -> int | None:
-    """The last year the calendar has holidays for; after it only weekends are rest days, so the
-    UI should warn that deadlines there may fall on a holiday. None when the table is empty."""
-    last = CalendarDay.objects.aggregate(last=Max("date"))["last"]
-    return last.year if last else None
+    """The last year whose holiday arrangement is entered; after it only weekends are rest days,
+    so deadlines there are provisional. None when no year is."""
+    years = loaded_years()
+    return max(years) if years else None
+
+
+def holiday_warn_from(*, year: int) -> datetime.date:
+    """The day of ``year`` from which next year's arrangement is expected
+    (``HOLIDAY_CALENDAR_WARN_FROM``, MM-DD)."""
+    month, day = (int(part) for part in settings.HOLIDAY_CALENDAR_WARN_FROM.split("-"))
+    return datetime.date(year, month, day)
+
+
+def holiday_year_missing(
+    *, today: datetime.date, years: frozenset[int] | None = None
+) -> int | None:
+    """The year whose holiday arrangement the office must enter now, or None: this year's if it
+    is not loaded; next year's from ``HOLIDAY_CALENDAR_WARN_FROM`` on, if it is not."""
+    years = loaded_years() if years is None else years
+    if today.year not in years:
+        return today.year
+    if today >= holiday_warn_from(year=today.year) and today.year + 1 not in years:
+        return today.year + 1
+    return None
 
 
 def is_workday(*, day: datetime.date) -> bool:
@@ -61,5 +86,15 @@ def deadline_working_days(*, category: str, urgency: str) -> int:
 
 
 def default_deadline(*, category: str, urgency: str, reported_on: datetime.date) -> datetime.date:
+    return default_deadline_checked(
+        category=category, urgency=urgency, reported_on=reported_on
+    ).date
+
+
+def default_deadline_checked(
+    *, category: str, urgency: str, reported_on: datetime.date
+) -> WorkingDeadline:
+    """The rules' deadline and whether it is provisional (it reaches into a year whose holidays
+    are not entered, so it was counted by weekends alone there)."""
     days = deadline_working_days(category=category, urgency=urgency)
-    return add_working_days(start=reported_on, days=days)
+    return WorkCalendar().deadline(reported_on, days)

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,7 +12,13 @@ from core.views import ScopedModelViewSet
 
 from . import selectors, services
 from .models import CalendarDay
-from .serializers import CalendarCoverageSerializer, CalendarDaySerializer, DeadlineRuleSerializer
+from .serializers import (
+    CalendarCoverageSerializer,
+    CalendarDaySerializer,
+    DeadlineRuleSerializer,
+    HolidayNoticeSerializer,
+    HolidayYearSerializer,
+)
 
 
 class CalendarDayFilter(PortalFilterSet):
@@ -50,6 +57,44 @@ class CalendarDayViewSet(ScopedModelViewSet):
     def coverage(self, request: Request) -> Response:
         data = {"last_year": selectors.calendar_coverage()}
         return Response(CalendarCoverageSerializer(data).data)
+
+    @extend_schema(
+        methods=["GET"],
+        responses=HolidayYearSerializer(many=True),
+        description="The years whose State Council holiday notice is entered (loaded).",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=HolidayNoticeSerializer,
+        responses={201: HolidayYearSerializer},
+        description=(
+            "Enter a year's State Council notice: holidays as ranges, weekend days worked. "
+            "A year already entered needs `replace: true`. Deadlines counted provisionally "
+            "into that year are recounted."
+        ),
+    )
+    @action(
+        detail=False,
+        methods=["get", "post"],
+        pagination_class=None,
+        filter_backends=[],
+        serializer_class=HolidayNoticeSerializer,
+    )
+    def years(self, request: Request) -> Response:
+        if request.method == "GET":
+            years = selectors.holiday_year_list(user=request.user)
+            return Response(HolidayYearSerializer(years, many=True).data)
+        serializer = HolidayNoticeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        loaded = services.holiday_year_enter(
+            user=request.user,
+            year=data["year"],
+            holidays=[services.HolidayRange(**h) for h in data["holidays"]],
+            workdays=[services.SwappedWorkday(**w) for w in data.get("workdays", [])],
+            replace=data["replace"],
+        )
+        return Response(HolidayYearSerializer(loaded).data, status=status.HTTP_201_CREATED)
 
 
 class DeadlineRuleViewSet(ScopedModelViewSet):

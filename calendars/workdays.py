@@ -2,11 +2,17 @@
 
 A ``WorkCalendar`` holds the exceptions of a span of dates, loaded in one query and widened
 (again in one query) when asked about a day outside it, so a deadline never costs a query per day.
+
+A year counts as loaded only when its State Council notice is in the calendar (a ``HolidayYear``
+row). In a year that is not, the arithmetic falls back to Monday-Friday (and whatever single days
+are stored), and ``covers`` says so: a deadline reaching into it is provisional, never silently
+exact.
 """
 
 import datetime
+from dataclasses import dataclass
 
-from .models import CalendarDay
+from .models import CalendarDay, HolidayYear
 
 ONE_DAY = datetime.timedelta(days=1)
 # Enough calendar days after a start for most deadlines in one load: 7 per 5 working days, plus
@@ -26,6 +32,20 @@ def _is_weekday(day: datetime.date) -> bool:
     return day.weekday() < 5
 
 
+def loaded_years() -> frozenset[int]:
+    """The years whose holiday arrangement is entered (one query)."""
+    return frozenset(HolidayYear.objects.values_list("year", flat=True))
+
+
+@dataclass(frozen=True)
+class WorkingDeadline:
+    """A deadline counted in working days, and whether it is provisional: the count ran through
+    a year whose holidays are not loaded, so it assumed Monday-Friday there."""
+
+    date: datetime.date
+    provisional: bool
+
+
 class WorkCalendar:
     """The working days of whatever span it is asked about; load it once per request or loop."""
 
@@ -33,6 +53,26 @@ class WorkCalendar:
         self._exceptions: dict[datetime.date, bool] = {}
         self._first: datetime.date | None = None
         self._last: datetime.date | None = None
+        self._loaded_years: frozenset[int] | None = None
+
+    def loaded_years(self) -> frozenset[int]:
+        if self._loaded_years is None:
+            self._loaded_years = loaded_years()
+        return self._loaded_years
+
+    def covers(self, first: datetime.date, last: datetime.date) -> bool:
+        """Whether every day of [first, last] lies in a year whose arrangement is loaded."""
+        if first > last:
+            first, last = last, first
+        years = self.loaded_years()
+        return all(year in years for year in range(first.year, last.year + 1))
+
+    def deadline(self, start: datetime.date, days: int) -> WorkingDeadline:
+        """``add_working_days`` with its flag: provisional when a day counted (``start``
+        excluded, the deadline included) lies in a year not loaded."""
+        day = self.add_working_days(start, days)
+        first = start if days == 0 else start + ONE_DAY
+        return WorkingDeadline(date=day, provisional=not self.covers(first, day))
 
     @classmethod
     def for_span(cls, first: datetime.date, last: datetime.date) -> "WorkCalendar":

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from accounts.views import AccountViewSet, TokenView
+from accounts.views import AccountViewSet, ApiTokenViewSet, TokenView
 from activities import views as activities
 from audit.views import AuditEntryViewSet
 from calendars import views as calendars
@@ -18,6 +18,7 @@ from public_reports.views import PublicReportViewSet
 from reports import api_assessment
 from reports.views import ReportViewSet
 from reports.views_dashboard import DashboardMapView, DashboardView
+from reports.views_river_file import RiverFileViewSet
 from reports.views_stats import StatsDefinitionsView, StatsRecordsView, StatsView
 from rivers import api_ledger, api_plans
 from rivers import views as rivers
@@ -25,6 +26,11 @@ from rivers import views as rivers
 router = DefaultRouter()
 router.register("regions", rivers.RegionViewSet, basename="region")
 router.register("accounts", AccountViewSet, basename="account")
+# The river file (一河一档, rivers/{id}/file/): reports' own viewset on the rivers' prefix, first,
+# so that the API root still lists rivers/ as the rivers' list.
+router.register("rivers", RiverFileViewSet, basename="river-file")
+
+router.register("tokens", ApiTokenViewSet, basename="api-token-device")
 router.register("rivers", rivers.RiverViewSet, basename="river")
 router.register("reaches", rivers.ReachViewSet, basename="reach")
 router.register("chiefs", rivers.ChiefViewSet, basename="chief")

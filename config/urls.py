@@ -3,16 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts import views_password, views_session
+from accounts import views_password, views_session, views_tokens, views_twofa
 from accounts.forms import LoginForm
-from core import views_web
 from reports import views_dashboard
 from workbench import views_help, views_home
 from workbench import views_me as workbench_me
 
 urlpatterns = [
     path("", views_home.home, name="home"),
-    path("healthz", views_web.healthz, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),
@@ -20,6 +18,15 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/session/", views_session.session_keepalive, name="session-keepalive"),
+    path("accounts/2fa/", views_twofa.twofa_setup, name="twofa-setup"),
+    path("accounts/2fa/verify/", views_twofa.twofa_verify, name="twofa-verify"),
+    path("accounts/2fa/backup-codes/", views_twofa.twofa_backup_codes, name="twofa-backup-codes"),
+    path("accounts/2fa/reset/<int:account_id>/", views_twofa.twofa_reset, name="twofa-reset"),
+    path("accounts/tokens/", views_tokens.tokens_page, name="api-tokens"),
+    path(
+        "accounts/tokens/<int:token_id>/revoke/", views_tokens.token_revoke, name="api-token-revoke"
+    ),
+    path("accounts/security/", views_tokens.account_security, name="account-security"),
     path(
         "accounts/password/",
         views_password.PasswordChangeView.as_view(),
@@ -60,12 +67,14 @@ urlpatterns = [
     path("bulletins/", include("patrols.urls_bulletins")),
     path("weekly-reports/", include("reports.urls_weekly")),
     path("reports/", include("reports.urls")),
+    path("rivers/", include("reports.urls_river_file")),
     path("documents/", include("core.urls_documents")),
     path("dashboard/", views_dashboard.dashboard_page, name="dashboard"),
     path("workbench/", include("workbench.urls")),
     path("r/", include("public_reports.urls")),
     path("public-reports/", include("public_reports.urls_office")),
     path("notifications/", include("notifications.urls")),
+    path("calendar/", include("calendars.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -45,7 +45,7 @@ def _trusted(values: tuple[str, ...]) -> tuple[Network, ...]:
     return parse_networks(values)
 
 
-def _address(text: str) -> Address | None:
+def parse_address(text: str) -> Address | None:
     try:
         address = ipaddress.ip_address(text.strip())
     except ValueError:
@@ -69,15 +69,36 @@ def client_ip(request: HttpRequest) -> str:
     wrote it (the last trusted one) is the best we know. Every hop trusted: the leftmost.
     """
     remote = request.META.get("REMOTE_ADDR", "")
-    hop = _address(remote)
+    hop = parse_address(remote)
     if not is_trusted_proxy(hop):
         return remote
     forwarded = request.META.get(FORWARDED_FOR, "")
     for entry in reversed([part for part in forwarded.split(",") if part.strip()]):
-        address = _address(entry)
+        address = parse_address(entry)
         if address is None:
             break
         hop = address
         if not is_trusted_proxy(address):
             break
     return str(hop)
+
+
+# The headers only our proxy may set: the scheme (SECURE_PROXY_SSL_HEADER) and the host.
+PROXY_ONLY_HEADERS = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT")
+
+
+class ProxyHeadersMiddleware:
+    """Before SecurityMiddleware: a request that did not come from a trusted proxy loses the
+    ``X-Forwarded-Proto``/``-Host``/``-Port`` it carries, so that a client reaching the portal
+    directly cannot claim HTTPS (``SECURE_PROXY_SSL_HEADER``: Secure cookies, no redirect) or
+    name another host. ``X-Forwarded-For`` needs no stripping: ``client_ip`` reads it only from
+    trusted proxies."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if not is_trusted_proxy(parse_address(request.META.get("REMOTE_ADDR", ""))):
+            for header in PROXY_ONLY_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)

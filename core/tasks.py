@@ -11,7 +11,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import documents
+from . import documents, health
 from .jobs import TRANSIENT_ERRORS, build_task_options
 
 logger = logging.getLogger(__name__)
@@ -42,3 +42,9 @@ def sweep_documents() -> dict[str, dict[str, int]]:
 def clean_expired_documents() -> int:
     """Beat, daily: delete the files of documents past their expiry (the rows stay)."""
     return documents.clean_expired(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def beat_heartbeat() -> float:
+    """Beat, every minute: stamp the time readiness (core.health) checks beat by."""
+    return health.stamp_beat_heartbeat()

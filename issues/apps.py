@@ -7,10 +7,12 @@ class IssuesConfig(AppConfig):
     verbose_name = _("问题")
 
     def ready(self) -> None:
+        from calendars.signals import holiday_year_loaded
         from core import documents
         from core.media import register_file_kind
         from core.signals import announce_changes
 
+        from .deadlines import holiday_year_loaded_receiver
         from .documents import SUPERVISION_ORDERS
         from .models import Issue, IssueDeadline, IssueEvent, IssuePhoto
         from .selectors import issue_photo_list
@@ -25,3 +27,6 @@ class IssuesConfig(AppConfig):
             slug="issue-photo", model=IssuePhoto, field="image", visible=issue_photo_list
         )
         documents.register(SUPERVISION_ORDERS)
+        holiday_year_loaded.connect(
+            holiday_year_loaded_receiver, dispatch_uid="issues.provisional_deadlines_recount"
+        )

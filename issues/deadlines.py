@@ -71,6 +71,12 @@ def overdue_notice_send(*, issue: Issue, today: datetime.date) -> int:
     return len(sent)
 
 
+def holiday_year_loaded_receiver(sender, *, year: int, **kwargs) -> None:
+    """A year's holidays were entered (calendars): count the provisional deadlines again, in
+    the same transaction."""
+    services.provisional_deadlines_recount(year=year)
+
+
 def deadline_run(*, today: datetime.date | None = None) -> DeadlineRun:
     """One morning's reminders and automatic escalations. Nothing on rest days: nobody is at
     work to act on them, and working days are what deadlines count."""

@@ -236,6 +236,12 @@ class Issue(models.Model):
     )
     assignee_unit = models.CharField(_("责任部门"), max_length=100, blank=True)
     deadline = models.DateField(_("整改时限"), null=True, blank=True)
+    # When the deadline was counted by the rules (not entered by a person): the day counted
+    # from, so that it can be counted again when the holiday calendar changes.
+    deadline_counted_from = models.DateField(_("整改时限起算日"), null=True, blank=True)
+    # The count ran into a year whose holidays are not entered: weekends alone were rest days
+    # there. Recounted when that year is entered (issues.services.provisional_deadlines_recount).
+    deadline_provisional = models.BooleanField(_("整改时限待复核"), default=False)
     supervised = models.BooleanField(_("已督办"), default=False)
     referred = models.BooleanField(_("已提请研究"), default=False)
     reported_at = models.DateTimeField(_("发现时间"))

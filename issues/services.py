@@ -16,7 +16,12 @@ from accounts.models import Region, Role, User
 from accounts.roles import OFFICE_ROLES
 from audit.models import AuditAction
 from audit.services import audit_record, created, diff, snapshot
-from calendars.selectors import default_deadline, working_days_between
+from calendars.selectors import (
+    deadline_working_days,
+    default_deadline_checked,
+    working_days_between,
+)
+from calendars.workdays import WorkCalendar
 from core.exceptions import StateConflict
 from core.models import JOB_FIELDS
 from core.photos import CheckedPhoto, PhotoError, check_photo
@@ -98,6 +103,68 @@ def _deadline_history_keep(*, issue: Issue, previous: datetime.date | None) -> N
             action=DEADLINE_EDIT,
             set_by=None,
         )
+
+
+def _deadline_count(*, issue: Issue, start: datetime.date) -> None:
+    """Give ``issue`` the rules' deadline counted from ``start``, flagged provisional when the
+    count reaches into a year whose holidays are not entered (calendars)."""
+    counted = default_deadline_checked(
+        category=issue.category, urgency=issue.urgency, reported_on=start
+    )
+    issue.deadline = counted.date
+    issue.deadline_counted_from = start
+    issue.deadline_provisional = counted.provisional
+
+
+def _deadline_by_hand(*, issue: Issue, deadline: datetime.date) -> None:
+    """A deadline a person chose: theirs, not counted, so never provisional."""
+    issue.deadline = deadline
+    issue.deadline_counted_from = None
+    issue.deadline_provisional = False
+
+
+DEADLINE_RECOUNT = "recount"
+DEADLINE_COUNT_FIELDS = ["deadline", "deadline_counted_from", "deadline_provisional"]
+
+
+@transaction.atomic
+def provisional_deadlines_recount(*, year: int | None = None) -> int:
+    """Count again every provisional deadline (counted past the holidays entered) now that the
+    calendar has more: those of issues still in the assignee's hands get the new date (added
+    to the deadline history, so the overdue figures keep the old one for the days it held) and
+    lose the flag once their count is covered. Called when a year is entered
+    (``calendars.signals.holiday_year_loaded``); ``year`` is that year, for the record only.
+    How many deadlines moved."""
+    calendar = WorkCalendar()
+    rules: dict[tuple[str, str], int] = {}
+    moved = 0
+    issues = Issue.objects.select_for_update().filter(deadline_provisional=True).order_by("pk")
+    for issue in issues:
+        if issue.status not in ASSIGNEE_AT_WORK or issue.deadline_counted_from is None:
+            # Done with, or no longer the rules' count: nothing left to review.
+            issue.deadline_provisional = False
+            issue.save(update_fields=["deadline_provisional"])
+            continue
+        key = (issue.category, issue.urgency)
+        if key not in rules:
+            rules[key] = deadline_working_days(category=issue.category, urgency=issue.urgency)
+        counted = calendar.deadline(issue.deadline_counted_from, rules[key])
+        before = snapshot(issue, fields=DEADLINE_COUNT_FIELDS)
+        previous = issue.deadline
+        issue.deadline, issue.deadline_provisional = counted.date, counted.provisional
+        issue.save(update_fields=["deadline", "deadline_provisional"])
+        if previous != counted.date:
+            moved += 1
+            _deadline_history_keep(issue=issue, previous=previous)
+            _deadline_record(issue=issue, action=DEADLINE_RECOUNT, user=None)
+        audit_record(
+            system=True,
+            action=AuditAction.UPDATE,
+            obj=issue,
+            changes=diff(before, snapshot(issue, fields=DEADLINE_COUNT_FIELDS)),
+            detail={"holiday_year": year} if year else {},
+        )
+    return moved
 
 
 def _next_code(*, region: Region, year: int) -> str:
@@ -218,6 +285,8 @@ def issue_update(*, instance: Issue, user: User, **data) -> Issue:
     if deadline_moved and data["deadline"] is None:
         # The history holds dates only; a deadline once set can be moved, not taken away.
         raise ValidationError({"deadline": [_("整改时限设定后不能清空。")]})
+    if deadline_moved:
+        data = {**data, "deadline_counted_from": None, "deadline_provisional": False}
     before = snapshot(instance)
     issue = model_update(instance=instance, data=data)
     if deadline_moved:
@@ -320,6 +389,8 @@ def issue_edit(*, instance: Issue, user: User, **data: Any) -> Issue:
         raise ValidationError({"deadline": [_("整改时限不能早于发现日期。")]})
     before = snapshot(issue)
     old_values = {name: getattr(issue, name) for name in EDIT_FIELDS}
+    if deadline_moved:
+        data = {**data, "deadline_counted_from": None, "deadline_provisional": False}
     issue = model_update(instance=issue, data=data)
     changed = [name for name in EDIT_FIELDS if getattr(issue, name) != old_values[name]]
     if not changed:
@@ -425,17 +496,12 @@ def issue_act(
     if transition.needs_assignee:
         for name, value in _resolve_assignee(assignee=assignee, issue=issue).items():
             setattr(issue, name, value)
-        issue.deadline = (
-            deadline
-            or issue.deadline
-            or default_deadline(
-                category=issue.category,
-                urgency=issue.urgency,
-                reported_on=timezone.localdate(issue.reported_at),
-            )
-        )
+        if deadline is not None:
+            _deadline_by_hand(issue=issue, deadline=deadline)
+        elif issue.deadline is None:
+            _deadline_count(issue=issue, start=timezone.localdate(issue.reported_at))
     elif deadline is not None:
-        issue.deadline = deadline
+        _deadline_by_hand(issue=issue, deadline=deadline)
     if action == "escalate":
         issue.supervised = True
     if action == "refer":
@@ -579,12 +645,10 @@ def issue_auto_escalate(
     with translation.override(settings.LANGUAGE_CODE):
         comment = _("超期%(days)s个工作日，系统自动督办") % {"days": days}
     before = snapshot(issue, fields=["deadline", "supervised"])
-    issue.deadline = default_deadline(
-        category=issue.category, urgency=issue.urgency, reported_on=today
-    )
+    _deadline_count(issue=issue, start=today)
     issue.supervised = True
     issue.full_clean()
-    issue.save(update_fields=["deadline", "supervised"])
+    issue.save(update_fields=[*DEADLINE_COUNT_FIELDS, "supervised"])
     audit_record(
         system=True,
         action="escalate",

@@ -548,6 +548,8 @@ def _deadline_label(row, *, first: bool) -> str:
         return _("原整改时限")
     if row.action == services.DEADLINE_EDIT:
         return _("修改时限")
+    if row.action == services.DEADLINE_RECOUNT:
+        return _("按节假日安排重算")
     return str(ACTION_LABELS.get(row.action, row.action))
 
 

@@ -101,10 +101,13 @@ def approximate(value: Any) -> str:
     return _("%(figure)s余") % {"figure": exact(floored)}
 
 
+def _percent_value(rate: Any) -> Decimal:
+    return (_decimal(rate) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
 def percent(rate: Any) -> str:
     """A 0-1 rate as "92.3%"."""
-    value = (_decimal(rate) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
-    return _("%(value)s%%") % {"value": exact(value)}
+    return _("%(value)s%%") % {"value": exact(_percent_value(rate))}
 
 
 def _int(value: Any) -> int:
@@ -815,6 +818,43 @@ class _Writer:
             text += _("，").join(inputs) + _("。")
         return [text]
 
+    def water_quality(self) -> list[str]:
+        """The monitoring points meeting their target (the registered figures
+        ``monitoring_points``, ``points_meeting_target``, ``target_rate``,
+        ``points_worse_than_v``: each point graded by its period means), against the same
+        days a year before when that period had readings. Nothing without readings."""
+        points = _int(self.f.monitoring_points)
+        if not points:
+            return []
+        rate = self.f.target_rate
+        text = _("辖区%(points)s个监测断面中%(meeting)s个达到目标水质（达标率%(rate)s）") % {
+            "points": points,
+            "meeting": _int(self.f.points_meeting_target),
+            "rate": percent(rate),
+        }
+        before = self.d.water_year_before or {}
+        if _int(before.get("monitoring_points")) and before.get("target_rate") is not None:
+            # Points of the rates as printed (one decimal), so the reader's sum comes out.
+            now = _percent_value(rate)
+            then = _percent_value(before["target_rate"])
+            than = _("较上年") if self.spec.kind == ReportKind.ANNUAL else _("较上年同期")
+            if now > then:
+                text += _("，%(than)s提高%(points)s个百分点") % {
+                    "than": than,
+                    "points": exact(now - then),
+                }
+            elif now < then:
+                text += _("，%(than)s下降%(points)s个百分点") % {
+                    "than": than,
+                    "points": exact(then - now),
+                }
+            else:
+                text += _("，%(than)s持平") % {"than": than}
+        worse = _int(self.f.points_worse_than_v)
+        if worse:
+            text += _("；劣Ⅴ类断面%(count)s个") % {"count": worse}
+        return [text + _("。")]
+
     # -- 二、存在的问题 --
 
     def problems(self) -> list[str]:
@@ -1062,7 +1102,8 @@ def _sections(writer: _Writer) -> list[dict[str, Any]]:
                 },
                 {
                     "heading": _("（四）开展河道整治，提升治理水平"),
-                    "paragraphs": writer.cleanups(),
+                    # The water itself closes the part: only when readings exist.
+                    "paragraphs": writer.cleanups() + writer.water_quality(),
                 },
             ],
         },

@@ -16,6 +16,9 @@ or today while it runs, as ``stats/`` and the reports count them:
 - overdue: open and past the deadline on as_of (overdue at any time in the period is in the
   reports and ``stats/``, too slow here without a rollup);
 - open: issues reported by the period's end that are open today (a snapshot);
+- monitoring points, those meeting their target and those worse than V: each point graded by
+  the period's mean of each parameter (reports.figures.PointPeriod), as ``stats/`` and the
+  reports count them; the map colours each point by its latest reading instead (its state now);
 - a period running on past the current month ends with the current month.
 """
 
@@ -37,9 +40,11 @@ from accounts.models import Region, RegionLevel, User
 from calendars.models import IssueCategory
 from core import geo, maps
 from issues.models import Issue, IssueStatus
+from rivers import water_quality as wq
 from rivers.models import Outfall, OutfallKind, Reach, Sign
+from rivers.selectors import points_with_latest
 
-from .figures import Scope, figure
+from .figures import FIGURES, Scope, figure, water_figures
 from .models import TreeClosedMonth, TreeIssueMonth, TreeMonth
 from .rollups import month_end, month_of, months_between
 from .statistics import overdue_from_rollups, rollups_serve
@@ -314,6 +319,12 @@ def dashboard(
         for month in months_between(first, last)
     ]
     garbage = sum((row["garbage_t"] or Decimal(0) for row in monthly.values()), Decimal(0))
+    # The monitoring points graded by the period's means, as stats/ counts them (one query).
+    water = (
+        water_figures(scope)
+        if visible
+        else {key: 0 for key, fig in FIGURES.items() if fig.graded is not None}
+    )
     figures = {
         "patrol_rate": _rate(counted, required),
         "patrols": sum(row["patrols"] or 0 for row in monthly.values()),
@@ -330,6 +341,10 @@ def dashboard(
         "resolution_rate": _rate(closed, found),
         "cleanups": sum(row["cleanups"] or 0 for row in monthly.values()),
         "garbage_t": garbage.quantize(Decimal("0.01")),
+        "monitoring_points": water["monitoring_points"],
+        "points_meeting_target": water["points_meeting_target"],
+        "points_worse_than_v": water["points_worse_than_v"],
+        "target_rate": _rate(water["points_meeting_target"], water["monitoring_points"]),
     }
     series = {
         "months": months,
@@ -397,8 +412,10 @@ def _point(lat, lon, crs: str) -> dict[str, Any]:
 
 
 def dashboard_map(*, user: User, region: Region, crs: str | None = None) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of the region's reaches (lines), open issues, outfalls and
-    signs (points), at most ``MAP_CAP`` of each, in the datum of the tiles (``crs``)."""
+    """A GeoJSON FeatureCollection of the region's reaches (lines), open issues, outfalls,
+    signs and monitoring points (points), at most ``MAP_CAP`` of each, in the datum of the
+    tiles (``crs``). A monitoring point carries its latest reading's grade and that grade's
+    colour on the national scale (``water_quality.GRADE_COLOURS``)."""
     crs = crs or maps.tile_crs()
     features: list[dict[str, Any]] = []
     capped = {}
@@ -494,4 +511,38 @@ def dashboard_map(*, user: User, region: Region, crs: str | None = None) -> dict
                 "properties": {"layer": "signs", "name": row["code"]},
             }
         )
+    pairs = points_with_latest(user=user, region=region, limit=MAP_CAP + 1)
+    capped["points"] = len(pairs) > MAP_CAP
+    for point, reading in pairs[:MAP_CAP]:
+        assessment = reading.assessment if reading is not None else None
+        grade = assessment.grade if assessment is not None else None
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"point-{point.pk}",
+                "geometry": _point(point.lat, point.lon, crs),
+                "properties": {
+                    "layer": "points",
+                    "name": point.name,
+                    "code": point.code,
+                    "grade": grade,
+                    "grade_label": assessment.grade_label if assessment else "",
+                    "status_label": str(wq.GRADE_STATUS[grade]) if grade else "",
+                    "colour": wq.grade_colour(grade),
+                    "sampled_on": reading.sampled_on.isoformat() if reading else None,
+                    "target": point.target_grade,
+                    "target_label": str(wq.TargetGrade(point.target_grade).label),
+                    "meets_target": assessment.meets_target if assessment else None,
+                    "url": _point_url(point.pk),
+                },
+            }
+        )
     return {"type": "FeatureCollection", "crs_name": crs, "capped": capped, "features": features}
+
+
+def _point_url(pk: int) -> str:
+    """The monitoring point's page (/water/points/<id>/)."""
+    try:
+        return reverse("monitoring-point", args=[pk])
+    except NoReverseMatch:
+        return f"/water/points/{pk}/"

@@ -32,8 +32,9 @@ __all__ = ["DOCUMENT_LANGUAGE", "VERSION", "Documents", "ReportError", "build_do
 DOCUMENT_LANGUAGE = "zh-hans"
 # Bumped when ``data`` changes shape, so a reader can tell old snapshots from new (3: the
 # details hold the published assessment rounds the text cites, ``assessments``; 4: and the river
-# plans' open tasks the annual report's next steps cite, ``plan_tasks``).
-VERSION = 4
+# plans' open tasks the annual report's next steps cite, ``plan_tasks``; 5: and the
+# water-quality figures of the year before, ``water_year_before``).
+VERSION = 5
 
 
 @dataclass

@@ -11,7 +11,9 @@ reports all read these definitions; none of them counts on its own.
 
 A few figures are not a count or a sum of rows: the patrol figures owed under the rules
 (``patrols_required``, ``patrols_counted``, ``chiefs_short``) come from the compliance selector,
-and the rates divide two registered figures. They are registered here too, with their records.
+the water-quality figures count monitoring points by their grade for the period (``graded``, see
+``point_periods``), and the rates divide two registered figures. They are registered here too,
+with their records.
 
 Dates: ``as_of`` is the last day counted (``date_to``, or today while the period runs). No
 figure counts a day after it.
@@ -24,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +49,7 @@ from calendars.models import IssueCategory
 from issues.models import Issue, IssueEvent, IssueSource, IssueStatus
 from map_patches.models import MapPatch
 from patrols.models import Patrol
+from rivers import water_quality as wq
 from rivers.models import (
     PATROLLING_ROLES,
     Chief,
@@ -59,15 +62,21 @@ from rivers.models import (
     River,
     RiverKind,
     Sign,
+    WaterReading,
 )
 from rivers.querysets import serving_q
 
 __all__ = [
     "FIGURES",
     "Figure",
+    "PointPeriod",
     "Scope",
     "figure",
+    "graded_points",
+    "point_periods",
     "records_of",
+    "water_figures",
+    "year_before",
 ]
 
 
@@ -299,6 +308,116 @@ SOURCES: dict[str, Source] = {
 }
 
 
+# --- water quality: a monitoring point's grade for a period --------------------------------------
+
+
+@dataclass(frozen=True)
+class PointPeriod:
+    """A monitoring point with readings in a period, graded for the period.
+
+    The grade of an assessment period is the grade of the period's MEAN concentration of each
+    parameter (算术平均值), by the single-factor method of GB 3838-2002, as 《地表水环境质量评价
+    办法（试行）》(环办〔2011〕22号, 数据统计) prescribes for a section's monthly, quarterly and
+    annual assessment: the readings of the period are averaged per parameter, then the means are
+    graded (``water_quality.assess``), never the readings one by one. A parameter missing from
+    some readings is averaged over those that have it; the means are not rounded before grading.
+    """
+
+    point_id: int
+    name: str
+    code: str
+    water_body: str
+    target: str
+    readings: int
+    last_sampled: datetime.date
+    means: dict[str, Any]
+
+    @property
+    def assessment(self) -> wq.Assessment:
+        return wq.assess(self.means, water_body=self.water_body, target=self.target)
+
+    @property
+    def grade(self) -> str | None:
+        return self.assessment.grade
+
+    @property
+    def meets_target(self) -> bool:
+        return bool(self.assessment.meets_target)
+
+
+def point_periods(scope: Scope) -> list[PointPeriod]:
+    """The scope's monitoring points with a reading from ``date_from`` to ``as_of``, each with
+    its means per parameter: one query (AVG per parameter GROUP BY point), graded in Python."""
+    rows = (
+        _in(WaterReading, scope)
+        .filter(scope.dates("sampled_on"))
+        .values(
+            "point_id",
+            "point__name",
+            "point__code",
+            "point__water_body",
+            "point__target_grade",
+        )
+        .annotate(
+            n=Count("pk"),
+            last=Max("sampled_on"),
+            **{f"mean_{p}": Avg(p) for p in wq.PARAMETERS},
+        )
+        .order_by("point__code")
+    )
+    return [
+        PointPeriod(
+            point_id=row["point_id"],
+            name=row["point__name"],
+            code=row["point__code"],
+            water_body=row["point__water_body"],
+            target=row["point__target_grade"],
+            readings=row["n"],
+            last_sampled=row["last"],
+            means={p: row[f"mean_{p}"] for p in wq.PARAMETERS if row[f"mean_{p}"] is not None},
+        )
+        for row in rows
+    ]
+
+
+def graded_points(key: str, scope: Scope, periods: list[PointPeriod] | None = None) -> list:
+    """The points a water-quality figure counts (``periods``: ``point_periods(scope)`` if
+    already read)."""
+    fig = figure(key)
+    if fig.graded is None:
+        raise ValueError(f"{key} does not count graded points")
+    periods = point_periods(scope) if periods is None else periods
+    return [period for period in periods if fig.graded(period)]
+
+
+def water_figures(scope: Scope) -> dict[str, int]:
+    """Every water-quality figure of the scope, from one read of the points' period means."""
+    periods = point_periods(scope)
+    return {
+        key: len(graded_points(key, scope, periods))
+        for key, fig in FIGURES.items()
+        if fig.graded is not None
+    }
+
+
+def year_before(scope: Scope) -> Scope:
+    """The same days a year earlier, ``date_from`` to ``as_of`` (29 February falls on the
+    28th): what "较上年" compares with. An unfinished period is compared day for day."""
+
+    def back(day: datetime.date) -> datetime.date:
+        try:
+            return day.replace(year=day.year - 1)
+        except ValueError:
+            return day.replace(year=day.year - 1, day=28)
+
+    return Scope.of(
+        region=scope.region,
+        date_from=back(scope.date_from),
+        date_to=back(scope.as_of),
+        today=scope.today,
+    )
+
+
 # --- figures -----------------------------------------------------------------------------------
 
 
@@ -324,6 +443,9 @@ class Figure:
     # A queryset method that picks the rows where a Q cannot say it (the deadline history):
     # such a figure is counted by a query of its own.
     narrow: Callable[[QuerySet, Scope], QuerySet] | None = None
+    # A water-quality figure: the monitoring points of ``point_periods`` it counts (a grade is
+    # computed in Python from the period's means, so no SQL condition can pick them).
+    graded: Callable[[PointPeriod], bool] | None = None
 
     @property
     def kind(self) -> str:
@@ -337,6 +459,8 @@ class Figure:
         return self.where(scope) if self.where else Q()
 
     def rows(self, scope: Scope) -> QuerySet:
+        if self.graded is not None:
+            raise ValueError(f"{self.key} counts graded points: see graded_points")
         if self.source is None:
             raise ValueError(f"{self.key} is not counted from rows")
         rows = SOURCES[self.source].rows(scope).filter(self.condition(scope))
@@ -906,6 +1030,38 @@ _REGISTERED: list[Figure] = [
         _("处"),
         _("期间现场复核的图斑"),
         "map_patches",
+    ),
+    # -- water quality (GB 3838-2002; a point's grade for the period: see PointPeriod) --
+    Figure(
+        "monitoring_points",
+        _("监测断面"),
+        _N,
+        _("期间有水质监测数据的监测断面"),
+        graded=lambda point: True,
+    ),
+    Figure(
+        "points_meeting_target",
+        _("达到目标水质的断面"),
+        _N,
+        _(
+            "上述断面中，期间各项目监测值的算术平均值按GB 3838-2002单因子法评价的水质类别"
+            "达到或优于其水质目标的"
+        ),
+        graded=lambda point: point.meets_target,
+    ),
+    Figure(
+        "points_worse_than_v",
+        _("劣Ⅴ类断面"),
+        _N,
+        _("上述断面中，期间算术平均值评价为劣Ⅴ类的"),
+        graded=lambda point: point.grade == wq.Grade.WORSE_THAN_V,
+    ),
+    Figure(
+        "target_rate",
+        _("断面水质达标率"),
+        _("%"),
+        _("达到目标水质的断面 ÷ 监测断面"),
+        rate_of=("points_meeting_target", "monitoring_points"),
     ),
 ]
 

@@ -25,6 +25,7 @@ __all__ = [
     "Report",
     "ReportKind",
     "ReportStatus",
+    "RiverFile",
     "Rounding",
     "TreeClosedMonth",
     "TreeIssueMonth",
@@ -576,3 +577,49 @@ class AssessmentRoundDocument(Job):
 
     def __str__(self) -> str:
         return str(self.round_id)
+
+
+class RiverFile(Job):
+    """The PDF of a river's file (一河一档) for a year, as the region that asked sees it: a job
+    row of the document pipeline (reports/river_file_documents.py). A file is a snapshot: asking
+    again rebuilds it, and the PDF says the day it was made. Keyed by the river, the year, the
+    region whose rows it holds (None: every region, for an account that sees them all) and
+    whether it holds the river plan, so that two offices of one river never share a file holding
+    the other's rows, nor a chief a file holding the plan."""
+
+    river = models.ForeignKey(
+        "rivers.River",
+        verbose_name=_("河流"),
+        on_delete=models.CASCADE,
+        related_name="files",
+    )
+    region = models.ForeignKey(
+        "accounts.Region",
+        verbose_name=_("区域"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    # Whether it holds the river plan: the plans' readers' files do, the chiefs' do not.
+    with_plan = models.BooleanField(_("含一河一策"), default=False)
+    pdf = models.FileField(_("PDF 文件"), upload_to="river-files/", blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("河流档案文件")
+        verbose_name_plural = _("河流档案文件")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["river", "region", "year", "with_plan"],
+                name="river_file_unique_key",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.river_id} {self.year}"

@@ -13,10 +13,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Region, User
+from rivers import water_quality as wq
 from rivers.models import ChiefRole
 
 from . import content, statistics
-from .figures import FIGURES, SOURCES, Figure, Scope, describe, figure, records_of
+from .figures import (
+    FIGURES,
+    SOURCES,
+    Figure,
+    PointPeriod,
+    Scope,
+    describe,
+    figure,
+    graded_points,
+    records_of,
+)
 from .models import Report
 from .statistics import chief_compliance
 
@@ -129,6 +140,8 @@ class FigureRecords:
 
     def describe(self, row: Any) -> dict[str, Any]:
         fig = self.listed
+        if fig.graded is not None:
+            return _describe_point(row)
         if fig.source is not None:
             described = describe(fig.source, row)
             described["value"] = getattr(row, fig.total) if fig.total else None
@@ -181,8 +194,29 @@ def _ordering(fig: Figure) -> list[str]:
     return ["pk"]
 
 
+def _describe_point(period: PointPeriod) -> dict[str, Any]:
+    """A monitoring point as a water-quality figure lists it: its grade for the period."""
+    assessment = period.assessment
+    return {
+        "type": "monitoring_point",
+        "id": period.point_id,
+        "date": period.last_sampled,
+        "label": _("%(name)s：%(grade)s（目标%(target)s，%(n)s次监测的均值）")
+        % {
+            "name": period.name,
+            "grade": assessment.grade_label,
+            "target": wq.TargetGrade(period.target).label,
+            "n": period.readings,
+        },
+        "url": f"/water/points/{period.point_id}/",
+        "value": None,
+    }
+
+
 def _total(fig: Figure, scope: Scope) -> Decimal | int:
     """A figure's value summed from its own records (the very rows the list shows)."""
+    if fig.graded is not None:
+        return len(graded_points(fig.key, scope))
     if fig.source is not None:
         rows = records_of(fig.key, scope).select_related(None).order_by()
         if fig.total:
@@ -203,7 +237,9 @@ def figure_records(*, key: str, scope: Scope, part: str | None = None) -> Figure
         numerator = _total(FIGURES[fig.rate_of[0]], scope)
         denominator = _total(FIGURES[fig.rate_of[1]], scope)
         listed = FIGURES[fig.rate_of[1]]
-    if listed.source is not None:
+    if listed.graded is not None:
+        rows = graded_points(listed.key, scope)
+    elif listed.source is not None:
         rows = records_of(listed.key, scope, part).order_by(*_ordering(listed))
     else:
         rows = _compliance_rows(listed, scope)

@@ -48,7 +48,7 @@ from rivers.models import (
 )
 from rivers.selectors import river_plan_open_tasks
 
-from .figures import FIGURES, SOURCES, Figure, Scope, figure
+from .figures import FIGURES, SOURCES, Figure, Scope, figure, water_figures, year_before
 from .models import ReportKind
 from .selectors_assessment import published_citations
 
@@ -455,6 +455,8 @@ def region_statistics(
             patrols_counted=counted,
             chiefs_short=sum(1 for row in compliance if row.short),
         )
+    # The monitoring points graded by the period's means (never from the rollups: one query).
+    values.update(water_figures(scope))
     for fig in FIGURES.values():
         if fig.rate_of:
             part, whole = fig.rate_of
@@ -499,6 +501,9 @@ class Details:
     # The river plans' (一河一策) tasks still open and due by the end of the next year, soonest
     # first (rivers.selectors.river_plan_open_tasks): the annual report's next steps cite them.
     plan_tasks: list[dict[str, Any]] = field(default_factory=list)
+    # The water-quality figures of the same days a year before ("较上年"), as stats/ counts
+    # them for that period: monitoring_points, points_meeting_target, target_rate.
+    water_year_before: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {key: _jsonable(value) for key, value in asdict(self).items()}
@@ -759,6 +764,7 @@ def report_details(
         facility_rectifying_communities=rectifying,
         assessments=published_citations(region=region, date_from=date_from, date_to=date_to),
         plan_tasks=open_plan_tasks(region=region, year=date_to.year + 1, as_of=as_of),
+        water_year_before=_water_year_before(scope),
     )
 
 
@@ -776,6 +782,19 @@ def open_plan_tasks(*, region: Region, year: int, as_of: datetime.date) -> list[
         }
         for task in river_plan_open_tasks(region=region, year=year)
     ]
+
+
+def _water_year_before(scope: Scope) -> dict[str, Any]:
+    before = year_before(scope)
+    values: dict[str, Any] = water_figures(before)
+    part, whole = FIGURES["target_rate"].rate_of
+    return {
+        "date_from": before.date_from,
+        "date_to": before.date_to,
+        "monitoring_points": values["monitoring_points"],
+        "points_meeting_target": values["points_meeting_target"],
+        "target_rate": _rate(values[part], values[whole]),
+    }
 
 
 def _month_end(day: datetime.date) -> datetime.date:

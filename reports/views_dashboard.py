@@ -37,6 +37,7 @@ from accounts.models import Region, RegionLevel, User
 from accounts.roles import OFFICE_ROLES, REGION_READERS
 from core import maps
 from issues.models import OPEN_STATUSES, IssueStatus
+from rivers import water_quality as wq
 
 from .dashboard import (
     STATUS_COLOURS,
@@ -125,6 +126,10 @@ class DashboardFiguresSerializer(serializers.Serializer):
     resolution_rate = _registered("resolution_rate", _Rate())
     cleanups = _registered("cleanups")
     garbage_t = _registered("garbage_t", serializers.DecimalField(max_digits=14, decimal_places=2))
+    monitoring_points = _registered("monitoring_points")
+    points_meeting_target = _registered("points_meeting_target")
+    points_worse_than_v = _registered("points_worse_than_v")
+    target_rate = _registered("target_rate", _Rate())
 
 
 class RankingLineSerializer(serializers.Serializer):
@@ -195,7 +200,8 @@ class DashboardView(APIView):
 
 
 class DashboardMapView(APIView):
-    """GeoJSON of the region's reaches, open issues, outfalls and signs (capped per layer)."""
+    """GeoJSON of the region's reaches, open issues, outfalls, signs and monitoring points with
+    their latest grade and its colour (capped per layer)."""
 
     # Figures, not a model's rows: no spreadsheet renderer (core.renderers).
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
@@ -314,6 +320,13 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
                 "issues": _("未销号问题"),
                 "outfalls": _("排污口"),
                 "signs": _("公示牌"),
+                "points": _("监测断面"),
+                "target": _("水质目标"),
+                "meets": _("达标"),
+                "misses": _("未达标"),
+                "sampled": _("最近监测"),
+                "ungraded": _("暂无监测数据"),
+                "open_point": _("查看断面"),
                 "open": _("查看问题"),
                 "failed": _("地图数据加载失败。"),
                 "empty": _("该区域暂无可显示的河段和点位。"),
@@ -328,10 +341,16 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "charts": charts,
             "map_config": map_config,
             "status_legend": _open_status_labels(),
+            "grade_legend": _grade_legend(),
             "ranking": ranking,
             "can_open_round": user.effective_role in OFFICE_ROLES,
         },
     )
+
+
+def _grade_legend() -> list[tuple[str, str, str]]:
+    """The national scale's classes for the map's legend: grade, label, status (优, 良好…)."""
+    return [(grade, grade.label, wq.GRADE_STATUS[grade]) for grade in wq.Grade]
 
 
 def _open_status_labels():

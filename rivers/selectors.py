@@ -68,14 +68,19 @@ def point_readings(*, point: MonitoringPoint) -> QuerySet[WaterReading]:
     return point.readings.select_related("point").order_by("sampled_on")
 
 
-def points_with_latest(*, user: User) -> list[tuple[MonitoringPoint, WaterReading | None]]:
-    """The user's points, each with its latest reading (None before the first): two queries."""
+def points_with_latest(
+    *, user: User, region: Region | None = None, limit: int | None = None
+) -> list[tuple[MonitoringPoint, WaterReading | None]]:
+    """The user's points (in ``region`` and below, if given; the first ``limit`` by code), each
+    with its latest reading (None before the first): two queries."""
     latest = (
         WaterReading.objects.filter(point=OuterRef("pk")).order_by("-sampled_on").values("pk")[:1]
     )
-    points = list(
-        monitoring_point_list(user=user).annotate(latest_id=Subquery(latest)).order_by("code")
-    )
+    rows = monitoring_point_list(user=user)
+    if region is not None:
+        rows = rows.in_region(region)
+    rows = rows.annotate(latest_id=Subquery(latest)).order_by("code")
+    points = list(rows[:limit] if limit is not None else rows)
     readings = WaterReading.objects.in_bulk([p.latest_id for p in points if p.latest_id])
     pairs = []
     for point in points:

@@ -230,3 +230,12 @@ def monitoring_point_list_page(request: HttpRequest) -> HttpResponse:
         "rivers/monitoring_points.html",
         {"rows": selectors.points_with_latest(user=request.user)},
     )
+
+
+@require_GET
+def grade_colours_css(request: HttpRequest) -> HttpResponse:
+    """``/water/grades.css``: the grades' colours (``.grade-*``) from the one table of them
+    (``water_quality.GRADE_COLOURS``), for the badges, the map's markers and its legend."""
+    response = HttpResponse(wq.grade_css(), content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

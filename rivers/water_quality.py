@@ -197,3 +197,49 @@ def assess(
         meets_target=rank(grade) <= rank(target),
         exceedances=exceedances,
     )
+
+
+# --- the national colour scale ------------------------------------------------------------------
+
+# How a class is shown: 《地表水环境质量评价办法（试行）》(环办〔2011〕22号) 表1 gives each class a
+# status and a colour (表征颜色): Ⅰ、Ⅱ类 优 蓝色, Ⅲ类 良好 绿色, Ⅳ类 轻度污染 黄色, Ⅴ类 中度污染
+# 橙色, 劣Ⅴ类 重度污染 红色; Ⅰ and Ⅱ share blue, in two shades here so a map tells them apart
+# (as the national automatic monitoring platform's maps do: Ⅰ pale, Ⅱ deeper). Checked on
+# 2026-12-05 against copies of the 办法's status words (m.ipa361.com 水质评价标准: Ⅰ、Ⅱ优, Ⅲ良好,
+# Ⅳ轻度, Ⅴ中度, 劣Ⅴ重度污染) and public code following the scale (blue, green, yellow, orange, red).
+# This is the one table of the colours: the badges' CSS (``grade_css``, served at
+# /water/grades.css) and the dashboard map's markers both read it. Each: fill, text, border.
+GRADE_COLOURS: Final = {
+    Grade.I: ("#cdeffd", "#0b3d5c", "#5fb8e0"),
+    Grade.II: ("#1f8fd6", "#ffffff", "#1f8fd6"),
+    Grade.III: ("#2e9e4f", "#ffffff", "#2e9e4f"),
+    Grade.IV: ("#f5d90a", "#3d3300", "#d9bf00"),
+    Grade.V: ("#f08c00", "#2b1a00", "#d67d00"),
+    Grade.WORSE_THAN_V: ("#c92a2a", "#ffffff", "#c92a2a"),
+}
+UNGRADED_COLOURS: Final = ("#e9ecef", "#495057", "#adb5bd")  # a point with no reading yet
+
+GRADE_STATUS: Final = {
+    Grade.I: _("优"),
+    Grade.II: _("优"),
+    Grade.III: _("良好"),
+    Grade.IV: _("轻度污染"),
+    Grade.V: _("中度污染"),
+    Grade.WORSE_THAN_V: _("重度污染"),
+}
+
+
+def grade_colour(grade: str | None) -> str:
+    """The fill colour of a grade (None: not graded)."""
+    return (GRADE_COLOURS.get(grade) or UNGRADED_COLOURS)[0]
+
+
+def grade_css() -> str:
+    """The CSS of ``.grade-<grade>`` (badges, map markers and legend swatches) from the table."""
+    rules = [
+        f".grade-{grade} {{ background: {fill}; color: {text}; border-color: {border}; }}"
+        for grade, (fill, text, border) in GRADE_COLOURS.items()
+    ]
+    fill, text, border = UNGRADED_COLOURS
+    rules.append(f".grade-none {{ background: {fill}; color: {text}; border-color: {border}; }}")
+    return "\n".join(rules) + "\n"

@@ -33,7 +33,7 @@ from PIL import Image
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.test import APIClient
 
-from accounts.models import Region, Role, User
+from accounts.models import ApiToken, Region, Role, User
 from accounts.roles import OFFICE_ROLES
 from calendars.models import DeadlineRule
 from config.api import router
@@ -181,6 +181,17 @@ def _build_world() -> SimpleNamespace:
         if user is not None
     }
     w.outside_notification = factories.NotificationFactory(recipient=w.outside.account)
+    # Every account's own device token; the outside account's is beyond everyone but the root.
+    w.tokens = {
+        name: ApiToken.objects.create(
+            user=user, name=f"{name}的手机", key_hash=f"{n:064d}", key_start="rct_test"
+        )
+        for n, (name, user) in enumerate(w.users.items())
+        if user is not None
+    }
+    w.outside_token = ApiToken.objects.create(
+        user=w.outside.account, name="乙的手机", key_hash="f" * 64, key_start="rct_test"
+    )
     return w
 
 
@@ -318,6 +329,9 @@ RECORDS = {
     "patrols": lambda w, s, u: getattr(w, s).patrol,
     "issues": lambda w, s, u: getattr(w, s).issue,
     "supervision-orders": lambda w, s, u: getattr(w, s).order,
+    "tokens": lambda w, s, u: (
+        w.tokens.get(u, w.tokens["superuser"]) if s == "inside" else w.outside_token
+    ),
     "notifications": lambda w, s, u: (
         w.notifications.get(u, w.notifications["superuser"])
         if s == "inside"
@@ -427,12 +441,21 @@ def _action_payload(label: str, w, scope: str, user: str):
             ),
             "patrols-finding-issue": ({"category": "dumping"}, "json"),
             "patrols-upload-credential": ({"uuid": str(uuid_lib.uuid4())}, "json"),
+            "tokens-list": ({"name": "新手机"}, "json"),
             "issues-actions": (
                 {"action": "start"} if user == "chief" else {"action": "remind"},
                 "json",
             ),
             "issues-photos": ({"image": _upload(), "stage": "before"}, "multipart"),
             "notifications-read": ({}, "json"),
+            "calendar-days-years": (
+                {
+                    "year": 2090,
+                    "holidays": [{"name": "元旦", "first": "2090-01-01", "last": "2090-01-03"}],
+                    "workdays": [],
+                },
+                "json",
+            ),
             "map-patches-verify": (
                 {"verdict": "not_obstruction", "note": "现场无碍洪", "photos": [_upload()]},
                 "multipart",
@@ -500,7 +523,8 @@ OVERRIDES = {
 
 # Collection actions that name no record and no region: "outside" is the same request as
 # "inside" (a patrol upload credential names only the caller and a uuid the phone made).
-NO_REGION = {"patrols-upload-credential"}
+# Own records with no region of their own: a device token is made for oneself, anywhere.
+NO_REGION = {"patrols-upload-credential", "tokens-list"}
 
 ADMITTED = {
     # The token endpoint: the caller's own username and password give a token.

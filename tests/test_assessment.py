@@ -140,7 +140,7 @@ def compute(api, w, user=None):
 def scores_of(api, w, round_id):
     response = api.as_user(w.office).get(f"/api/v1/assessment-rounds/{round_id}/scores/")
     assert response.status_code == 200
-    return {row["name"]: row for row in response.json()}
+    return {row["name"]: row for row in response.json()["results"]}
 
 
 def test_quarter_scores_ranks_and_breakdown_follow_the_rule(api, world):

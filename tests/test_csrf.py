@@ -54,6 +54,9 @@ def _concrete(route: str, w) -> list[str]:
         # The document pipeline's own addresses (core.urls_documents), for a bulletin.
         "<slug:kind>": "bulletin",
         "<slug:file>": "pdf",
+        # An account's authenticator reset, a device token's revoke: the token is checked first.
+        "<int:account_id>": "1",
+        "<int:token_id>": "1",
     }
     if "<int:finding_pk>" in route:
         # A patrol's finding turned into an issue (workbench/views_findings.py).
@@ -82,6 +85,10 @@ def _concrete(route: str, w) -> list[str]:
         "reports/": inside.report.pk,
         "documents/": inside.bulletin.pk,
         "public-reports/": inside.public_report.pk,
+        # The river file (一河一档) and its PDF request.
+        "rivers/": inside.river.pk,
+        # A monitoring point's page: the token is checked before any row is read.
+        "water/": 1,
         # A notification's or a delivery's number: the token is checked before any row is read.
         "notifications/": 1,
         # A weekly report's number: the token is checked before any row is read.

@@ -512,18 +512,20 @@ def test_page_and_api_answer_in_few_queries_with_lots_of_data(
 ):
     leader = make_account(Role.LEADER, lots_of_data.street)
     client.force_login(leader)
-    # 15, and one for the latest published assessment round (none here).
-    with django_assert_max_num_queries(16):
+    # 15, one for the latest published assessment round (none here) and one for the monitoring
+    # points' period means.
+    with django_assert_max_num_queries(17):
         response = client.get("/dashboard/", {"period": "year"})
     assert response.status_code == 200
     api_client = api.as_user(leader)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = api_client.get(
             "/api/v1/dashboard/", {"date_from": TWO_AGO, "date_to": LAST_MONTH}
         )
     assert response.status_code == 200
     assert response.json()["figures"]["issues_overdue"] == 61
     assert len(response.json()["overdue"]) == 20
-    with django_assert_max_num_queries(15):
+    # 15, and two for the monitoring points with their latest reading.
+    with django_assert_max_num_queries(17):
         response = api_client.get("/api/v1/dashboard/map/")
     assert response.status_code == 200

@@ -18,6 +18,7 @@ from core.jobs import Jobs
 from core.models import JobStatus
 from issues.models import SupervisionOrder
 from patrols.models import Bulletin
+from reports.models import RiverFile
 
 from . import factories
 from .conftest import make_account
@@ -50,6 +51,7 @@ def test_every_document_is_a_registered_kind():
         "assessment-round",
         "bulletin",
         "report",
+        "river-file",
         "supervision-order",
         "weekly-report",
     ]
@@ -61,8 +63,9 @@ def test_every_document_is_a_registered_kind():
     assert documents.kind("supervision-order").build_on_request is True
     assert documents.kind("report").expires is True
     assert documents.kind_of(Bulletin()) is bulletin
+    assert documents.kind("river-file").model is RiverFile
     with pytest.raises(LookupError):
-        documents.kind("river-file")
+        documents.kind("river-plan")
 
 
 def test_a_second_kind_of_the_same_name_is_refused():
@@ -118,6 +121,7 @@ def test_the_sweeper_answers_for_every_kind(street_a):
         "assessment-round": {"requeued": 0, "failed": 0, "resent": 0},
         "bulletin": {"requeued": 0, "failed": 0, "resent": 0},
         "report": {"requeued": 0, "failed": 0, "resent": 0},
+        "river-file": {"requeued": 0, "failed": 0, "resent": 0},
         "supervision-order": {"requeued": 0, "failed": 0, "resent": 0},
         "weekly-report": {"requeued": 0, "failed": 0, "resent": 0},
     }

@@ -180,6 +180,8 @@ def production(**environment: str) -> tuple[dict, set[str]]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 30 + "-production-check-key-0123456789-abcdefghij",
+        # The settings alone: the holiday calendar's warning depends on the date and the data.
+        "SILENCED_SYSTEM_CHECKS": "calendars.W001",
         **environment,
     }
     script = (
@@ -189,7 +191,7 @@ def production(**environment: str) -> tuple[dict, set[str]]:
         f"names = {SECURITY_SETTINGS!r}\n"
         "print(json.dumps({n: getattr(settings, n) for n in names}))\n"
         "print(json.dumps(sorted({m.id for m in checks.run_checks(include_deployment_checks=True)"
-        " if m.level >= checks.WARNING})))\n"
+        " if m.level >= checks.WARNING and not m.is_silenced()})))\n"
     )
     result = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", script],

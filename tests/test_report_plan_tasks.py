@@ -124,7 +124,7 @@ def test_the_pdf_the_word_file_and_the_snapshot_hold_the_sentence(street, plans,
     assert SENTENCE in pdf_text(built.pdf, tmp_path)
     paragraphs = [p.text for p in Document(io.BytesIO(built.docx)).paragraphs]
     assert SENTENCE in paragraphs
-    assert built.data["version"] == 4
+    assert built.data["version"] >= 4  # plan_tasks arrived with version 4
     assert [
         (row["river"], row["title"], row["due"], row["overdue"])
         for row in built.data["details"]["plan_tasks"]

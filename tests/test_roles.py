@@ -23,6 +23,9 @@ from accounts.roles import (
     OFFICE_ROLES,
     PASSWORD_RESETTABLE_ROLES,
     REGION_READERS,
+    SECOND_FACTOR_RESETTABLE_ROLES,
+    SECOND_FACTOR_ROLES,
+    TOKEN_MANAGERS,
     writes_policy,
 )
 from issues.workflow import TRANSITIONS
@@ -37,6 +40,8 @@ def test_each_named_set_holds_exactly_its_roles():
     assert {"leader"} == LEADERS
     assert {"chief"} == CHIEFS
     assert {"admin", "office", "leader", "chief"} == EVERY_ROLE
+    assert {"admin", "office"} == SECOND_FACTOR_ROLES
+    assert {"admin", "office"} == TOKEN_MANAGERS
 
 
 def test_who_creates_and_resets_whose_account():
@@ -52,6 +57,12 @@ def test_who_creates_and_resets_whose_account():
         "leader": set(),
         "chief": set(),
     } == PASSWORD_RESETTABLE_ROLES
+    assert {
+        "admin": {"admin", "office", "leader", "chief"},
+        "office": {"office"},
+        "leader": set(),
+        "chief": set(),
+    } == SECOND_FACTOR_RESETTABLE_ROLES
 
 
 # Accounts of every role: the office twice, at the county (writes the portal-wide rules) and at

@@ -131,6 +131,7 @@ RESOURCES: dict[str, Resource] = {
                 Related("patrols", lookup="reach__river", param="river", table=False),
             ),
             place=places.river_map,
+            detail_template="workbench/river_detail.html",
         ),
         Resource(
             slug="reaches",

@@ -199,6 +199,7 @@ SPECTACULAR_SETTINGS = {
         "VoidReasonEnum": "issues.models.VoidReason",
         "IssueCategoryEnum": "calendars.models.IssueCategory",
         "UrgencyEnum": "calendars.models.Urgency",
+        "CalendarSourceEnum": "calendars.models.CalendarSource",
     },
 }
 
@@ -259,13 +260,33 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="河长办 <noreply@local
 # Seconds an SMTP connection may take: a hung mail server must not hold a worker for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
+# Logs go to stderr, one line per record, with the id of the request being served
+# (core.requestid): LOG_FORMAT "plain" (development) or "json" (production's default: one JSON
+# object a line, python-json-logger, for a log collector). Celery's workers and beat log through
+# the same handler (CELERY_WORKER_HIJACK_ROOT_LOGGER off, below).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A ledger is written in the request: about 1.3-1.6 ms a row for the patrol ledger (2,918 demo
 # patrols in 3.7-4.6 s), so 20,000 rows stay well inside gunicorn's 60-second timeout.
 LEDGER_EXPORT_MAX_ROWS = env.int("LEDGER_EXPORT_MAX_ROWS", default=20000)
@@ -358,6 +379,14 @@ PUBLIC_REPORT_MAX_PER_DAY = env.int("PUBLIC_REPORT_MAX_PER_DAY", default=20)
 # ISSUE_ESCALATE_GRACE_DAYS working days after it. Notifications go out on every channel listed.
 ISSUE_REMIND_DAYS_BEFORE = env.int("ISSUE_REMIND_DAYS_BEFORE", default=2)
 ISSUE_ESCALATE_GRACE_DAYS = env.int("ISSUE_ESCALATE_GRACE_DAYS", default=3)
+# The holiday calendar: from this day of the year (MM-DD) on, the office's home page and
+# `manage.py check` (calendars.W001) warn while next year's State Council notice is not entered.
+# The notice comes out between late October and mid November; from 1 October the office has
+# it in view before the first deadlines (20 working days from early December) reach January.
+HOLIDAY_CALENDAR_WARN_FROM = env.str("HOLIDAY_CALENDAR_WARN_FROM", default="10-01")
+# System checks to silence, e.g. "calendars.W001" where `check --fail-level WARNING` must not
+# depend on the date and the data (a test of the settings alone). Empty by default.
+SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 # Channels (notifications.channels), dotted paths: the portal's own list always, plus any of
 # EmailChannel, AliyunSmsChannel, TencentSmsChannel, WeComRobotChannel, DingTalkRobotChannel.
 NOTIFICATION_CHANNELS = env.list(
@@ -505,7 +534,6 @@ SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 JOB_HEARTBEAT_STALE_SECONDS = env.int("JOB_HEARTBEAT_STALE_SECONDS", default=60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=10 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=11 * 60)
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=300_000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis gives an unacknowledged message (its worker died) back to the queue after the visibility
 # timeout, and a redelivered build takes its row over (core.jobs.Jobs.claim). It must exceed the
@@ -530,6 +558,79 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 INSTALLED_APPS.append("audit")
 MIDDLEWARE.append("audit.context.AuditContextMiddleware")
 AUDIT_REFUSAL_INTERVAL_SECONDS = env.int("AUDIT_REFUSAL_INTERVAL_SECONDS", default=60)
+
+# Deployment (issue #18; README, "Production").
+# Outermost: the request id (core.requestid) before anything logs; the health answers
+# (core.health: /healthz, /healthz/ready) before any host or HTTPS check; then the proxy-only
+# headers dropped from a request that did not come through a trusted proxy (core.clientip).
+MIDDLEWARE = [
+    "core.requestid.RequestIdMiddleware",
+    "core.health.HealthMiddleware",
+    "core.clientip.ProxyHeadersMiddleware",
+    *MIDDLEWARE,
+]
+# Readiness (/healthz/ready) is asked from the machine itself, or from these addresses or
+# networks (a monitoring host), never through the proxy; beat's heartbeat (every minute) older
+# than BEAT_HEARTBEAT_MAX_AGE_MINUTES fails it.
+HEALTH_READY_ALLOWED = env.list("HEALTH_READY_ALLOWED", default=[])
+BEAT_HEARTBEAT_MAX_AGE_MINUTES = env.int("BEAT_HEARTBEAT_MAX_AGE_MINUTES", default=5)
+CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {
+    "task": "core.tasks.beat_heartbeat",
+    "schedule": 60.0,
+    "options": {"expires": 55},  # a heartbeat nobody ran in time is no heartbeat
+}
+
+# Three queues, a worker each in docker-compose.yml, so that two report builds never hold up
+# notices or rollup refreshes: documents (bulletins, reports, supervision orders: minutes each),
+# notifications (deliveries, deadline runs, the sweepers, beat's heartbeat: the default, quick),
+# rollups (the dashboard's figures). A worker started without -Q (development, tests) consumes
+# all three. With no REDIS_URL every task runs in-process and queues do not matter.
+from kombu import Queue  # noqa: E402
+
+CELERY_TASK_QUEUES = [Queue("documents"), Queue("notifications"), Queue("rollups")]
+CELERY_TASK_DEFAULT_QUEUE = "notifications"
+CELERY_TASK_ROUTES = {
+    "core.tasks.build_document": {"queue": "documents"},
+    "core.tasks.clean_expired_documents": {"queue": "documents"},
+    "patrols.tasks.build_monthly_bulletins": {"queue": "documents"},
+    "reports.tasks.build_quarterly_reports": {"queue": "documents"},
+    "reports.tasks.build_weekly_reports": {"queue": "documents"},
+    "reports.tasks.refresh_rollups": {"queue": "rollups"},
+    "reports.tasks.rebuild_recent_rollups": {"queue": "rollups"},
+    "reports.tasks.refresh_chief_rollups": {"queue": "rollups"},
+    # Everything else (notifications.*, issues.*, the sweepers, the heartbeat): the default.
+}
+# A pool child past this many KiB is replaced after its task. A work report's build peaks at
+# 254-329 MiB (issue #18; 319 MiB measured: README, "Production", Memory): under the old
+# 300,000 KiB every build recycled its child and the next started cold. 600,000 KiB (~586 MiB)
+# leaves a build's peak about 1.8x headroom and still ends a child that leaks.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=600_000)
+
+# Two-factor sign-in (accounts.twofa) and per-device API tokens (accounts.authentication).
+# REQUIRE_2FA on: an admin or office account (accounts.roles.SECOND_FACTOR_ROLES) opens no page
+# and no API with its session until it has enrolled an authenticator app (TOTP) and given a code
+# after its password; chiefs and leaders are not asked. Off (the default): nobody is asked.
+# A wrong code counts as a failed login for the lockout (axes) and slows that device down
+# (django-otp's throttling: 1, 2, 4, 8... seconds after each wrong code).
+REQUIRE_2FA = env.bool("REQUIRE_2FA", default=False)
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.append("accounts.twofa.TwoFactorMiddleware")
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="河长制工作平台")
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds; 0 would switch the throttling off
+OTP_STATIC_THROTTLE_FACTOR = 1
+TWO_FACTOR_BACKUP_CODES = 10
+# Per-device API tokens (accounts.models.ApiToken): `Authorization: Bearer <key>` (or `Token`);
+# the legacy one-per-account token of `auth/token/` keeps working after them.
+# The session's class refuses a session that still owes its second factor.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "accounts.authentication.ApiTokenAuthentication",
+    "rest_framework.authentication.TokenAuthentication",
+    "accounts.authentication.VerifiedSessionAuthentication",
+]
 
 # Change history (README, "Change history"): django-pghistory's triggers write a snapshot of
 # every insert, change and delete of a tracked row into history's event tables; nothing may

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.checks import is_example_secret_key
+
 from .base import *
 from .base import PUBLIC_BASE_URL, env
 
@@ -10,6 +12,13 @@ SECRET_KEY = env("SECRET_KEY", default="")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random string of at least 50 characters in production."
+    )
+# The example's key (.env.example) or any "change-me..." placeholder is public: sessions,
+# password-reset links and signed values could be forged with it (core.checks says so too).
+if is_example_secret_key(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the example's from .env.example (or starts with 'change-me'): set a random "
+        "one, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'."
     )
 
 # HTTPS is the default and what the README recommends. A portal served over plain HTTP (an
@@ -32,7 +41,12 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 # WhiteNoise serves the collected static files straight from gunicorn, right after security.
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE = [
+    *MIDDLEWARE[:_security],
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[_security:],
+]
 STORAGES["staticfiles"] = {
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }
@@ -48,3 +62,24 @@ if EMAIL_USE_SSL and EMAIL_USE_TLS:
 EMAIL_PORT = env.int("EMAIL_PORT", default=465 if EMAIL_USE_SSL else 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+
+# Logs: one JSON object a line (base.py LOGGING), for the log collector; LOG_FORMAT=plain to read.
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
+
+# Errors to Sentry (or any endpoint speaking its protocol, e.g. a self-hosted GlitchTip) when
+# SENTRY_DSN is set: web requests and Celery tasks, without personal data (no cookies, no user
+# names or addresses: send_default_pii off).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=None),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

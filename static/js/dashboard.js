@@ -192,7 +192,27 @@
     return div.innerHTML;
   }
 
+  function pointPopup(props, config) {
+    var labels = config.labels;
+    var html = "<strong>" + escapeHTML(props.name) + "</strong>";
+    if (props.grade) {
+      html += '<br><span class="badge grade-' + escapeHTML(props.grade) + '">' +
+        escapeHTML(props.grade_label) + "</span> " + escapeHTML(props.status_label);
+      html += "<br>" + escapeHTML(labels.sampled) + "：" + escapeHTML(props.sampled_on);
+      html += "<br>" + escapeHTML(labels.target) + "：" + escapeHTML(props.target_label) + "，" +
+        escapeHTML(props.meets_target ? labels.meets : labels.misses);
+    } else {
+      html += "<br>" + escapeHTML(labels.ungraded);
+      html += "<br>" + escapeHTML(labels.target) + "：" + escapeHTML(props.target_label);
+    }
+    if (props.url) {
+      html += '<br><a href="' + escapeHTML(props.url) + '">' + escapeHTML(labels.open_point) + "</a>";
+    }
+    return html;
+  }
+
   function popup(props, config) {
+    if (props.layer === "points") return pointPopup(props, config);
     var html = "<strong>" + escapeHTML(props.name) + "</strong>";
     if (props.status_label) html += "<br>" + escapeHTML(props.status_label);
     if (props.kind) html += "<br>" + escapeHTML(props.kind);
@@ -215,6 +235,7 @@
       issues: L.layerGroup().addTo(map),
       outfalls: L.layerGroup().addTo(map),
       signs: L.layerGroup().addTo(map),
+      points: L.layerGroup().addTo(map),
     };
     var signIcon = L.divIcon({ className: "sign-marker", iconSize: [10, 10] });
 
@@ -242,6 +263,18 @@
         } else if (props.layer === "outfalls") {
           layer = L.circleMarker(at, {
             radius: 5, color: "#5d4037", weight: 3, fillColor: "#ffffff", fillOpacity: 1,
+          });
+        } else if (props.layer === "points") {
+          // Coloured by the .grade-* classes (/water/grades.css), as the badges are.
+          var grade = props.grade || "none";
+          var icon = L.divIcon({
+            className: "grade-marker grade-" + grade + (props.meets_target === false ? " misses" : ""),
+            iconSize: [16, 16],
+          });
+          layer = L.marker(at, {
+            icon: icon,
+            title: props.name + (props.grade_label ? " " + props.grade_label : ""),
+            alt: props.name,
           });
         } else {
           layer = L.marker(at, { icon: signIcon, keyboard: false, title: props.name });
