@@ -35,9 +35,13 @@ UNTRACKED = frozenset(
     }
 )
 
-# Fields never copied into a history: a password's hash, and a login time that changes on
-# every sign-in (an account's history is its name, role, region and so on).
-UNTRACKED_FIELDS = {"accounts.User": ("password", "last_login")}
+# Fields never copied into a history, and whose change alone records nothing: a secret's hash,
+# and times that move on every sign-in or every use (an account's history is its name, role,
+# region and so on; a device token's is its name, its owner and its revocation).
+UNTRACKED_FIELDS = {
+    "accounts.User": ("password", "last_login"),
+    "accounts.ApiToken": ("key_hash", "last_used_at"),
+}
 
 # Apps whose models are never tracked although they live in the project: none has models.
 UNTRACKED_APPS = frozenset({"history", "demo", "workbench"})

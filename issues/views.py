@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from accounts.roles import EVERY_ROLE, OFFICE_AND_CHIEFS, OFFICE_ROLES
 from core.exports import LedgerExportMixin
-from core.views import RecordHistoryMixin, ScopedModelViewSet
+from core.views import ScopedModelViewSet
 from core.views_documents import document_file_action
 
 from . import documents, ledger, selectors, serializers, services
@@ -137,7 +137,7 @@ class IssueViewSet(ScopedModelViewSet):
         )
 
 
-class SupervisionOrderViewSet(RecordHistoryMixin, LedgerExportMixin, viewsets.ReadOnlyModelViewSet):
+class SupervisionOrderViewSet(LedgerExportMixin, viewsets.ReadOnlyModelViewSet):
     """Supervision orders (督办单), made by every escalation, manual or automatic."""
 
     ledger_exclude = ("pdf",)  # a link to each order's PDF means nothing on paper
