@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from pghistory.models import Events
@@ -93,6 +94,7 @@ def history_entries(*, model: type[models.Model], events) -> list[HistoryEntry]:
     most beyond the events: the users, and the records the changed references point at."""
     events = list(events)
     columns = {f.column: f for f in model._meta.concrete_fields}
+    order = {f.name: i for i, f in enumerate(model._meta.concrete_fields)}
     user_ids = {
         int(e.pgh_context["user"])
         for e in events
@@ -116,6 +118,7 @@ def history_entries(*, model: type[models.Model], events) -> list[HistoryEntry]:
             if f is None or f.primary_key:
                 continue
             changes.append(Change(name=f.name, label=str(f.verbose_name), old=old, new=new))
+        changes.sort(key=lambda change: order[change.name])  # as the model lists its fields
         context = event.pgh_context or {}
         user_id = context.get("user")
         user = users.get(int(user_id)) if str(user_id or "").isdigit() else None
@@ -171,7 +174,11 @@ def _readable(f: models.Field, value: Any, found: dict) -> str:
         return str(_("是") if value else _("否"))
     if isinstance(f, models.DateTimeField) and isinstance(value, str):
         parsed = parse_datetime(value)
-        return parsed.strftime("%Y-%m-%d %H:%M") if parsed else value
+        if parsed is None:
+            return value
+        if timezone.is_aware(parsed):
+            parsed = timezone.localtime(parsed)
+        return parsed.strftime("%Y-%m-%d %H:%M")
     if isinstance(f, models.DateField) and isinstance(value, str):
         parsed = parse_date(value)
         return parsed.isoformat() if parsed else value
