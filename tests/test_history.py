@@ -198,3 +198,18 @@ def test_a_leader_sees_no_history_on_a_records_page(client, street_a, office_a):
     response = client.get(f"/issues/{issue.pk}/")
     assert response.status_code == 200
     assert "变更历史" not in response.content.decode()
+
+
+def test_a_celery_tasks_changes_carry_its_name(api, cleanup, office_a):
+    from celery import shared_task
+
+    @shared_task(name="tests.bump_participants")
+    def bump(pk):
+        Cleanup.objects.filter(pk=pk).update(participants=11)
+
+    bump.delay(cleanup.pk)  # eager in tests: the same signals as on a worker
+
+    newest = _history(api, office_a, cleanup)[0]
+    assert newest["changes"] == {"participants": [10, 11]}
+    assert newest["by"] is None
+    assert newest["via"] == "task:tests.bump_participants"
