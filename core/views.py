@@ -4,17 +4,65 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import models
-from rest_framework import viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from .exports import LedgerExportMixin, check_export_size, exporting
+from .history import HISTORY_ROLES, can_read_history, history_entries, history_events
 from .services import model_create, model_update
 
 
-class ScopedModelViewSet(LedgerExportMixin, viewsets.ModelViewSet):
+class HistoryEntrySerializer(serializers.Serializer):
+    """One change of a record (README, "Change history")."""
+
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_null=True, help_text="the user's name; null from a shell")
+    by_id = serializers.IntegerField(allow_null=True)
+    action = serializers.ChoiceField(choices=["create", "update", "delete"])
+    via = serializers.CharField(help_text="the request's path, task:<name>, or shell")
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.JSONField(), min_length=2, max_length=2),
+        help_text="{field: [old, new]}; on create every field set, from null",
+    )
+
+
+class HistoryPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = HistoryEntrySerializer(many=True)
+
+
+class RecordHistoryMixin:
+    """``{id}/history/`` on a viewset of records: the record's changes, newest first."""
+
+    read_roles = None  # RolePermission's reads: every account; the history action narrows it
+
+    @extend_schema(responses=HistoryPageSerializer, filters=False)
+    # read_roles: the roles the API's permission reads (a chief or leader gets 403 before any
+    # lookup); the action checks again, for a viewset without that permission.
+    @action(detail=True, methods=["get"], url_path="history", read_roles=HISTORY_ROLES)
+    def history(self, request, *args, **kwargs):
+        """Every change of the record: at, by, action, changes {field: [old, new]}; for the
+        office and the admin, within their scope (404 outside it)."""
+        if not can_read_history(request.user):
+            raise PermissionDenied
+        instance = self.get_object()
+        events = history_events(instance=instance)
+        page = self.paginator.paginate_queryset(events, request, view=self)
+        entries = history_entries(model=type(instance), events=page)
+        data = HistoryEntrySerializer([e.as_api() for e in entries], many=True).data
+        return self.paginator.get_paginated_response(data)
+
+
+class ScopedModelViewSet(RecordHistoryMixin, LedgerExportMixin, viewsets.ModelViewSet):
     """Subclasses set ``selector`` (``user`` -> the rows that user may see) and may set
     ``create_service`` / ``update_service`` / ``delete_service`` for writes with rules.
-    ``?format=xlsx`` on the list answers its ledger (``core.exports.LedgerExportMixin``)."""
+    ``?format=xlsx`` on the list answers its ledger (``core.exports.LedgerExportMixin``).
+    ``{id}/history/`` answers the record's changes, newest first (``core.history``)."""
 
     selector: Callable[..., models.QuerySet]
     create_service: Callable[..., models.Model] | None = None

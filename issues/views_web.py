@@ -30,6 +30,7 @@ from accounts.models import Region, RegionLevel, User
 from accounts.roles import OFFICE_ROLES, REGION_READERS
 from core.exceptions import StateConflict
 from core.forms import form_show_errors
+from core.history import recent_history
 from core.media import photo_response
 from core.pagination import CappedPaginator
 from core.pickers import PickerWidget, use_picker
@@ -527,6 +528,7 @@ def _issue_page(
             "actions": actions,
             "photo_form": photo_form if can_upload else None,
             "orders": selectors.issue_supervision_orders(issue=issue),
+            "change_history": recent_history(user=user, instance=issue),
             "days_left": (issue.deadline - today).days if issue.deadline else None,
             "deadline_history": history,
             "overdue_days": selectors.issue_overdue_days(issue=issue, history=history, today=today),

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from core.exceptions import StateConflict
 from core.filtering import PortalFilterBackend
 from core.forms import error_messages, form_show_errors
+from core.history import recent_history
 from core.pagination import CappedPaginator
 from core.pickers import PickerWidget, use_picker
 from core.renderers import XLSXRenderer
@@ -230,6 +231,7 @@ def record_detail(request: HttpRequest, resource: str, pk: int) -> HttpResponse:
             "actions": [a for a in res.actions if a.available(obj)] if editable else [],
             "place_map": res.place(obj, request.user) if res.place is not None else None,
             "can_open_issues": can_open_issues_from_findings(request.user),
+            "change_history": recent_history(user=request.user, instance=obj),
         },
     )
 

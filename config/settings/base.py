@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,10 @@ INSTALLED_APPS = [
     "public_reports",
     "notifications",
     "workbench",
+    # The change history of every record above (README, "Change history"): its event tables.
+    "pgtrigger",
+    "pghistory",
+    "history",
     # Last: the demo street (`manage.py seed_demo`) drives the apps above; nothing imports it.
     "demo",
 ]
@@ -67,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After auth: every change a request makes is recorded with its user and URL (an API
+    # token's user too: DRF sets request.user later, which the middleware's request follows).
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.input.ControlCharactersMiddleware",  # after auth and messages: its 400 page needs them
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -623,3 +631,15 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "rest_framework.authentication.TokenAuthentication",
     "accounts.authentication.VerifiedSessionAuthentication",
 ]
+
+# Change history (README, "Change history"): django-pghistory's triggers write a snapshot of
+# every insert, change and delete of a tracked row into history's event tables; nothing may
+# update or delete an event (a trigger refuses). Only writes carry a context, so reads cost
+# nothing. The triggers on the tracked tables are installed by `migrate` (post_migrate), not by
+# migrations of their apps, so that tracking a new model changes only history's migrations.
+PGHISTORY_APPEND_ONLY = True
+# An event is looked up by its record (pgh_obj, indexed), never by the references it copied: no
+# index on those (each would cost every write of the tracked table one more index entry).
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
