@@ -57,6 +57,8 @@ def _concrete(route: str, w) -> list[str]:
         # An account's authenticator reset, a device token's revoke: the token is checked first.
         "<int:account_id>": "1",
         "<int:token_id>": "1",
+        # A year's holiday arrangement (calendars): the token is checked before the year is read.
+        "<int:year>": "2027",
     }
     if "<int:finding_pk>" in route:
         # A patrol's finding turned into an issue (workbench/views_findings.py).
