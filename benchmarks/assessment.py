@@ -135,7 +135,7 @@ UPDATE issues_issue i SET assignee_chief_id = (
 # The chiefs of the round (patrolling roles, serving in the period, in the county).
 SUBTREE = cp.SUBTREE
 ROSTER = (
-    "SELECT c.id, c.name, c.appointed_on, c.relieved_on FROM rivers_chief c "
+    "SELECT c.id, c.name, c.appointed_on, c.relieved_on FROM rivers_chief c "  # nosec B608 (constants only; values go as parameters)
     f"WHERE c.region_id IN ({SUBTREE}) AND c.role IN ('general_chief', 'street_chief', "
     "'community_chief') AND c.appointed_on <= %(last)s "
     "AND (c.relieved_on IS NULL OR c.relieved_on >= %(first)s) ORDER BY c.name, c.id"
@@ -147,7 +147,7 @@ CHIEF_DAYS = (
 LOCAL = "AT TIME ZONE %(tz)s)::date"
 CHIEF_ISSUES = [
     # Found in the chief's days, and closed by their end.
-    "SELECT i.assignee_chief_id, count(*), "
+    "SELECT i.assignee_chief_id, count(*), "  # nosec B608 (constants only; values go as parameters)
     f"count(*) FILTER (WHERE (i.closed_at {LOCAL} <= LEAST(%(last)s, "
     "COALESCE(c.relieved_on, %(last)s))) "
     "FROM issues_issue i JOIN rivers_chief c ON c.id = i.assignee_chief_id "
@@ -155,7 +155,7 @@ CHIEF_ISSUES = [
     f"AND (i.reported_at {LOCAL} BETWEEN {CHIEF_DAYS} "
     f"AND c.region_id IN ({SUBTREE}) GROUP BY 1",
     # Closed in the chief's days, and by their deadline.
-    "SELECT i.assignee_chief_id, count(*), "
+    "SELECT i.assignee_chief_id, count(*), "  # nosec B608 (constants only; values go as parameters)
     f"count(*) FILTER (WHERE i.deadline IS NULL OR (i.closed_at {LOCAL} <= i.deadline) "
     "FROM issues_issue i JOIN rivers_chief c ON c.id = i.assignee_chief_id "
     "WHERE i.status = 'closed' AND i.closed_at >= %(start)s AND i.closed_at < %(end)s "
@@ -164,11 +164,11 @@ CHIEF_ISSUES = [
 ]
 # The communities' issues: the region of each issue is a community (or one below it).
 COMMUNITY_ISSUES = [
-    "SELECT i.region_id, count(*), count(*) FILTER (WHERE i.closed_at < %(end)s) "
+    "SELECT i.region_id, count(*), count(*) FILTER (WHERE i.closed_at < %(end)s) "  # nosec B608 (constants only; values go as parameters)
     "FROM issues_issue i WHERE i.status <> 'voided' "
     f"AND i.reported_at >= %(start)s AND i.reported_at < %(end)s AND i.region_id IN ({SUBTREE}) "
     "GROUP BY 1",
-    "SELECT i.region_id, count(*), "
+    "SELECT i.region_id, count(*), "  # nosec B608 (constants only; values go as parameters)
     f"count(*) FILTER (WHERE i.deadline IS NULL OR (i.closed_at {LOCAL} <= i.deadline) "
     "FROM issues_issue i WHERE i.status = 'closed' "
     f"AND i.closed_at >= %(start)s AND i.closed_at < %(end)s AND i.region_id IN ({SUBTREE}) "
