@@ -33,6 +33,17 @@ from .water_ledger import TEMPLATE_FILENAME as WATER_TEMPLATE_FILENAME
 from .water_ledger import water_reading_import, water_reading_template
 
 
+def refused(result) -> Response:
+    """An import that saved nothing: 400 with the file's errors and each bad row's (row,
+    column, message), as every ledger import answers."""
+    body: dict = {}
+    if result.file_errors:
+        body["file"] = result.file_errors
+    if result.row_errors:
+        body["rows"] = [asdict(error) for error in result.row_errors]
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
 class RosterImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(
         label=_("台账文件"),
@@ -99,12 +110,7 @@ class RosterImportView(APIView):
         upload.is_valid(raise_exception=True)
         result = roster_import(user=request.user, file=upload.validated_data["file"])
         if not result.ok:
-            body: dict = {}
-            if result.file_errors:
-                body["file"] = result.file_errors
-            if result.row_errors:
-                body["rows"] = [asdict(error) for error in result.row_errors]
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+            return refused(result)
         return Response(
             {"created": result.created, "updated": result.updated},
             status=status.HTTP_201_CREATED,
@@ -174,12 +180,7 @@ class AssetImportView(APIView):
             user=request.user, kind=self.ledger.slug, file=upload.validated_data["file"]
         )
         if not result.ok:
-            body: dict = {}
-            if result.file_errors:
-                body["file"] = result.file_errors
-            if result.row_errors:
-                body["rows"] = [asdict(error) for error in result.row_errors]
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+            return refused(result)
         return Response(
             {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
             status=status.HTTP_201_CREATED,
@@ -290,12 +291,7 @@ class WaterImportView(APIView):
         upload.is_valid(raise_exception=True)
         result = water_reading_import(user=request.user, file=upload.validated_data["file"])
         if not result.ok:
-            body: dict = {}
-            if result.file_errors:
-                body["file"] = result.file_errors
-            if result.row_errors:
-                body["rows"] = [asdict(error) for error in result.row_errors]
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+            return refused(result)
         return Response(
             {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
             status=status.HTTP_201_CREATED,
