@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import EVERY_ROLE, OFFICE_ROLES
+from core.renderers import no_spreadsheet
 from core.views import ScopedModelViewSet
 
 from . import selectors, serializers, services
@@ -106,6 +107,8 @@ class ApiTokenViewSet(
     read_roles = None
     write_roles = EVERY_ROLE
     serializer_class = serializers.ApiTokenSerializer
+    # A list of one's own keys is no ledger: no ?format=xlsx.
+    renderer_classes = no_spreadsheet()
     filter_backends: list = []
 
     def get_queryset(self):

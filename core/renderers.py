@@ -96,3 +96,17 @@ def file_renderer(media_type: str) -> type[FileRenderer]:
     extension = (mimetypes.guess_extension(media_type) or ".bin").lstrip(".")
     attributes = {"media_type": media_type, "format": extension}
     return type(f"{extension.upper()}Renderer", (FileRenderer,), attributes)
+
+
+def no_spreadsheet() -> list[type[renderers.BaseRenderer]]:
+    """The API's renderers without ``?format=xlsx``, for a list whose rows make no ledger (a
+    round's ledger is its document, a plan prints with the river file, a token list is no
+    ledger at all). A function, so that the settings' renderer classes are read after this
+    module has loaded."""
+    from rest_framework.settings import api_settings
+
+    return [
+        renderer
+        for renderer in api_settings.DEFAULT_RENDERER_CLASSES
+        if not issubclass(renderer, XLSXRenderer)
+    ]

@@ -8,13 +8,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from accounts.models import Region
 from accounts.roles import OFFICE_ROLES, POLICY_REFUSED, REGION_READERS, writes_policy
 from core.documents import DocumentNotReady
 from core.fields import ScopedPrimaryKeyRelatedField
-from core.renderers import XLSXRenderer
+from core.renderers import no_spreadsheet
 from core.views import ScopedModelViewSet
 from core.views_documents import DocumentFileLink, document_file_action
 
@@ -116,11 +115,7 @@ class AssessmentAdjustmentSerializer(serializers.ModelSerializer):
 # No ?format=xlsx: a round's ledger is its document (documents/, then xlsx/), with its title,
 # scheme, criteria and ranks, names and not ids; the serializers' fields (a breakdown as JSON,
 # subject ids) would make a second, poorer ledger of the same round.
-NO_SPREADSHEET = [
-    renderer
-    for renderer in api_settings.DEFAULT_RENDERER_CLASSES
-    if not issubclass(renderer, XLSXRenderer)
-]
+NO_SPREADSHEET = no_spreadsheet()
 
 
 class AssessmentSchemeViewSet(ScopedModelViewSet):

@@ -11,13 +11,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.settings import api_settings
 
 from accounts.filters import RegionFilterSet
 from accounts.models import Region
 from accounts.roles import OFFICE_ROLES, REGION_READERS
 from core.fields import ScopedPrimaryKeyRelatedField
-from core.renderers import XLSXRenderer
+from core.renderers import no_spreadsheet
 from core.views import ScopedModelViewSet
 
 from . import selectors, services_plans
@@ -167,11 +166,7 @@ class RiverPlanFilter(RegionFilterSet):
 # No ?format=xlsx: a plan is its problems, goals and tasks with their notes, which a row of
 # counts would not carry; it is to be printed with the river file (一河一档) through the one
 # document pipeline (issue 17, point 4).
-NO_SPREADSHEET = [
-    renderer
-    for renderer in api_settings.DEFAULT_RENDERER_CLASSES
-    if not issubclass(renderer, XLSXRenderer)
-]
+NO_SPREADSHEET = no_spreadsheet()
 
 
 class RiverPlanViewSet(ScopedModelViewSet):
