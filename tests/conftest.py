@@ -118,11 +118,14 @@ def pytest_collection_modifyitems(items):
     """
     for item in items:
         marker = item.get_closest_marker("django_db")
+        # Asking for the transactional_db fixture (or live_server's) without the marker is the
+        # same mix: its flush recreates the content types the next restore puts back.
+        asks = {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
         if (
             marker
             and marker.kwargs.get("transaction")
             and not marker.kwargs.get("serialized_rollback")
-        ):
+        ) or (asks and not (marker and marker.kwargs.get("serialized_rollback"))):
             raise pytest.UsageError(
                 f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
             )

@@ -63,7 +63,7 @@ def _production_env(**extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def production_gunicorn(transactional_db, tmp_path):
+def production_gunicorn(tmp_path):
     """`web`'s command from docker-compose.yml (gunicorn -c config/gunicorn.py), under the
     production settings, on a free port of the loopback."""
     redis_or_skip(redis_url())
@@ -115,6 +115,9 @@ def _probe(url: str) -> subprocess.CompletedProcess:
     )
 
 
+# Committed: the gunicorn process reads the test database. Restored as migrations left it, as
+# every transactional test here must (tests/conftest.py).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_compose_healthcheck_and_readiness_pass_under_production_settings(
     production_gunicorn,
 ):
