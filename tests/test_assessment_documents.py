@@ -380,7 +380,13 @@ def test_the_round_page_follows_the_build_in_a_browser_and_fits_a_phone(
                     with ThreadPoolExecutor(1) as worker:
                         worker.submit(_build_in_thread, w.round.pk).result()
                     # The polling script sees it done and reloads the page with the links.
-                    wait_until(page, "!!document.querySelector('a[data-role=xlsx]:not([hidden])')")
+                    # Both links, not one then a look at the other: the reload may come between.
+                    wait_until(
+                        page,
+                        "!!document.querySelector('a[data-role=xlsx]:not([hidden])')"
+                        " && !!document.querySelector('a[data-role=pdf]:not([hidden])')"
+                        " && !document.querySelector('[data-status-url]')",
+                    )
                     assert page.locator("a[data-role=pdf]").is_visible()
                     assert page.locator("[data-status-url]").count() == 0
                 widths[width] = page.evaluate("() => document.documentElement.scrollWidth")
