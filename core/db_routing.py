@@ -25,7 +25,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -136,7 +136,9 @@ def task_started(task_id: str, **kwargs: Any) -> None:
 def task_ended(task_id: str, **kwargs: Any) -> None:
     token = _task_tokens.pop(task_id, None)
     if token is not None:
-        _reads.reset(token)
+        # Ended in another context than it started: nothing of ours to undo there.
+        with suppress(ValueError):
+            _reads.reset(token)
 
 
 def reading_replica() -> bool:

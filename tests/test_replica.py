@@ -502,3 +502,33 @@ def test_a_replica_that_does_not_answer_costs_one_connect_timeout(
     assert 1.5 < timings[0] < 6.0, timings
     assert timings[1] < 1.0 and timings[2] < 1.0, timings
     assert len([r for r in caplog.records if r.name == "core.db_routing"]) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_replica_lost_in_the_middle_of_a_page_makes_the_page_run_on_the_primary(
+    replica, routed, street_a, office_a, caplog
+):
+    factories.RiverFactory(region=street_a.street, name="中断河", code="HE-CUT")
+    wait_for_replay()
+    cut = []
+
+    def lose_the_connection(execute, sql, params, many, context):
+        # The replica drops this very connection (as a standby cancelling for replay would)
+        # just as the list's first read arrives.
+        if "rivers_river" in sql and not cut:
+            cut.append(sql)
+            execute("SELECT pg_terminate_backend(pg_backend_pid())", None, False, context)
+        return execute(sql, params, many, context)
+
+    reader = _client(office_a)
+    with (
+        caplog.at_level(logging.WARNING, logger="core.db_routing"),
+        connections[REPLICA].execute_wrapper(lose_the_connection),
+        CaptureQueriesContext(connection) as on_primary,
+    ):
+        codes = _river_codes(reader)
+    assert cut
+    assert "HE-CUT" in codes
+    assert "rivers_river" in _tables(on_primary)
+    lines = [r.getMessage() for r in caplog.records if r.name == "core.db_routing"]
+    assert len(lines) == 1 and "during /api/v1/rivers/" in lines[0], lines
