@@ -8,7 +8,7 @@
 #   scripts/replica.sh stop
 #
 # REPLICA_PORT (5433), REPLICA_DIR (/var/lib/postgresql/<version>/replica-<port>),
-# PRIMARY_HOST (127.0.0.1), PRIMARY_PORT (5432), PG_VERSION (the newest installed) change where.
+# PRIMARY_HOST (127.0.0.1), PRIMARY_PORT (5432), PG_VERSION (the primary's) change where.
 # Needs root (or the postgres account): the clusters belong to the postgres OS user. The primary
 # is given a `host replication` line in its pg_hba.conf for 127.0.0.1 if it has none (then
 # reloaded); its wal_level must already be replica or logical (PostgreSQL's default).
@@ -17,7 +17,15 @@ set -euo pipefail
 PRIMARY_HOST=${PRIMARY_HOST:-127.0.0.1}
 PRIMARY_PORT=${PRIMARY_PORT:-5432}
 PORT=${REPLICA_PORT:-5433}
-PG_VERSION=${PG_VERSION:-$(ls /usr/lib/postgresql | sort -V | tail -n1)}
+
+primary_sql() { psql -X -q -At -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U postgres -d postgres -c "$1"; }
+replica_sql() { psql -X -q -At -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -c "$1"; }
+
+# The primary's major version (a standby must run the same), else the newest server installed.
+if [ -z "${PG_VERSION:-}" ]; then
+  PG_VERSION=$(primary_sql 'select current_setting($$server_version_num$$)::int / 10000' 2>/dev/null ||
+    ls /usr/lib/postgresql | sort -V | tail -n1)
+fi
 BIN=/usr/lib/postgresql/$PG_VERSION/bin
 DIR=${REPLICA_DIR:-/var/lib/postgresql/$PG_VERSION/replica-$PORT}
 LOG=$DIR/replica.log
@@ -31,9 +39,6 @@ as_postgres() {
     sudo -u postgres -- "$@"
   fi
 }
-
-primary_sql() { psql -X -q -At -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U postgres -d postgres -c "$1"; }
-replica_sql() { psql -X -q -At -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -c "$1"; }
 
 streaming() {
   [ "$(replica_sql 'select pg_is_in_recovery()' 2>/dev/null)" = t ] &&
