@@ -26,6 +26,7 @@ from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.db import connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.http import HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver
@@ -192,6 +193,44 @@ def test_which_requests_read_the_replica(
         assert reading_replica() is expected
     finally:
         _reads.reset(token)
+
+
+def test_a_replica_found_unusable_is_not_read(routed, dead_replica, monkeypatch):
+    monkeypatch.setattr(db_routing.HEALTH, "usable", lambda: False)
+    request = RequestFactory().get("/api/v1/stats/")
+    request.resolver_match = get_resolver().resolve("/api/v1/stats/")
+    token = _reads.set(_Reads())
+    try:
+        ReplicaReadsMiddleware(lambda r: None).process_view(request, lambda r: None, (), {})
+        assert reading_replica() is False
+    finally:
+        _reads.reset(token)
+
+
+@pytest.mark.parametrize(
+    ("method", "writes", "pins"),
+    [
+        ("post", None, True),  # any unsafe request, even one that saved nothing
+        ("get", River, True),  # a page that wrote data
+        ("get", Session, False),  # a page whose only write was its session
+        ("get", None, False),
+    ],
+)
+def test_a_client_is_pinned_after_it_wrote(routed, method, writes, pins):
+    routed.REPLICA_PIN_SECONDS = 10
+
+    def view(request):
+        if writes is not None:
+            ReplicaRouter().db_for_write(writes)
+        return HttpResponse("ok")
+
+    before = time.time()
+    response = ReplicaReadsMiddleware(view)(getattr(RequestFactory(), method)("/api/v1/rivers/"))
+    assert (PIN_COOKIE in response.cookies) is pins
+    if pins:
+        until = float(response.cookies[PIN_COOKIE].value)
+        assert before + 10 - 0.001 <= until <= time.time() + 10 + 0.001  # to the millisecond
+        assert response.cookies[PIN_COOKIE]["httponly"] is True
 
 
 def test_an_expired_or_garbled_pin_does_not_pin():
