@@ -26,6 +26,7 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from django.core.management import CommandError, call_command
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -262,6 +263,40 @@ def test_a_built_bulletin_is_in_the_bucket_and_downloads_with_its_chinese_name(
     refused = _api(office_b).get(url)
     assert refused.status_code == 404
     assert "Location" not in refused
+
+
+def test_copy_media_to_bucket_copies_under_the_same_names_and_resumes(bucket, tmp_path):
+    old_media = tmp_path / "old-media"
+    files = {
+        "issues/2024/05/a.png": b"photo a",
+        "bulletins/东风街道通报.pdf": b"%PDF bulletin",
+        "thumbs/issues/2024/05/a.jpg": b"thumb a",
+        "issues/2024/05/cut.png": b"the whole photo",
+    }
+    for name, data in files.items():
+        path = old_media / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    # Already copied by an earlier run, and one copy cut short.
+    bucket.client.put_object(Bucket=bucket.name, Key="issues/2024/05/a.png", Body=b"photo a")
+    bucket.client.put_object(Bucket=bucket.name, Key="issues/2024/05/cut.png", Body=b"the")
+
+    out = io.StringIO()
+    call_command("copy_media_to_bucket", source=old_media, workers=2, stdout=out)
+    assert "copied 3, already there 1 in" in out.getvalue()
+    assert _keys(bucket) == sorted(files)
+    for name, data in files.items():
+        assert bucket.client.get_object(Bucket=bucket.name, Key=name)["Body"].read() == data
+
+    again = io.StringIO()
+    call_command("copy_media_to_bucket", source=old_media, stdout=again)
+    assert "copied 0, already there 4 in" in again.getvalue()
+    assert _keys(bucket) == sorted(files)
+
+
+def test_copy_media_to_bucket_refuses_without_object_storage(tmp_path):
+    with pytest.raises(CommandError, match="set S3_BUCKET first"):
+        call_command("copy_media_to_bucket", source=tmp_path)
 
 
 # --- settings: no server needed ---------------------------------------------------------------
