@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 S3_BACKEND = "storages.backends.s3.S3Storage"
 DEFAULT_SIGNED_URL_SECONDS = 300
@@ -99,3 +100,21 @@ def signed_url(
     if content_disposition:
         parameters["ResponseContentDisposition"] = content_disposition
     return storage.url(name, parameters=parameters)
+
+
+def signed_url_origin() -> str | None:
+    """The origin (``scheme://host[:port]``) the default storage's signed URLs point to, for
+    the pages' Content-Security-Policy (a photo's <img> is redirected there); None on disk."""
+    from django.conf import settings
+
+    if settings.STORAGES["default"]["BACKEND"] != S3_BACKEND:
+        return None  # no boto3 import for a deployment on disk
+    from django.core.files.storage import default_storage
+
+    # Kept on the storage object: a settings change (tests) makes a new one.
+    origin = getattr(default_storage, "_signed_url_origin", None)
+    if origin is None:
+        parts = urlsplit(default_storage.url("origin"))
+        origin = f"{parts.scheme}://{parts.netloc}"
+        default_storage._signed_url_origin = origin
+    return origin

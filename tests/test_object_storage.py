@@ -26,7 +26,10 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -35,6 +38,7 @@ from core.object_storage import s3_storage
 from patrols import bulletins
 
 from . import factories
+from .browser import launch, needs_browser, sync_api, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINT = os.environ.get("TEST_S3_ENDPOINT_URL", "").rstrip("/")
@@ -228,6 +232,51 @@ def test_thumbnails_are_made_from_the_bucket_and_kept_there(
     again = _api(office_a).get(url, {"size": "thumb"})
     assert unquote(urlsplit(again["Location"]).path) == f"/{bucket.name}/{thumb_key}"
     assert _keys(bucket) == sorted([photo.image.name, thumb_key])
+
+
+def test_pages_let_images_come_from_the_object_store(bucket, client, office_a):
+    client.force_login(office_a)
+    policy = client.get("/").headers["Content-Security-Policy"]
+    img_src = next(d for d in policy.split("; ") if d.startswith("img-src "))
+    assert img_src == f"img-src 'self' data: blob: {ENDPOINT}"
+
+
+BROWSER_IMAGES = """Array.from(document.querySelectorAll("ul.thumbs img"))
+    .map((img) => [img.complete, img.naturalWidth])"""
+
+
+@needs_browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_browser_shows_the_issue_page_s_thumbnail_from_the_bucket(
+    bucket, live_server, street_a, office_a
+):
+    issue = factories.IssueFactory(reach=street_a.reaches[0])
+    factories.IssuePhotoFactory(issue=issue, image=ContentFile(_png(40, 20), name="site.png"))
+    client = Client()
+    client.force_login(office_a)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            context = browser.new_context()
+            context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+            )
+            context.add_init_script(
+                "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+                " (e) => window.__csp.push(e.blockedURI));"
+            )
+            page = context.new_page()
+            page.goto(f"{live_server.url}/issues/{issue.pk}/", wait_until="load")
+            # Lazy: loads after the page's load event. Redirected to the bucket, allowed by the
+            # page's policy, decoded: 40 px wide.
+            try:
+                wait_until(page, f"JSON.stringify({BROWSER_IMAGES}) === '[[true,40]]'")
+            finally:
+                assert page.evaluate(BROWSER_IMAGES) == [[True, 40]]
+            assert page.evaluate("window.__csp") == []
+        finally:
+            browser.close()
 
 
 def test_a_built_bulletin_is_in_the_bucket_and_downloads_with_its_chinese_name(
