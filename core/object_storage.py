@@ -12,6 +12,7 @@ This module has no model imports: settings call ``s3_storage`` and ``half_config
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -84,10 +85,11 @@ def half_configuration(environ: Mapping[str, str]) -> str | None:
 
 def is_object_storage(storage: Any) -> bool:
     """Whether ``storage`` keeps its files in a bucket (served by signed URL)."""
-    # Imported here: boto3 is loaded only by a process that serves files.
-    from storages.backends.s3 import S3Storage
-
-    return isinstance(storage, S3Storage)
+    # Not imported here: a deployment on disk never loads boto3. A storage that is an S3Storage
+    # has imported its module, once the lazy default storage is set up (``__class__`` does).
+    cls = storage.__class__
+    s3 = sys.modules.get("storages.backends.s3")
+    return s3 is not None and issubclass(cls, s3.S3Storage)
 
 
 def signed_url(
