@@ -10,7 +10,9 @@ reports) answer through ``stored_file_response`` too.
 
 The bytes are streamed by Django, or, when ``MEDIA_ACCEL_REDIRECT_PREFIX`` is set, handed to
 the proxy: an empty answer whose ``X-Accel-Redirect`` header names the file under an nginx
-``internal`` location mapped to ``MEDIA_ROOT`` (README, "Production").
+``internal`` location mapped to ``MEDIA_ROOT`` (README, "Production"). A file on object storage
+(``S3_BUCKET``, core.object_storage) is answered by a 302 to a signed URL of a few minutes,
+after the same check: the link cannot be guessed, and it dies before it can be passed around.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -36,10 +38,14 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from .object_storage import is_object_storage, signed_url
 from .thumbnails import thumbnail_of
 
 # Browsers may keep a photo for the session's user; shared caches never (it is not public).
 CACHE_CONTROL = "private, max-age=3600"
+# A redirect to a signed URL is kept by no one: the next request gets a fresh signature (a kept
+# one would send the browser to an expired link).
+REDIRECT_CACHE_CONTROL = "private, no-store"
 
 
 @dataclass(frozen=True)
@@ -89,14 +95,29 @@ def stored_file_response(
     content_type: str | None = None,
     filename: str | None = None,
     as_attachment: bool = False,
+    exists: bool = False,
 ) -> HttpResponse:
-    """The bytes of ``file`` (the caller has checked the account may have them): streamed, or
-    handed to the proxy by ``X-Accel-Redirect`` when ``MEDIA_ACCEL_REDIRECT_PREFIX`` is set.
-    404 when the file is gone from the storage."""
+    """The bytes of ``file`` (the caller has checked the account may have them): a redirect to
+    a signed URL on object storage; streamed, or handed to the proxy by ``X-Accel-Redirect``
+    when ``MEDIA_ACCEL_REDIRECT_PREFIX`` is set. 404 when the file is gone from the storage
+    (``exists``: the caller has just seen it there, no need to ask the bucket again)."""
     if not file:
         raise Http404(_("文件不存在。"))
     content_type = content_type or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     prefix = settings.MEDIA_ACCEL_REDIRECT_PREFIX
+    if is_object_storage(file.storage):
+        if not exists and not file.storage.exists(file.name):
+            raise Http404(_("文件不存在。"))
+        response = HttpResponseRedirect(
+            signed_url(
+                file.storage,
+                file.name,
+                content_type=content_type,
+                content_disposition=content_disposition_header(as_attachment, filename),
+            )
+        )
+        response["Cache-Control"] = REDIRECT_CACHE_CONTROL
+        return response
     if prefix:
         if not file.storage.exists(file.name):
             raise Http404(_("文件不存在。"))
@@ -138,7 +159,7 @@ def photo_response(file: FieldFile, *, size: str = "original") -> HttpResponse:
     if size == "thumb":
         thumb = thumbnail_of(file)
         if thumb.name != file.name:
-            return stored_file_response(thumb, content_type="image/jpeg")
+            return stored_file_response(thumb, content_type="image/jpeg", exists=True)
     return stored_file_response(file)
 
 

@@ -5,8 +5,9 @@ Cross-Origin-Opener-Policy and (in production, over HTTPS) Strict-Transport-Secu
 XFrameOptionsMiddleware sends X-Frame-Options. This adds the Content-Security-Policy: scripts,
 styles and everything else only from our own origin, no inline script, no inline <style>, no
 framing. The basemap's tile hosts (core.maps: Tianditu's t0-t7 when ``MAP_BASEMAP`` names it, or
-``MAP_TILE_URL``'s host) are the one outside origin images may come from, and only when
-configured. A view that cannot live with the policy says so with ``csp_update`` on that view alone.
+``MAP_TILE_URL``'s host) and the object store (``S3_BUCKET``: a photo's scoped view redirects its
+<img> there) are the only outside origins images may come from, and only when configured. A
+view that cannot live with the policy says so with ``csp_update`` on that view alone.
 """
 
 import logging
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 from django.http import HttpRequest, HttpResponse
 
 from . import maps
+from .object_storage import signed_url_origin
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +79,9 @@ def build_policy(extra: dict[str, tuple[str, ...]] | None = None) -> str:
         policy["img-src"] += [
             s for s in tile_sources(layer["url"], layer["subdomains"]) if s not in policy["img-src"]
         ]
+    # Photos on object storage: their scoped view redirects the <img> to a signed URL there.
+    if (origin := signed_url_origin()) and origin not in policy["img-src"]:
+        policy["img-src"].append(origin)
     for name, sources in (extra or {}).items():
         policy.setdefault(name, [SELF])
         policy[name] += [s for s in sources if s not in policy[name]]

@@ -2,7 +2,8 @@
 10 MB original (which stays one "查看原图" away, behind the same access check).
 
 A thumbnail is made on its first request and kept as a file beside the originals
-(``thumbs/<the original's name>.jpg`` in the same storage), so it costs one decode per photo. It
+(``thumbs/<the original's name>.jpg`` in the same storage: the bucket on object storage, read
+and written only through the storage API), so it costs one decode per photo. It
 is turned upright by the photo's EXIF orientation (phones store pictures sideways with a tag
 saying so), fits in ``PHOTO_THUMB_MAX_PX`` on its longer side, and carries no EXIF (no GPS).
 """

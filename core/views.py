@@ -1,18 +1,36 @@
 """The base of every API list: scoped reads through a selector, writes through a service."""
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import Any, Protocol
 
 from django.db import models
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from .exports import LedgerExportMixin, check_export_size, exporting
 from .history import HISTORY_ROLES, can_read_history, history_entries, history_events
+from .ledgers import RowError
 from .services import model_create, model_update
+
+
+class RefusedImport(Protocol):
+    file_errors: Sequence[str]
+    row_errors: Sequence[RowError]
+
+
+def import_refused(result: RefusedImport) -> Response:
+    """An import that saved nothing: 400 with the file's errors and each bad row's (row,
+    column, message), as every ledger import answers."""
+    body: dict = {}
+    if result.file_errors:
+        body["file"] = list(result.file_errors)
+    if result.row_errors:
+        body["rows"] = [asdict(error) for error in result.row_errors]
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
 class HistoryEntrySerializer(serializers.Serializer):

@@ -4,7 +4,6 @@ The office (and admins) import and hand out; leaders read; chiefs go on site and
 patches of their region.
 """
 
-from dataclasses import asdict
 from io import BytesIO
 
 from django.http import FileResponse
@@ -22,7 +21,7 @@ from rest_framework.response import Response
 from accounts.roles import OFFICE_AND_CHIEFS, OFFICE_ROLES
 from core.ledgers import XLSX_MEDIA_TYPE
 from core.renderers import XLSXRenderer
-from core.views import ScopedModelViewSet
+from core.views import ScopedModelViewSet, import_refused
 
 from . import ledger, selectors, serializers, services
 from .filters import MapPatchFilter, PatchBatchFilter
@@ -70,12 +69,7 @@ class PatchBatchViewSet(ScopedModelViewSet):
                 user=request.user, region=region, file=data["file"], name=data["name"]
             )
         except ledger.PatchListRejected as rejected:
-            body: dict = {}
-            if rejected.file_errors:
-                body["file"] = rejected.file_errors
-            if rejected.row_errors:
-                body["rows"] = [asdict(error) for error in rejected.row_errors]
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+            return import_refused(rejected)
         batch = self.get_queryset().get(pk=batch.pk)
         return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
 

@@ -6,13 +6,16 @@ ledger and PDF are asked for there (导出Excel / 导出PDF), followed while the
 downloaded through the document pipeline (/documents/assessment-round/<pk>/...). Other roles are
 refused (403); a round outside the account's region is not found (404)."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -146,30 +149,44 @@ def round_page(request, pk: int):
     )
 
 
+def _round_action(
+    request, action: Callable[[], object], *, done: str, round_pk: int, done_to: str = ""
+) -> HttpResponse:
+    """Run a state-changing service for a round's page: a refusal (StateConflict, e.g. the round
+    is published) is shown on the round's page, success says ``done`` and goes to ``done_to``
+    (the round's page when empty)."""
+    try:
+        action()
+    except StateConflict as exc:
+        messages.error(request, str(exc))
+        return redirect("assessment-round-page", pk=round_pk)
+    messages.success(request, done)
+    return redirect(done_to or reverse("assessment-round-page", args=[round_pk]))
+
+
 @login_required
 @require_POST
 def round_recompute(request, pk: int):
     round_ = _round_of(request, pk)
-    try:
-        services.assessment_round_recompute(user=request.user, round_=round_)
-    except StateConflict as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("已按当前数据重新计算，加减分保留。"))
-    return redirect("assessment-round-page", pk=round_.pk)
+    return _round_action(
+        request,
+        lambda: services.assessment_round_recompute(user=request.user, round_=round_),
+        done=_("已按当前数据重新计算，加减分保留。"),
+        round_pk=round_.pk,
+    )
 
 
 @login_required
 @require_POST
 def round_delete(request, pk: int):
     round_ = _round_of(request, pk)
-    try:
-        services.assessment_round_delete(instance=round_, user=request.user)
-    except StateConflict as exc:
-        messages.error(request, str(exc))
-        return redirect("assessment-round-page", pk=round_.pk)
-    messages.success(request, _("已删除考核草稿。"))
-    return redirect("assessment-rounds")
+    return _round_action(
+        request,
+        lambda: services.assessment_round_delete(instance=round_, user=request.user),
+        done=_("已删除考核草稿。"),
+        round_pk=round_.pk,
+        done_to=reverse("assessment-rounds"),
+    )
 
 
 @login_required
@@ -177,26 +194,24 @@ def round_delete(request, pk: int):
 def adjustment_delete(request, pk: int):
     _require_office(request.user)
     adjustment = get_object_or_404(selectors.assessment_adjustment_list(user=request.user), pk=pk)
-    try:
-        services.assessment_adjustment_delete(instance=adjustment, user=request.user)
-    except StateConflict as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("已撤销该项加减分。"))
-    return redirect("assessment-round-page", pk=adjustment.round_id)
+    return _round_action(
+        request,
+        lambda: services.assessment_adjustment_delete(instance=adjustment, user=request.user),
+        done=_("已撤销该项加减分。"),
+        round_pk=adjustment.round_id,
+    )
 
 
 @login_required
 @require_POST
 def round_publish(request, pk: int):
     round_ = _round_of(request, pk)
-    try:
-        services.assessment_round_publish(user=request.user, round_=round_)
-    except StateConflict as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("考核结果已发布。"))
-    return redirect("assessment-round-page", pk=round_.pk)
+    return _round_action(
+        request,
+        lambda: services.assessment_round_publish(user=request.user, round_=round_),
+        done=_("考核结果已发布。"),
+        round_pk=round_.pk,
+    )
 
 
 @login_required

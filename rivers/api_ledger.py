@@ -5,7 +5,6 @@ Routed under ``/api/v1/ledgers/roster/`` (``urlpatterns``) and ``/api/v1/ledgers
 outfalls, facilities, water-readings>/`` (``asset_urlpatterns``) by ``config/api.py``.
 """
 
-from dataclasses import asdict
 from io import BytesIO
 
 from django.http import FileResponse
@@ -24,6 +23,7 @@ from accounts.roles import OFFICE_ROLES
 from core.ledgers import XLSX_MEDIA_TYPE
 from core.renderers import XLSXRenderer
 from core.text import join_items
+from core.views import import_refused
 
 from .ledger import COLUMNS, TEMPLATE_FILENAME, roster_import, roster_template
 from .ledger_assets import ASSET_LEDGERS, AssetLedger, asset_import, asset_template
@@ -31,17 +31,6 @@ from .water_ledger import COLUMNS as WATER_COLUMNS
 from .water_ledger import SHEET_NAME as WATER_SHEET_NAME
 from .water_ledger import TEMPLATE_FILENAME as WATER_TEMPLATE_FILENAME
 from .water_ledger import water_reading_import, water_reading_template
-
-
-def refused(result) -> Response:
-    """An import that saved nothing: 400 with the file's errors and each bad row's (row,
-    column, message), as every ledger import answers."""
-    body: dict = {}
-    if result.file_errors:
-        body["file"] = result.file_errors
-    if result.row_errors:
-        body["rows"] = [asdict(error) for error in result.row_errors]
-    return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
 class RosterImportRequestSerializer(serializers.Serializer):
@@ -110,7 +99,7 @@ class RosterImportView(APIView):
         upload.is_valid(raise_exception=True)
         result = roster_import(user=request.user, file=upload.validated_data["file"])
         if not result.ok:
-            return refused(result)
+            return import_refused(result)
         return Response(
             {"created": result.created, "updated": result.updated},
             status=status.HTTP_201_CREATED,
@@ -180,7 +169,7 @@ class AssetImportView(APIView):
             user=request.user, kind=self.ledger.slug, file=upload.validated_data["file"]
         )
         if not result.ok:
-            return refused(result)
+            return import_refused(result)
         return Response(
             {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
             status=status.HTTP_201_CREATED,
@@ -291,7 +280,7 @@ class WaterImportView(APIView):
         upload.is_valid(raise_exception=True)
         result = water_reading_import(user=request.user, file=upload.validated_data["file"])
         if not result.ok:
-            return refused(result)
+            return import_refused(result)
         return Response(
             {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
             status=status.HTTP_201_CREATED,

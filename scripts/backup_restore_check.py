@@ -15,7 +15,8 @@
 Exit status: 0 when everything matches, 1 on any mismatch, 2 when a step failed (the message says
 which). Needs pg_dump and pg_restore (postgresql-client) of the server's major version or newer,
 and a role that may create databases. Media files (photos, PDFs) are not in the database: back up
-MEDIA_ROOT beside the dump (see README, "Backup and restore").
+MEDIA_ROOT beside the dump, or with object storage (S3_BUCKET) version and replicate the bucket
+(see README, "Backup and restore").
 """
 
 from __future__ import annotations

@@ -127,10 +127,10 @@ def world(db) -> World:
     return w
 
 
-def compute(api, w, user=None):
+def compute(api, w, user=None, period=3):
     response = api.as_user(user or w.office).post(
         "/api/v1/assessment-rounds/",
-        {"scheme": w.scheme.pk, "region": w.street.pk, "year": 2025, "period": 3},
+        {"scheme": w.scheme.pk, "region": w.street.pk, "year": 2025, "period": period},
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -481,3 +481,35 @@ def test_the_rounds_page_computes_a_draft(client, world):
         "draft",
     )
     assert round_.scores.get(name="乙").score == Decimal("87.50")
+
+
+def test_the_round_pages_buttons_recompute_withdraw_and_delete_a_draft_only(client, api, world):
+    w = world
+    round_id = compute(api, w)
+    page = page_client(client, w.office)
+    round_url = f"/reports/assessment/{round_id}/"
+    page.post(round_url, {"subject_id": w.chiefs["甲"].pk, "points": "-5", "reason": "迟报"})
+    adjustment = AssessmentRound.objects.get(pk=round_id).adjustments.get()
+
+    response = page.post(f"{round_url}recompute/", follow=True)
+    assert response.redirect_chain == [(round_url, 302)]
+    assert "已按当前数据重新计算，加减分保留。" in response.content.decode()
+    assert scores_of(api, w, round_id)["甲"]["score"] == 95.00
+
+    response = page.post(f"/reports/assessment/adjustments/{adjustment.pk}/delete/", follow=True)
+    assert response.redirect_chain == [(round_url, 302)]
+    assert "已撤销该项加减分。" in response.content.decode()
+    assert scores_of(api, w, round_id)["甲"]["score"] == 100.00
+
+    page.post(f"{round_url}publish/")
+    response = page.post(f"{round_url}delete/", follow=True)
+    # Refused on the round's page, with the reason; the published round stays.
+    assert response.redirect_chain == [(round_url, 302)]
+    assert "已发布" in response.content.decode()
+    assert AssessmentRound.objects.filter(pk=round_id).exists()
+
+    draft_id = compute(api, w, period=2)
+    response = page.post(f"/reports/assessment/{draft_id}/delete/", follow=True)
+    assert response.redirect_chain == [("/reports/assessment/", 302)]
+    assert "已删除考核草稿。" in response.content.decode()
+    assert not AssessmentRound.objects.filter(pk=draft_id).exists()

@@ -146,6 +146,23 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Object storage (README, "Object storage (S3-compatible)"): with S3_BUCKET set, stored files
+# are private objects in that bucket, served by a signed URL once core.media's scope check has
+# passed (MEDIA_ROOT and MEDIA_ACCEL_REDIRECT_PREFIX then serve nothing); unset, MEDIA_ROOT.
+S3_BUCKET = env("S3_BUCKET", default="")
+S3_SIGNED_URL_SECONDS = env.int("S3_SIGNED_URL_SECONDS", default=300)
+if S3_BUCKET:
+    from core.object_storage import s3_storage
+
+    STORAGES["default"] = s3_storage(
+        bucket=S3_BUCKET,
+        access_key_id=env("S3_ACCESS_KEY_ID", default=""),
+        secret_access_key=env("S3_SECRET_ACCESS_KEY", default=""),
+        endpoint_url=env("S3_ENDPOINT_URL", default=""),
+        region=env("S3_REGION", default=""),
+        signed_url_seconds=S3_SIGNED_URL_SECONDS,
+        addressing_style=env("S3_ADDRESSING_STYLE", default=""),
+    )
 
 # Ledger uploads are small spreadsheets; anything larger is refused before it is parsed.
 LEDGER_MAX_BYTES = env.int("LEDGER_MAX_BYTES", default=5 * 1024 * 1024)

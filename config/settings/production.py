@@ -1,8 +1,11 @@
 """Production: everything from the environment; refuses to start without a real secret key."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from core.checks import is_example_secret_key
+from core.object_storage import half_configuration
 
 from .base import *
 from .base import PUBLIC_BASE_URL, env
@@ -47,6 +50,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     *MIDDLEWARE[_security:],
 ]
+# Stored files: in the bucket with every S3_* variable it needs, or in MEDIA_ROOT with none;
+# half a configuration would upload to the wrong place or fail on the first photo.
+if _object_storage_problem := half_configuration(os.environ):
+    raise ImproperlyConfigured(_object_storage_problem)
+
 STORAGES["staticfiles"] = {
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
 }
