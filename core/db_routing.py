@@ -24,8 +24,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -113,16 +113,6 @@ class ReplicaRouter:
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
         return False if db == REPLICA else None
-
-
-@contextmanager
-def primary_reads() -> Iterator[None]:
-    """Everything inside reads the primary (a Celery task run eagerly inside a routed request)."""
-    token = _reads.set(None)
-    try:
-        yield
-    finally:
-        _reads.reset(token)
 
 
 # Celery tasks read the primary, also when run eagerly inside a routed request.
