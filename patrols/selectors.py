@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import cache
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
     Case,
     Count,
@@ -302,7 +302,8 @@ def compliance_of(
             roles=wanted,
             today=today,
         )
-        with connection.cursor() as cursor:
+        # Where the ORM reads patrols (the read replica on a read-only page: core.db_routing).
+        with connections[router.db_for_read(Patrol)].cursor() as cursor:
             cursor.execute(sql, params)
             counts = {chief_id: (int(done), int(counted)) for chief_id, done, counted in cursor}
 

@@ -660,3 +660,64 @@ PGHISTORY_APPEND_ONLY = True
 PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
 PGTRIGGER_MIGRATIONS = False
 PGTRIGGER_INSTALL_ON_MIGRATE = True
+
+# Read replica (README, "Read replica"; core.db_routing). With DATABASE_REPLICA_URL set (a
+# streaming standby of DATABASE_URL), the GETs of the views named in REPLICA_READ_VIEWS read it;
+# every write, and every read after a client's write for REPLICA_PIN_SECONDS, go to the primary.
+# A replica that does not answer within REPLICA_CONNECT_TIMEOUT seconds, or lags more than
+# REPLICA_MAX_LAG_SECONDS, is passed over for the primary (logged); after a failure it is not
+# asked again for REPLICA_BACKOFF_SECONDS. Unset: one database, no router, nothing changes.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+REPLICA_PIN_SECONDS = env.float("REPLICA_PIN_SECONDS", default=10.0)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_CONNECT_TIMEOUT = env.int("REPLICA_CONNECT_TIMEOUT", default=2)
+REPLICA_BACKOFF_SECONDS = env.float("REPLICA_BACKOFF_SECONDS", default=30.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=1.0)  # lag asked this often
+# URL names of the views that only read (their GET and HEAD; a POST to the same name is a write).
+REPLICA_READ_VIEWS = frozenset(
+    {
+        # the leaders' dashboard and the statistics
+        "dashboard",
+        "figure-records",
+        "dashboard-api",
+        "dashboard-map",
+        "stats",
+        "stats-records",
+        "stats-definitions",
+        "patrol-compliance",
+        "issue-ledger",
+        # the office's lists
+        "issue-index",
+        "workbench:list",
+        "monitoring-points",
+        # the API's lists of records
+        "issue-list",
+        "river-list",
+        "reach-list",
+        "chief-list",
+        "sign-list",
+        "outfall-list",
+        "facility-list",
+        "monitoring-point-list",
+        "water-reading-list",
+        "patrol-list",
+        "publicity-event-list",
+        "cleanup-list",
+        "meeting-list",
+        "inspection-list",
+        "sign-update-list",
+        "outfall-check-list",
+        "facility-check-list",
+        "map-patch-list",
+        "public-report-list",
+        "supervision-order-list",
+        "audit-entry-list",
+    }
+)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = REPLICA_CONNECT_TIMEOUT
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_routing.ReplicaRouter"]
+    MIDDLEWARE.append("core.db_routing.ReplicaReadsMiddleware")
