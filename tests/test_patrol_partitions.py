@@ -219,3 +219,13 @@ def test_a_committed_patrol_is_flushed_after_the_test_with_its_uuid():
     with connection.cursor() as cursor:
         cursor.execute("SELECT patrol_id FROM patrols_patrol_uuid WHERE uuid = %s", [patrol.uuid])
         assert cursor.fetchone() == (patrol.pk,)
+
+
+def test_the_beat_keeps_the_partitions_daily_on_the_rollups_queue(settings):
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["keep-patrol-partitions"]
+    assert entry["task"] == "patrols.tasks.keep_patrol_partitions"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({3}, {10})
+    route = app.amqp.router.route({}, "patrols.tasks.keep_patrol_partitions")
+    assert route["queue"].name == "rollups"
