@@ -32,10 +32,11 @@ def patrol_partitions_check(
             Warning(
                 "巡河记录按月分区，但数据库未安装 pg_partman：分区由本系统直接创建。",
                 hint=(
-                    "在数据库服务器安装 pg_partman（Debian/Ubuntu：postgresql-15-partman），"
-                    "以超级用户执行 CREATE SCHEMA partman; CREATE EXTENSION pg_partman SCHEMA "
-                    "partman; 后由定时任务 patrols.tasks.keep_patrol_partitions 继续维护；"
-                    "不安装也可运行，定时任务会直接创建以后月份的分区。"
+                    "不安装也可运行：定时任务 patrols.tasks.keep_patrol_partitions 会直接创建"
+                    "以后月份的分区。如需由 pg_partman 维护：在数据库服务器安装 "
+                    "postgresql-15-partman，以超级用户执行 CREATE SCHEMA partman; "
+                    "CREATE EXTENSION pg_partman SCHEMA partman; 定时任务下次运行时即交由 "
+                    "pg_partman 维护。"
                 ),
                 id=W001,
             )

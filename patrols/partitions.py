@@ -34,16 +34,39 @@ def is_partitioned() -> bool:
     return row is not None and row[0] == "p"
 
 
-def partman_manages() -> bool:
-    """pg_partman is installed and keeps this table's partitions."""
+def partman_installed() -> bool:
+    """The database has the pg_partman extension (created by the migration, or by hand)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_partman'")
-        if cursor.fetchone() is None:
-            return False
+        return cursor.fetchone() is not None
+
+
+def partman_manages() -> bool:
+    """pg_partman is installed and keeps this table's partitions."""
+    if not partman_installed():
+        return False
+    with connection.cursor() as cursor:
         cursor.execute(
             "SELECT 1 FROM partman.part_config WHERE parent_table = %s", [f"public.{PARENT}"]
         )
         return cursor.fetchone() is not None
+
+
+def _partman_adopt() -> None:
+    """Hand partitions made natively (no partman at migrate time) to pg_partman, installed
+    since: create_parent keeps the existing partitions and the default, and makes the rest."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT partman.create_parent(%s, 'started_on', 'native', 'monthly', "
+            "p_premake := %s, p_start_partition := "
+            "to_char(date_trunc('month', current_date), 'YYYY-MM-DD'))",
+            [f"public.{PARENT}", MONTHS_AHEAD],
+        )
+        cursor.execute(
+            "UPDATE partman.part_config SET infinite_time_partitions = true "
+            "WHERE parent_table = %s",
+            [f"public.{PARENT}"],
+        )
 
 
 def months() -> list[datetime.date]:
@@ -78,26 +101,36 @@ def ensure_future_months(*, today: datetime.date) -> list[str]:
     """Partitions for this month and the ``MONTHS_AHEAD`` after it; returns those created.
 
     Idempotent. With pg_partman its maintenance makes them (premake 12); without, they are
-    created here. A month whose rows already sit in the default partition is left out and
-    logged (creating it would fail): its rows have to be moved first.
+    created here. If partman was installed after the migration, the months are made here first
+    and the table handed to partman then (its create_parent, finding every partition there,
+    only registers the table and leaves the default partition alone).
     """
     before = set(months())
-    if partman_manages():
+    if partman_installed():
+        if not partman_manages():
+            _native_months(today=today, existing=before)
+            _partman_adopt()
         with connection.cursor() as cursor:
             cursor.execute("SELECT partman.run_maintenance(%s)", [f"public.{PARENT}"])
     else:
-        first = today.replace(day=1)
-        for n in range(MONTHS_AHEAD + 1):
-            month = _add_months(first, n)
-            if month in before:
-                continue
-            try:
-                with transaction.atomic(), connection.cursor() as cursor:
-                    cursor.execute(
-                        f'CREATE TABLE IF NOT EXISTS "{partition_name(month)}" PARTITION OF '
-                        f"{PARENT} FOR VALUES FROM (%s) TO (%s)",
-                        [month, _add_months(month, 1)],
-                    )
-            except DatabaseError:
-                logger.exception("patrols: no partition for %s (rows in the default?)", month)
+        _native_months(today=today, existing=before)
     return [partition_name(month) for month in sorted(set(months()) - before)]
+
+
+def _native_months(*, today: datetime.date, existing: set[datetime.date]) -> None:
+    """A month whose rows already sit in the default partition is left out and logged (creating
+    its partition would fail): its rows have to be moved out of the default first."""
+    first = today.replace(day=1)
+    for n in range(MONTHS_AHEAD + 1):
+        month = _add_months(first, n)
+        if month in existing:
+            continue
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f'CREATE TABLE IF NOT EXISTS "{partition_name(month)}" PARTITION OF '
+                    f"{PARENT} FOR VALUES FROM (%s) TO (%s)",
+                    [month, _add_months(month, 1)],
+                )
+        except DatabaseError:
+            logger.exception("patrols: no partition for %s (rows in the default?)", month)

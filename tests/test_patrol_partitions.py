@@ -180,7 +180,7 @@ def _future_names(today: datetime.date, *aheads: int) -> list[str]:
 def test_the_daily_task_makes_the_missing_months_again_and_only_once(partman, monkeypatch):
     today = timezone.localdate()
     if not partman:
-        monkeypatch.setattr(partitions, "partman_manages", lambda: False)
+        monkeypatch.setattr(partitions, "partman_installed", lambda: False)
     elif not partitions.partman_manages():
         pytest.fail("pg_partman is not installed in the test database (.ci/run installs it)")
     missing = _future_names(today, 10, 11, 12)
@@ -188,6 +188,21 @@ def test_the_daily_task_makes_the_missing_months_again_and_only_once(partman, mo
     assert partitions.future_months(today=today) == 9
     assert sorted(keep_patrol_partitions()) == missing
     assert keep_patrol_partitions() == []
+    assert partitions.future_months(today=today) == 12
+
+
+@pytest.mark.django_db
+def test_pg_partman_installed_after_the_migration_takes_the_partitions_over():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM partman.part_config WHERE parent_table = 'public.patrols_patrol'"
+        )
+    assert not partitions.partman_manages()
+    today = timezone.localdate()
+    missing = _future_names(today, 12)
+    _drop(*missing)
+    assert keep_patrol_partitions() == missing
+    assert partitions.partman_manages()
     assert partitions.future_months(today=today) == 12
 
 
