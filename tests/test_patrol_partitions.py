@@ -14,6 +14,7 @@ import pytest
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from issues.models import Issue
@@ -142,6 +143,17 @@ def test_deleting_a_patrol_deletes_its_findings_and_frees_its_issue():
     assert Issue.objects.count() == 1
     # Its uuid is free again.
     _patrol_on(_month(timezone.localdate(), 0), uuid=patrol.uuid)
+
+
+@pytest.mark.django_db
+def test_patrols_counted_with_their_findings_group_by_the_whole_row():
+    # Django would group by id alone; the partitioned table's key is (id, started_on).
+    patrol = _patrol_on(_month(timezone.localdate(), 0))
+    bare = _patrol_on(_month(timezone.localdate(), -1))
+    factories.FindingFactory(patrol=patrol)
+    factories.FindingFactory(patrol=patrol)
+    counted = Patrol.objects.annotate(n=Count("findings")).order_by("started_on")
+    assert [(p.pk, p.n) for p in counted] == [(bare.pk, 0), (patrol.pk, 2)]
 
 
 @pytest.mark.django_db
