@@ -11,6 +11,10 @@ class PatrolsConfig(AppConfig):
         from core.media import register_file_kind
         from core.signals import announce_changes
 
+        from . import (
+            checks,  # noqa: F401  (registers patrols.W001, W002)
+            partitions,
+        )
         from .bulletins import BULLETINS
         from .models import FindingPhoto, Patrol, PatrolRule
         from .selectors import finding_photo_list
@@ -22,3 +26,4 @@ class PatrolsConfig(AppConfig):
         announce_changes(Patrol, patrols_changed)
         announce_changes(PatrolRule, patrol_rules_changed)
         documents.register(BULLETINS)
+        partitions.group_by_whole_rows()

@@ -322,6 +322,7 @@ def test_docker_compose_config_validates(tmp_path):
     # A project directory like a deployer's: the repository's files and a .env from the example.
     for name in ("docker-compose.yml", "Caddyfile"):
         shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "docker", tmp_path / "docker")
     shutil.copy(ROOT / ".env.example", tmp_path / ".env")
     result = subprocess.run(  # noqa: S603 (fixed arguments)
         [*compose, "config"],
@@ -378,9 +379,12 @@ def test_docker_compose_config_validates(tmp_path):
     assert proxy_ip == "172.28.0.10"
     for name in ("web", "worker-documents", "beat"):
         assert services[name]["environment"]["TRUSTED_PROXIES"] == proxy_ip, name
-    # The images we do not build are pinned by digest.
-    for name in ("db", "redis", "proxy"):
+    # The images we do not build are pinned by digest; so is the one the database's is built on
+    # (PostgreSQL with pg_partman, docker/db/Dockerfile).
+    for name in ("redis", "proxy"):
         assert "@sha256:" in services[name]["image"], name
+    assert "@sha256:" in services["db"]["build"]["args"]["POSTGRES_IMAGE"]
+    assert services["db"]["build"]["context"].endswith("docker/db")
 
 
 def _locked(path: Path) -> set[str]:
