@@ -122,6 +122,9 @@ class Patrol(models.Model):
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
     objects = PatrolQuerySet.as_manager()
+    # The table is partitioned by month of started_on (migrations/0012; patrols.partitions): the
+    # database's key is (id, started_on), which the backend (core.postgresql) groups by.
+    partition_key = "started_on"
 
     class Meta:
         verbose_name = _("巡河记录")

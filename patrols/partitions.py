@@ -24,24 +24,6 @@ MIN_FUTURE_MONTHS = 3
 _BOUND = re.compile(r"FROM \('(\d{4})-(\d{2})-01'\)")
 
 
-def group_by_whole_rows() -> None:
-    """Django groups an aggregate over patrols by ``id`` alone, counting on PostgreSQL to see
-    every other column depend on the primary key; the partitioned table's key is (id,
-    started_on), so PostgreSQL refuses that. For patrols, Django groups by every selected column
-    instead (what it does for unmanaged models). Called once, from PatrolsConfig.ready."""
-    from django.db.backends.postgresql.features import DatabaseFeatures
-
-    original = DatabaseFeatures.allows_group_by_selected_pks_on_model
-    if getattr(original, "partitioned_tables", None) is not None:
-        return
-
-    def allows_group_by_selected_pks_on_model(self, model) -> bool:
-        return model._meta.db_table != PARENT and original(self, model)
-
-    allows_group_by_selected_pks_on_model.partitioned_tables = (PARENT,)
-    DatabaseFeatures.allows_group_by_selected_pks_on_model = allows_group_by_selected_pks_on_model
-
-
 def is_partitioned() -> bool:
     """The table is partitioned (PostgreSQL after the migration; never on SQLite)."""
     if connection.vendor != "postgresql":

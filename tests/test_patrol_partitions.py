@@ -21,6 +21,7 @@ from issues.models import Issue
 from patrols import checks, partitions
 from patrols.models import Finding, Patrol
 from patrols.tasks import keep_patrol_partitions
+from rivers.models import Chief
 
 from . import factories
 
@@ -154,6 +155,12 @@ def test_patrols_counted_with_their_findings_group_by_the_whole_row():
     factories.FindingFactory(patrol=patrol)
     counted = Patrol.objects.annotate(n=Count("findings")).order_by("started_on")
     assert [(p.pk, p.n) for p in counted] == [(bare.pk, 0), (patrol.pk, 2)]
+
+
+def test_the_portals_backend_groups_only_partitioned_tables_by_their_whole_rows():
+    assert connection.settings_dict["ENGINE"] == "core.postgresql"
+    assert connection.features.allows_group_by_selected_pks_on_model(Patrol) is False
+    assert connection.features.allows_group_by_selected_pks_on_model(Chief) is True
 
 
 @pytest.mark.django_db

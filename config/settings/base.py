@@ -12,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
+# postgres:// URLs name the portal's backend (core.postgresql: Django's, grouping partitioned
+# tables' aggregates correctly), for DATABASE_URL and DATABASE_REPLICA_URL alike.
+for _scheme in ("postgres", "postgresql", "pgsql", "psql"):
+    environ.Env.DB_SCHEMES[_scheme] = "core.postgresql"
 # A local .env file is a convenience for development; the environment always wins.
 if (BASE_DIR / ".env").is_file():
     env.read_env(str(BASE_DIR / ".env"), overwrite=False)
