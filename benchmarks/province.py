@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import logging
 import statistics
 import sys
 import time
@@ -54,6 +55,8 @@ def main(argv: list[str] | None = None) -> None:
     args = _parse(argv)
     _django.django_on(args.server, args.database, drop=args.drop)
     from django.conf import settings
+
+    logging.disable(logging.INFO)  # a log line per request would be timed too
 
     # As in production (the test settings count stats/ live: tests' writes never commit).
     settings.STATS_FROM_ROLLUPS = True
@@ -136,7 +139,9 @@ def _build(args: argparse.Namespace, *, first: datetime.date, last: datetime.dat
     for k, code in enumerate(_codes(args.counties)):
         with transaction.atomic():
             plans.append(
-                pc._build_roster(args.chiefs, first=first, last=last, code=code, name=f"基准{k:02d}区")
+                pc._build_roster(
+                    args.chiefs, first=first, last=last, code=code, name=f"基准{k:02d}区"
+                )
             )
     print(
         f"  roster: {args.counties} counties, {args.counties * args.chiefs} chiefs "
@@ -153,7 +158,9 @@ def _build(args: argparse.Namespace, *, first: datetime.date, last: datetime.dat
                 last=last,
                 seed=(k + 1) / (args.counties + 1),  # each county its own draws
             )
-        print(f"    county {k + 1}/{args.counties}: {written} patrols, {time.perf_counter() - step:.0f} s")
+        print(
+            f"    county {k + 1}/{args.counties}: {written} patrols, {time.perf_counter() - step:.0f} s"
+        )
     print(f"  patrols: {written} inserted in {time.perf_counter() - step:.1f} s")
     db._build_issues(args.issues, first=first, last=last)
     db._build_cleanups(args.cleanups, first=first, last=last)
@@ -161,16 +168,28 @@ def _build(args: argparse.Namespace, *, first: datetime.date, last: datetime.dat
     with connection.cursor() as cursor:
         cursor.execute("RESET session_replication_role")
         # What autovacuum would have done on live tables: statistics and the visibility map.
-        for table in ("patrols_patrol", "rivers_chief", "rivers_region", "rivers_reach",
-                      "rivers_chief_reaches", "issues_issue", "activities_cleanup"):
+        for table in (
+            "patrols_patrol",
+            "rivers_chief",
+            "rivers_region",
+            "rivers_reach",
+            "rivers_chief_reaches",
+            "issues_issue",
+            "activities_cleanup",
+        ):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
     print(f"  vacuum analyze: {time.perf_counter() - step:.1f} s")
     step = time.perf_counter()
     result = rollups.rebuild(first=first, last=last)
     db._analyze()
     with connection.cursor() as cursor:
-        for table in ("reports_treemonth", "reports_treeissuemonth", "reports_treeclosedmonth",
-                      "reports_treeoverdue", "reports_overduespan"):
+        for table in (
+            "reports_treemonth",
+            "reports_treeissuemonth",
+            "reports_treeclosedmonth",
+            "reports_treeoverdue",
+            "reports_overduespan",
+        ):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
     print(
         f"  rollups rebuilt: {result.months} months, {result.rows} rows "
@@ -376,7 +395,9 @@ def _compliance(*, first: datetime.date, last: datetime.date, runs: int) -> None
     )
     mine = {row[0]: (int(row[1]), int(row[2])) for row in agg_rows}
     theirs = {row[0]: (int(row[1]), int(row[2])) for row in best_rows}
-    print(f"  best SQL gives the same (done, counted) per chief: {'yes' if mine == theirs else 'NO'}")
+    print(
+        f"  best SQL gives the same (done, counted) per chief: {'yes' if mine == theirs else 'NO'}"
+    )
     fastest = min(statistics.median(values) for values in seconds[1:])
     print(f"  {'':22}{'median':>10}{'min':>10}{'max':>10}{'/best':>8}")
     for (label, _), values in zip(named, seconds, strict=True):
