@@ -251,6 +251,8 @@ class Issue(models.Model):
         _("作废原因"), max_length=16, choices=VoidReason.choices, blank=True
     )
     voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    # No foreign key in the database: patrols are partitioned by month and their key there is
+    # (id, started_on) (patrols/migrations/0012). Django still empties it when the patrol goes.
     patrol = models.ForeignKey(
         "patrols.Patrol",
         verbose_name=_("巡河记录"),
@@ -258,6 +260,7 @@ class Issue(models.Model):
         null=True,
         blank=True,
         related_name="issues",
+        db_constraint=False,
     )
     finding = models.OneToOneField(
         "patrols.Finding",

@@ -11,6 +11,7 @@ class PatrolsConfig(AppConfig):
         from core.media import register_file_kind
         from core.signals import announce_changes
 
+        from . import checks  # noqa: F401  (registers patrols.W001, W002)
         from .bulletins import BULLETINS
         from .models import FindingPhoto, Patrol, PatrolRule
         from .selectors import finding_photo_list

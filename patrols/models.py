@@ -158,8 +158,14 @@ class Patrol(models.Model):
 class Finding(models.Model):
     """Something seen on a patrol; the issues app turns findings into tickets."""
 
+    # No foreign key in the database: patrols are partitioned by month and their key there is
+    # (id, started_on) (patrols/migrations/0012). Django still deletes the findings of a patrol.
     patrol = models.ForeignKey(
-        Patrol, verbose_name=_("巡河记录"), on_delete=models.CASCADE, related_name="findings"
+        Patrol,
+        verbose_name=_("巡河记录"),
+        on_delete=models.CASCADE,
+        related_name="findings",
+        db_constraint=False,
     )
     description = models.CharField(_("问题描述"), max_length=500)
     lat = models.DecimalField(

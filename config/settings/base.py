@@ -473,6 +473,12 @@ CELERY_BEAT_SCHEDULE["rebuild-recent-rollups"] = {
     "task": "reports.tasks.rebuild_recent_rollups",
     "schedule": crontab(minute=40, hour=2),
 }
+# Patrols are partitioned by month (patrols.partitions): the partitions of this month and the next
+# 12 are made daily at 03:10 Asia/Shanghai (pg_partman's maintenance when it is installed).
+CELERY_BEAT_SCHEDULE["keep-patrol-partitions"] = {
+    "task": "patrols.tasks.keep_patrol_partitions",
+    "schedule": crontab(minute=10, hour=3),
+}
 # MAP_BASEMAP (core.maps): "tianditu-vec" (vector + labels) or "tianditu-img" (imagery + labels)
 # with TIANDITU_KEY (a browser key from lbs.tianditu.gov.cn), "xyz" (MAP_TILE_URL) or "none";
 # empty: "xyz" when MAP_TILE_URL is set, else "none". Every map of the portal uses it.
@@ -598,6 +604,7 @@ CELERY_TASK_ROUTES = {
     "reports.tasks.refresh_rollups": {"queue": "rollups"},
     "reports.tasks.rebuild_recent_rollups": {"queue": "rollups"},
     "reports.tasks.refresh_chief_rollups": {"queue": "rollups"},
+    "patrols.tasks.keep_patrol_partitions": {"queue": "rollups"},
     # Everything else (notifications.*, issues.*, the sweepers, the heartbeat): the default.
 }
 # A pool child past this many KiB is replaced after its task. A work report's build peaks at
