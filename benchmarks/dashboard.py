@@ -348,8 +348,20 @@ def _time(
         _check(response.status_code == 200, f"HTTP {response.status_code}")
         return response
 
+    # The monitoring points' period means (reports.figures.water_figures): the statement the
+    # selector sends, captured once and replayed beside the hand-written ones.
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.figures import Scope, water_figures
+
+    with CaptureQueriesContext(connection) as captured:
+        water_figures(Scope.of(region=county, date_from=first, date_to=last))
+    water_sql = captured.captured_queries[-1]["sql"]
+
     def raw():
         with connection.cursor() as cursor:
+            cursor.execute(water_sql)
+            cursor.fetchall()
             cursor.execute(RAW_SQL[0], {"r": county.pk})
             subtree = cursor.fetchall()
             params = {

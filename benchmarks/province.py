@@ -24,8 +24,6 @@ Run from the project root:
 See benchmarks/README.md.
 """
 
-# ruff: noqa: S608 - the raw SQL is built from constants; ids go as parameters
-
 from __future__ import annotations
 
 import argparse
@@ -158,9 +156,8 @@ def _build(args: argparse.Namespace, *, first: datetime.date, last: datetime.dat
                 last=last,
                 seed=(k + 1) / (args.counties + 1),  # each county its own draws
             )
-        print(
-            f"    county {k + 1}/{args.counties}: {written} patrols, {time.perf_counter() - step:.0f} s"
-        )
+        elapsed = time.perf_counter() - step
+        print(f"    county {k + 1}/{args.counties}: {written} patrols, {elapsed:.0f} s")
     print(f"  patrols: {written} inserted in {time.perf_counter() - step:.1f} s")
     step = time.perf_counter()
     with connection.cursor() as cursor:
@@ -344,14 +341,16 @@ WITH owed AS (
     SELECT t.chief_id, d.first_day, min(d.cap) AS cap, sum(t.n) AS n
     FROM per_day t JOIN rivers_chief c ON c.id = t.chief_id
     JOIN days d ON d.role = c.role AND d.day = t.started_on
-    WHERE t.started_on >= c.appointed_on AND (c.relieved_on IS NULL OR t.started_on <= c.relieved_on)
+    WHERE t.started_on >= c.appointed_on
+      AND (c.relieved_on IS NULL OR t.started_on <= c.relieved_on)
       AND c.appointed_on <= d.first_day AND (c.relieved_on IS NULL OR c.relieved_on >= d.last_day)
     GROUP BY t.chief_id, d.first_day
 ), done AS (
     SELECT p.chief_id, count(*) AS done
     FROM patrols_patrol p JOIN rivers_chief c ON c.id = p.chief_id
     WHERE p.valid AND p.started_on BETWEEN %(from)s AND %(to)s
-      AND p.started_on >= c.appointed_on AND (c.relieved_on IS NULL OR p.started_on <= c.relieved_on)
+      AND p.started_on >= c.appointed_on
+      AND (c.relieved_on IS NULL OR p.started_on <= c.relieved_on)
     GROUP BY p.chief_id
 )
 SELECT done.chief_id, done.done, coalesce(sum(least(pp.n, pp.cap)), 0)
@@ -395,9 +394,23 @@ def _compliance(*, first: datetime.date, last: datetime.date, runs: int) -> None
             cursor.execute(BEST_COMPLIANCE_SQL, best_params)
             return cursor.fetchall()
 
-    named = [("(a) compliance_of", service), ("(b) its SQL", aggregate), ("(c) best SQL", best)]
+    old_sql, old_params = _first_version_sql(first, last)
+
+    def first_version():
+        with connection.cursor() as cursor:
+            cursor.execute(old_sql, old_params)
+            return cursor.fetchall()
+
+    named = [
+        ("(a) compliance_of", service),
+        ("(b) its SQL", aggregate),
+        ("(c) calendar join", best),
+        ("(d) date_part keys", first_version),
+    ]
     seconds, results = pc._timings([fn for _, fn in named], runs=runs, warmup=1)
-    rows, agg_rows, best_rows = results
+    rows, agg_rows, best_rows, old_rows = results
+    same = sorted(old_rows) == sorted(agg_rows)
+    print(f"  (d) gives the same rows as (b): {'yes' if same else 'NO'}")
     rated = [row for row in rows if row.rate is not None]
     print(
         f"  rows: service {len(rows)} chiefs ({len(rated)} rated), its SQL {len(agg_rows)}, "
@@ -420,6 +433,24 @@ def _compliance(*, first: datetime.date, last: datetime.date, runs: int) -> None
         f"  aim (service within {AIM_RATIO:g}x of the best SQL): "
         f"{'met' if ratio <= AIM_RATIO else 'MISSED'} ({ratio:.2f}x)"
     )
+
+
+def _first_version_sql(first: datetime.date, last: datetime.date) -> tuple[str, tuple]:
+    """The aggregate as compliance_of built it before periods were named by day numbers: the
+    period's first day as YYYYMMDD from three date_parts per patrol."""
+    from patrols import periods, selectors
+
+    ymd = (
+        "(date_part('year', {d})::int * 10000 + date_part('month', {d})::int * 100"
+        " + date_part('day', {d})::int)"
+    )
+    saved = periods._PG_KEY, selectors.period_key
+    periods._PG_KEY = ymd
+    selectors.period_key = lambda day: day.year * 10000 + day.month * 100 + day.day
+    try:
+        return pc._counting_sql(first, last)
+    finally:
+        periods._PG_KEY, selectors.period_key = saved
 
 
 # --- the list APIs ------------------------------------------------------------------------------
