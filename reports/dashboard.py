@@ -30,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Q
+from django.db.models import BooleanField, Count, Q, Sum
 from django.db.models.expressions import RawSQL
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -374,6 +374,8 @@ def _tree_sums(
     the sums of required, counted and found (``closed`` 0, filled by the caller); issues found
     in the period and closed by its end, per region of ``here`` and the children; issues closed
     in the period; the region's issues found, by category and by status."""
+    if connection.vendor != "postgresql":
+        return _tree_sums_orm(here=here, child_ids=child_ids, first=first, last=last)
     tree_month = TreeMonth._meta.db_table
     tree_closed = TreeClosedMonth._meta.db_table
     tree_issue = TreeIssueMonth._meta.db_table
@@ -430,6 +432,52 @@ def _tree_sums(
         for category, status, n in cursor.fetchall():
             by_category[category] = by_category.get(category, 0) + n
             by_status[status] = by_status.get(status, 0) + n
+    return monthly, per_child, closed_by_region, closed_in_period, by_category, by_status
+
+
+def _tree_sums_orm(
+    *, here: list[int], child_ids: list[int], first: datetime.date, last: datetime.date
+) -> tuple[dict, dict, dict, int, dict, dict]:
+    """_tree_sums through the ORM, for the embedded SQLite of the quick start (no arrays)."""
+    in_months = {"month__gte": first, "month__lte": last}
+    monthly = {
+        row["month"]: row
+        for row in TreeMonth.objects.filter(region_id__in=here, **in_months).values(
+            "month", *_TREE_MONTH_FIELDS
+        )
+    }
+    per_child = {
+        row["region_id"]: {**row, "closed": 0}
+        for row in TreeMonth.objects.filter(region_id__in=child_ids, **in_months)
+        .values("region_id")
+        .annotate(required=Sum("required"), counted=Sum("counted"), found=Sum("issues_found"))
+        .order_by()
+    }
+    closed_by_region = {
+        row["region_id"]: row["n"]
+        for row in TreeClosedMonth.objects.filter(
+            region_id__in=[*here, *child_ids], closed_month__lte=last, **in_months
+        )
+        .values("region_id")
+        .annotate(n=Sum("issues"))
+        .order_by()
+    }
+    closed_in_period = (
+        TreeClosedMonth.objects.filter(
+            region_id__in=here, closed_month__gte=first, closed_month__lte=last
+        ).aggregate(n=Sum("issues"))["n"]
+        or 0
+    )
+    by_category: dict[str, int] = {}
+    by_status: dict[str, int] = {}
+    for row in (
+        TreeIssueMonth.objects.filter(region_id__in=here, **in_months)
+        .values("category", "status")
+        .annotate(n=Sum("issues"))
+        .order_by()
+    ):
+        by_category[row["category"]] = by_category.get(row["category"], 0) + row["n"]
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
     return monthly, per_child, closed_by_region, closed_in_period, by_category, by_status
 
 
