@@ -30,8 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Q, Sum
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Q, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +38,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Region, RegionLevel, User
 from calendars.models import IssueCategory
 from core import geo, maps
-from issues.models import Issue, IssueStatus
+from issues.models import ENDED_STATUSES, Issue, IssueStatus
 from rivers import water_quality as wq
 from rivers.models import Outfall, OutfallKind, Reach, Sign
 from rivers.selectors import points_with_latest
@@ -103,14 +102,6 @@ def period_bounds(
 def snap(date_from: datetime.date, date_to: datetime.date) -> tuple[datetime.date, datetime.date]:
     """A range widened to whole months."""
     return month_of(date_from), month_end(month_of(date_to))
-
-
-def _region_in(ids: list[int]) -> Q | RawSQL:
-    """``region_id IN ids``; on PostgreSQL as one array parameter (``= ANY(%s)``) rather than
-    a parameter per region, which costs a county's 1,500 regions milliseconds to bind."""
-    if connection.vendor != "postgresql":
-        return Q(region_id__in=ids)
-    return RawSQL('"issues_issue"."region_id" = ANY(%s)', (ids,), output_field=BooleanField())
 
 
 def _issue_url(pk: int) -> str:
@@ -195,13 +186,9 @@ def dashboard(
         if pk in per_child:
             per_child[pk]["closed"] = n
 
-    # The subtree's ids came through visible_to: a plain list lets the planner use the partial
-    # indexes on open issues (counted index-only; listed in deadline order up to 20).
-    open_issues = Issue.objects.open().filter(_region_in(subtree_ids), reported_at__lt=end)
-    # COUNT(*) and COUNT(deadline): columns the partial index holds, so no table rows are read.
-    now = open_issues.aggregate(
-        open=Count("*"), overdue=Count("deadline", filter=Q(deadline__lt=today))
-    )
+    # Open issues now, overdue today and the most overdue, through the partial indexes on open
+    # issues (the subtree's ids came through visible_to).
+    now, overdue_rows = _open_issues(subtree_ids=subtree_ids, end=end, today=today)
     # Figures of an ended period are as of its last day, as the report of it says (the
     # registered definitions); the fast count above is the same figure while it runs.
     scope = Scope.of(region=region if visible else None, date_from=first, date_to=last_day)
@@ -213,21 +200,6 @@ def dashboard(
         else:
             now["overdue"] = figure("issues_overdue").rows(scope).count()
     # "Overdue at any time in the period" is in the reports and stats/, not on the dashboard.
-    overdue_rows = (
-        open_issues.filter(deadline__lt=today)
-        .select_related("region", "reach__river")
-        .only(
-            "code",
-            "title",
-            "status",
-            "deadline",
-            "reach_id",
-            "region__name",
-            "reach__name",
-            "reach__river__name",
-        )
-        .order_by("deadline", "reported_at", "pk")[:OVERDUE_LIST]
-    )
 
     found = sum(row["issues_found"] for row in monthly.values())
     closed = closed_by_region.get(region.pk, 0)
@@ -325,18 +297,18 @@ def dashboard(
     }
     overdue = [
         {
-            "id": issue.pk,
-            "code": issue.code,
-            "title": issue.title,
-            "region": issue.region.name,
-            "reach": str(issue.reach) if issue.reach_id else "",
-            "status": issue.status,
-            "status_label": str(IssueStatus(issue.status).label),
-            "deadline": issue.deadline,
-            "days_overdue": (today - issue.deadline).days,
-            "url": _issue_url(issue.pk),
+            "id": pk,
+            "code": code,
+            "title": title,
+            "region": region_name,
+            "reach": f"{river_name} {reach_name}" if reach_name is not None else "",
+            "status": status,
+            "status_label": str(IssueStatus(status).label),
+            "deadline": deadline,
+            "days_overdue": (today - deadline).days,
+            "url": _issue_url(pk),
         }
-        for issue in overdue_rows
+        for pk, code, title, status, deadline, region_name, reach_name, river_name in overdue_rows
     ]
     return Dashboard(
         region={
@@ -351,6 +323,64 @@ def dashboard(
         series=series,
         overdue=overdue,
     )
+
+
+def _open_issues(
+    *, subtree_ids: list[int], end: datetime.datetime, today: datetime.date
+) -> tuple[dict[str, int], list[tuple]]:
+    """The subtree's issues reported before ``end`` and open now: their count, those past
+    their deadline today, and the ``OVERDUE_LIST`` most overdue as (id, code, title, status,
+    deadline, region name, reach name, river name). Plain SQL on PostgreSQL (the subtree as one
+    array): COUNT(*) and COUNT(deadline) are columns the partial index on open issues holds,
+    so no table rows are read for the counts."""
+    if connection.vendor != "postgresql":
+        return _open_issues_orm(subtree_ids=subtree_ids, end=end, today=today)
+    params = {"ids": subtree_ids, "end": end, "today": today, "n": OVERDUE_LIST}
+    ended = ", ".join(f"'{status}'" for status in ENDED_STATUSES)  # constants
+    where = f"i.status NOT IN ({ended}) AND i.region_id = ANY(%(ids)s) AND i.reported_at < %(end)s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), COUNT(i.deadline) FILTER (WHERE i.deadline < %(today)s) "  # noqa: S608  # nosec B608
+            f"FROM issues_issue i WHERE {where}",
+            params,
+        )
+        opened, overdue = cursor.fetchone()
+        cursor.execute(
+            "SELECT i.id, i.code, i.title, i.status, i.deadline, g.name, r.name, v.name "  # noqa: S608  # nosec B608
+            "FROM issues_issue i JOIN rivers_region g ON g.id = i.region_id "
+            "LEFT JOIN rivers_reach r ON r.id = i.reach_id "
+            "LEFT JOIN rivers_river v ON v.id = r.river_id "
+            f"WHERE {where} AND i.deadline < %(today)s "
+            "ORDER BY i.deadline, i.reported_at, i.id LIMIT %(n)s",
+            params,
+        )
+        rows = cursor.fetchall()
+    return {"open": opened, "overdue": overdue}, rows
+
+
+def _open_issues_orm(
+    *, subtree_ids: list[int], end: datetime.datetime, today: datetime.date
+) -> tuple[dict[str, int], list[tuple]]:
+    """_open_issues through the ORM, for the quick start's SQLite."""
+    open_issues = Issue.objects.open().filter(region_id__in=subtree_ids, reported_at__lt=end)
+    now = open_issues.aggregate(
+        open=Count("*"), overdue=Count("deadline", filter=Q(deadline__lt=today))
+    )
+    rows = (
+        open_issues.filter(deadline__lt=today)
+        .order_by("deadline", "reported_at", "pk")
+        .values_list(
+            "pk",
+            "code",
+            "title",
+            "status",
+            "deadline",
+            "region__name",
+            "reach__name",
+            "reach__river__name",
+        )[:OVERDUE_LIST]
+    )
+    return now, list(rows)
 
 
 _TREE_MONTH_FIELDS = (

@@ -351,12 +351,13 @@ def test_dashboard_api_answers_the_selector_figures_and_series(api, office_a, wr
 def test_the_rollup_sums_are_the_hand_count_by_plain_sql_and_by_the_orm(
     written, office_a, monkeypatch, embedded
 ):
-    # The selector reads its subtree rollups in plain SQL on PostgreSQL and through the ORM on
-    # the quick start's SQLite (no arrays there): both give the hand count.
+    # The selector reads its subtree rollups and open issues in plain SQL on PostgreSQL and
+    # through the ORM on the quick start's SQLite (no arrays there): both give the hand count.
     import reports.dashboard as module
 
     if embedded:
         monkeypatch.setattr(module, "_tree_sums", module._tree_sums_orm)
+        monkeypatch.setattr(module, "_open_issues", module._open_issues_orm)
     leader = make_account(Role.LEADER, written.street)
     ended = dashboard(user=leader, region=written.street, date_from=TWO_AGO, date_to=LAST_MONTH)
     assert ended.figures["patrols"] == 10
@@ -374,6 +375,12 @@ def test_the_rollup_sums_are_the_hand_count_by_plain_sql_and_by_the_orm(
     by_status = {row["key"]: row["n"] for row in ended.series["by_status"]}
     assert by_status[IssueStatus.CLOSED] == 1 and by_status[IssueStatus.ASSIGNED] == 1
     assert by_status[IssueStatus.REPORTED] == 1
+    # Open now: the one assigned (overdue since two months ago, on reach 1) and the one reported
+    # last month without a deadline.
+    assert ended.figures["issues_open"] == 2
+    assert [
+        (row["region"], row["reach"], row["status"], row["deadline"]) for row in ended.overdue
+    ] == [("街道1社区1", "街道1河 街道1社区1段", "assigned", TWO_AGO.replace(day=20))]
     # With this month: the first issue, found two months ago, was closed in it.
     running = dashboard(user=leader, region=written.street, date_from=TWO_AGO, date_to=TODAY)
     assert running.figures["issues_closed"] == 1
