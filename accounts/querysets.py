@@ -14,10 +14,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Self
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import In
 
 if TYPE_CHECKING:
     from .models import Region, User
+
+
+class _IsTrue(models.Func):
+    template = "(%(expressions)s) IS TRUE"
+    output_field = models.BooleanField()
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -28,7 +34,13 @@ class ScopedQuerySet(models.QuerySet):
     def in_region(self, region: Region | int) -> Self:
         from .models import Region
 
-        return self.filter(**{f"{self.region_lookup}__in": Region.objects.subtree(region)})
+        subtree = Region.objects.subtree(region).values("pk")
+        # "(region IN (subtree)) IS TRUE", not a plain IN: PostgreSQL turns a plain IN into a
+        # semi-join, and under a LIMIT (a list's first page down its date index) probes the
+        # regions table twice for every row it reads; kept as a condition, the subtree is read
+        # once into a hash ("hashed SubPlan"). A county's issue page in a province's database:
+        # 110-160 ms -> 6-11 ms. Same rows: a NULL region is no more TRUE than IN.
+        return self.filter(_IsTrue(In(F(self.region_lookup), subtree)))
 
     def visible_to(self, user: User) -> Self:
         return self._for_user(user, self.in_region)
