@@ -14,10 +14,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Self
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import In
 
 if TYPE_CHECKING:
     from .models import Region, User
+
+
+class _IsTrue(models.Func):
+    template = "(%(expressions)s) IS TRUE"
+    output_field = models.BooleanField()
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -28,7 +34,13 @@ class ScopedQuerySet(models.QuerySet):
     def in_region(self, region: Region | int) -> Self:
         from .models import Region
 
-        return self.filter(**{f"{self.region_lookup}__in": Region.objects.subtree(region)})
+        subtree = Region.objects.subtree(region).values("pk")
+        # "(region IN (subtree)) IS TRUE", not a plain IN: PostgreSQL turns a plain IN into a
+        # semi-join, and under a LIMIT (a list's first page down its date index) probes the
+        # regions table twice for every row it reads; kept as a condition, the subtree is read
+        # once into a hash ("hashed SubPlan"). A county's issue page in a province's database:
+        # 110-160 ms -> 6-11 ms. Same rows: a NULL region is no more TRUE than IN.
+        return self.filter(_IsTrue(In(F(self.region_lookup), subtree)))
 
     def visible_to(self, user: User) -> Self:
         return self._for_user(user, self.in_region)
@@ -44,9 +56,12 @@ class ScopedQuerySet(models.QuerySet):
 class RegionQuerySet(ScopedQuerySet):
     def subtree(self, region: Region | int) -> Self:
         region_id = getattr(region, "pk", region)
-        return self.filter(
-            Q(pk=region_id) | Q(parent_id=region_id) | Q(parent__parent_id=region_id)
-        )
+        # Grandchildren as "parent among the children" rather than through a join to the
+        # parent: each branch is then an index probe, not a hash join of the whole table under
+        # an OR (15,000 regions of a province: 7-10 ms -> 2.5 ms, and every scoped query reads
+        # a subtree).
+        children = self.model.objects.filter(parent_id=region_id).values("pk")
+        return self.filter(Q(pk=region_id) | Q(parent_id=region_id) | Q(parent_id__in=children))
 
     def in_region(self, region: Region | int) -> Self:
         return self.subtree(region)

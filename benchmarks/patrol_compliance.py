@@ -131,19 +131,26 @@ def _build(*, chiefs: int, patrols: int, first: datetime.date, last: datetime.da
 
 
 def _build_roster(
-    n: int, *, first: datetime.date, last: datetime.date
+    n: int,
+    *,
+    first: datetime.date,
+    last: datetime.date,
+    code: str = BENCH_CODE,
+    name: str = "基准区",
 ) -> list[tuple[int, int, str, datetime.date, datetime.date]]:
-    """Regions, rivers, reaches and chiefs, in bulk; returns per chief (id, patrolled reach id,
-    role, first and last day patrolled in the year)."""
+    """Regions, rivers, reaches and chiefs of one county (region ``code``, ``name``), in bulk;
+    returns per chief (id, patrolled reach id, role, first and last day patrolled in the year).
+    The chiefs' names carry the county's code, so that several counties can share a database
+    (benchmarks/province.py)."""
     from accounts.models import Region, RegionLevel
     from rivers.models import Bank, Chief, ChiefRole, Reach, River, RiverKind
 
-    county = Region.objects.create(name="基准区", code=BENCH_CODE, level=RegionLevel.COUNTY)
+    county = Region.objects.create(name=name, code=code, level=RegionLevel.COUNTY)
     n_streets = math.ceil(n / 100)
     streets = Region.objects.bulk_create(
         Region(
-            name=f"基准街道{s:04d}",
-            code=f"{BENCH_CODE}-{s:04d}",
+            name=f"{'基准' if code == BENCH_CODE else name}街道{s:04d}",
+            code=f"{code}-{s:04d}",
             level=RegionLevel.STREET,
             parent=county,
         )
@@ -217,7 +224,7 @@ def _build_roster(
             answers = [reach(s, r, c) for r in range(RIVERS)]
         rows.append(
             Chief(
-                name=f"河长{i:05d}",
+                name=f"河长{i:05d}" if code == BENCH_CODE else f"河长{code}-{i:05d}",
                 phone="13800000000",
                 role=role,
                 title="基准",
@@ -261,6 +268,7 @@ def _build_patrols(
     target: int,
     first: datetime.date,
     last: datetime.date,
+    seed: float = 0.42,
 ) -> int:
     """Each chief under a rule patrols each period of it (now and then one more, rarely none)
     on a random day of the period; the cleaners' attendance is set so the total comes to about
@@ -305,7 +313,7 @@ def _build_patrols(
             for role, rows in periods.items():
                 for start, days, minimum in rows:
                     copy.write_row((role, start, days, minimum))
-        cursor.execute("SELECT setseed(0.42)")
+        cursor.execute("SELECT setseed(%s)", [seed])
         cursor.execute(_PATROLS_SQL.format(track=_track_sql()), [INVALID_SHARE])
         return cursor.rowcount
 

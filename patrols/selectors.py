@@ -138,7 +138,7 @@ def owed_periods(
 def _bucket(
     rule_book: RuleBook, roles: set[str], first: datetime.date, last: datetime.date
 ) -> Case:
-    """SQL: the period (as period_start_sql's YYYYMMDD) of the rule in force for the patrol's
+    """SQL: the period (as period_start_sql's period_key) of the rule in force for the patrol's
     chief on the patrol's day, for days in [first, last]; NULL on a day under no rule."""
     buckets = []
     # Month-naming rules first, as RuleBook.rule_for decides.

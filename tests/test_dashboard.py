@@ -347,6 +347,51 @@ def test_dashboard_api_answers_the_selector_figures_and_series(api, office_a, wr
     assert overdue[0]["url"] == f"/issues/{overdue[0]['id']}/"
 
 
+@pytest.mark.parametrize("embedded", [False, True], ids=["postgresql", "orm"])
+def test_the_rollup_sums_are_the_hand_count_by_plain_sql_and_by_the_orm(
+    written, office_a, monkeypatch, embedded
+):
+    # The selector reads its subtree rollups and open issues in plain SQL on PostgreSQL and
+    # through the ORM on the quick start's SQLite (no arrays there): both give the hand count.
+    import reports.dashboard as module
+
+    if embedded:
+        monkeypatch.setattr(module, "_tree_sums", module._tree_sums_orm)
+        monkeypatch.setattr(module, "_open_issues", module._open_issues_orm)
+    leader = make_account(Role.LEADER, written.street)
+    ended = dashboard(user=leader, region=written.street, date_from=TWO_AGO, date_to=LAST_MONTH)
+    assert ended.figures["patrols"] == 10
+    assert ended.figures["patrols_invalid"] == 2
+    assert ended.figures["issues_found"] == 3
+    assert ended.figures["issues_closed"] == 0  # closed this month, after the period
+    assert ended.figures["issues_found_closed"] == 0
+    assert ended.figures["cleanups"] == 2  # the first one moved into last month
+    assert ended.figures["garbage_t"] == Decimal("15.75")
+    assert [m["patrols"] for m in ended.series["months"]] == [5, 5]
+    assert {row["key"]: row["n"] for row in ended.series["by_category"]} == {
+        "dumping": 2,
+        "garbage": 1,
+    }
+    by_status = {row["key"]: row["n"] for row in ended.series["by_status"]}
+    assert by_status[IssueStatus.CLOSED] == 1 and by_status[IssueStatus.ASSIGNED] == 1
+    assert by_status[IssueStatus.REPORTED] == 1
+    # Open now: the one assigned (overdue since two months ago, on reach 1) and the one reported
+    # last month without a deadline.
+    assert ended.figures["issues_open"] == 2
+    assert [
+        (row["region"], row["reach"], row["status"], row["deadline"]) for row in ended.overdue
+    ] == [("街道1社区1", "街道1河 街道1社区1段", "assigned", TWO_AGO.replace(day=20))]
+    # With this month: the first issue, found two months ago, was closed in it.
+    running = dashboard(user=leader, region=written.street, date_from=TWO_AGO, date_to=TODAY)
+    assert running.figures["issues_closed"] == 1
+    assert running.figures["issues_found_closed"] == 1
+    closed_by_community = {
+        row["region_id"]: row["closed"] for row in running.series["resolution_ranking"]
+    }
+    # All three issues were found on reach 1, in the street's first community.
+    assert closed_by_community == {written.communities[0].pk: 1, written.communities[1].pk: 0}
+
+
 def test_dashboard_api_refuses_a_region_outside_and_chiefs(api, office_b, written):
     client = api.as_user(office_b)
     outside = client.get("/api/v1/dashboard/", {"region": written.street.pk})

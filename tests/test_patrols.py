@@ -106,6 +106,38 @@ def test_sql_periods_agree_with_python(street_a):
             assert got[day] == period_key(period_bounds(period, day)[0]), (period, day)
 
 
+def test_a_period_is_named_by_its_first_days_number_on_postgresql_and_yyyymmdd_elsewhere():
+    # Days since 2000-01-01: 25 years of 365 days and 7 leap days (2000 to 2024) to 2025-01-01.
+    assert period_key(D(2000, 1, 1), "postgresql") == 0
+    assert period_key(D(2025, 1, 1), "postgresql") == 9132
+    assert period_key(D(2025, 3, 21), "postgresql") == 9132 + 31 + 28 + 20
+    assert period_key(D(2025, 3, 21), "sqlite") == 20250321
+
+
+@pytest.mark.django_db
+def test_sql_names_each_period_of_a_day_by_its_first_days_number(street_a):
+    chief, reach = street_a.chiefs[0], street_a.reaches[0]
+    # Tuesday 25 March 2025 (day 9215 since 2000-01-01) and the last day of that month.
+    for day in (D(2025, 3, 25), D(2025, 3, 31)):
+        Patrol.objects.create(
+            chief=chief, reach=reach, started_at=at(day), ended_at=at(day, 10), started_on=day
+        )
+    expected = {
+        Period.DAY: {D(2025, 3, 25): 9215, D(2025, 3, 31): 9221},
+        Period.WEEK: {D(2025, 3, 25): 9214, D(2025, 3, 31): 9221},  # Mondays 24 and 31 March
+        Period.DEKAD: {D(2025, 3, 25): 9211, D(2025, 3, 31): 9211},  # 21 March
+        Period.MONTH: {D(2025, 3, 25): 9191, D(2025, 3, 31): 9191},  # 1 March
+        Period.QUARTER: {D(2025, 3, 25): 9132, D(2025, 3, 31): 9132},  # 1 January
+    }
+    for period, keys in expected.items():
+        got = dict(
+            Patrol.objects.annotate(key=period_start_sql(period, "started_on")).values_list(
+                "started_on", "key"
+            )
+        )
+        assert got == keys, period
+
+
 # --- tracks -------------------------------------------------------------------------------------
 
 

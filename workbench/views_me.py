@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +26,7 @@ from accounts.models import Role, User
 from issues.models import Issue
 from issues.selectors import issue_list
 from patrols import selectors
-from patrols.models import Patrol, PatrolRule
+from patrols.models import Finding, Patrol, PatrolRule
 from patrols.periods import Period, period_bounds
 from patrols.rules import RuleBook
 from reports.selectors_assessment import chief_scores
@@ -147,7 +148,20 @@ def my_recent_patrols(*, user: User, chief: Chief) -> QuerySet[Patrol]:
         .filter(chief=chief)
         .select_related("reach__river")
         .defer("track_raw", "track")
-        .annotate(findings_count=Count("findings"))
+        # A count per patrol by subquery, not a join and GROUP BY: the partitioned table's key
+        # is (id, started_on), so PostgreSQL no longer takes the other columns as grouped by id.
+        .annotate(
+            findings_count=Coalesce(
+                Subquery(
+                    Finding.objects.filter(patrol=OuterRef("pk"))
+                    .order_by()
+                    .values("patrol")
+                    .annotate(n=Count("*"))
+                    .values("n")
+                ),
+                0,
+            )
+        )
         .order_by("-started_at")[:RECENT_PATROLS]
     )
 

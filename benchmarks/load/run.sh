@@ -5,6 +5,7 @@
 #   bash benchmarks/load/run.sh                 # 60 s, 40 users, 3 gunicorn workers
 #   USERS=60 DURATION=120s WORKERS=4 bash benchmarks/load/run.sh
 #   FRESH=1 bash benchmarks/load/run.sh         # drop and re-seed the load database first
+#   LOAD_DB=river_chief_province bash benchmarks/load/run.sh   # the demo street in a province's tables
 #
 # Its own database (LOAD_DB, default river_chief_load on PG_SERVER); it never touches the
 # development or test databases. Only 127.0.0.1 is ever a target. Not part of `make test`.
@@ -20,7 +21,8 @@ USERS=${USERS:-40}
 SPAWN_RATE=${SPAWN_RATE:-20}
 DURATION=${DURATION:-60s}
 OUT=${OUT:-$ROOT/test-artifacts/load}  # gitignored
-PY=$ROOT/.venv/bin/python
+VENV=${VENV:-$ROOT/.venv}  # a git worktree can name the main checkout's
+PY=$VENV/bin/python
 
 export DJANGO_SETTINGS_MODULE=benchmarks.load.settings
 export DATABASE_URL="$PG_SERVER/$LOAD_DB"
@@ -60,7 +62,7 @@ fi
 "$PY" manage.py collectstatic --no-input -v0
 
 echo "load: gunicorn with $WORKERS workers on 127.0.0.1:$PORT"
-"$ROOT/.venv/bin/gunicorn" config.wsgi:application --bind "127.0.0.1:$PORT" \
+"$VENV/bin/gunicorn" config.wsgi:application --bind "127.0.0.1:$PORT" \
   --workers "$WORKERS" --timeout 60 --log-level warning &
 GUNICORN_PID=$!
 for _ in $(seq 1 60); do
@@ -70,7 +72,7 @@ done
 curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null
 
 echo "load: locust, $USERS users for $DURATION"
-"$ROOT/.venv/bin/locust" -f benchmarks/load/locustfile.py --headless --only-summary \
+"$VENV/bin/locust" -f benchmarks/load/locustfile.py --headless --only-summary \
   --host "http://127.0.0.1:$PORT" -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" \
   --stop-timeout 10 --csv "$OUT/load" --exit-code-on-error 0 >"$OUT/locust.log" 2>&1
 echo
