@@ -23,3 +23,15 @@ class AccountsConfig(AppConfig):
         post_save.connect(
             revoke_on_password_change, sender=User, dispatch_uid="accounts.password_revoke"
         )
+
+        from django.core.signals import request_finished, request_started
+        from django.db.models.signals import post_delete
+
+        from .models import Region
+        from .querysets import forget_subtrees, remember_subtrees, subtrees_changed
+
+        # A request reads each region's subtree once; a region saved or deleted empties that.
+        request_started.connect(remember_subtrees, dispatch_uid="accounts.subtrees_start")
+        request_finished.connect(forget_subtrees, dispatch_uid="accounts.subtrees_end")
+        post_save.connect(subtrees_changed, sender=Region, dispatch_uid="accounts.subtrees_save")
+        post_delete.connect(subtrees_changed, sender=Region, dispatch_uid="accounts.subtrees_del")

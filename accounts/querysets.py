@@ -11,19 +11,76 @@ rivers' own lookups (through a reach, a river's reaches, who serves when).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Self
 
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.lookups import In
+from django.db.models import Q
 
 if TYPE_CHECKING:
     from .models import Region, User
 
 
-class _IsTrue(models.Func):
-    template = "(%(expressions)s) IS TRUE"
-    output_field = models.BooleanField()
+# A request's subtrees, read once each: region id -> the ids of the region and all below it.
+# Set by request_started (accounts.apps), dropped by request_finished and emptied whenever a
+# region is saved or deleted; outside a request (tasks, commands, shells) every call reads.
+_subtrees: ContextVar[dict[int, list[int]] | None] = ContextVar("region_subtrees", default=None)
+
+
+def remember_subtrees(**kwargs) -> None:
+    _subtrees.set({})
+
+
+@contextmanager
+def subtrees_remembered() -> Iterator[None]:
+    """Read each subtree once within the block (a task or a long computation outside a
+    request, e.g. the statistics of a region, scoped many times over)."""
+    token = _subtrees.set({}) if _subtrees.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _subtrees.reset(token)
+
+
+def forget_subtrees(**kwargs) -> None:
+    _subtrees.set(None)
+
+
+def subtrees_changed(**kwargs) -> None:
+    if _subtrees.get() is not None:
+        _subtrees.set({})
+
+
+def subtree_ids(region: Region | int) -> list[int]:
+    """The ids of ``region`` and every region below it (one small indexed query). Within a
+    request the subtrees of the regions below are kept too, so a page that breaks its figures
+    down by street reads the tree once."""
+    from .models import Region
+
+    region_id = getattr(region, "pk", region)
+    memo = _subtrees.get()
+    if memo is not None and region_id in memo:
+        return memo[region_id]
+    rows = list(Region.objects.subtree(region_id).values_list("pk", "parent_id"))
+    children: dict[int, list[int]] = {}
+    for pk, parent_id in rows:
+        children.setdefault(parent_id, []).append(pk)
+
+    def below(pk: int) -> list[int]:
+        ids = [pk]
+        for child in children.get(pk, ()):
+            ids.extend(below(child))
+        return ids
+
+    ids = below(region_id) if any(pk == region_id for pk, _ in rows) else []
+    if memo is not None:
+        for pk, _ in rows:
+            memo[pk] = below(pk)
+        memo[region_id] = ids
+    return ids
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -32,15 +89,12 @@ class ScopedQuerySet(models.QuerySet):
     region_lookup: str = "region"
 
     def in_region(self, region: Region | int) -> Self:
-        from .models import Region
-
-        subtree = Region.objects.subtree(region).values("pk")
-        # "(region IN (subtree)) IS TRUE", not a plain IN: PostgreSQL turns a plain IN into a
-        # semi-join, and under a LIMIT (a list's first page down its date index) probes the
-        # regions table twice for every row it reads; kept as a condition, the subtree is read
-        # once into a hash ("hashed SubPlan"). A county's issue page in a province's database:
-        # 110-160 ms -> 6-11 ms. Same rows: a NULL region is no more TRUE than IN.
-        return self.filter(_IsTrue(In(F(self.region_lookup), subtree)))
+        # The subtree as a list of constants, not a subquery: PostgreSQL then knows how many
+        # regions it holds and plans for it. A subquery hides the size: in a province's database
+        # a street's patrol count scanned all 10 million patrols (1.1-1.9 s; 34 ms with the
+        # list), and a county's first page either probed the regions per row or hashed them,
+        # each form bad for one of the two (benchmarks/README.md, "province.py").
+        return self.filter(**{f"{self.region_lookup}__in": subtree_ids(region)})
 
     def visible_to(self, user: User) -> Self:
         return self._for_user(user, self.in_region)

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Count, Q, Sum
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -338,7 +338,8 @@ def _open_issues(
     params = {"ids": subtree_ids, "end": end, "today": today, "n": OVERDUE_LIST}
     ended = ", ".join(f"'{status}'" for status in ENDED_STATUSES)  # constants
     where = f"i.status NOT IN ({ended}) AND i.region_id = ANY(%(ids)s) AND i.reported_at < %(end)s"
-    with connection.cursor() as cursor:
+    # Where the ORM would read issues: the replica on the dashboard (core.db_routing).
+    with connections[router.db_for_read(Issue)].cursor() as cursor:
         cursor.execute(
             "SELECT COUNT(*), COUNT(i.deadline) FILTER (WHERE i.deadline < %(today)s) "  # noqa: S608  # nosec B608
             f"FROM issues_issue i WHERE {where}",
@@ -411,7 +412,8 @@ def _tree_sums(
     tree_issue = TreeIssueMonth._meta.db_table
     months = {"here": here, "children": child_ids, "first": first, "last": last}
     # The SQL is built from the models' table names and constants; values go as parameters.
-    with connection.cursor() as cursor:
+    # Read where the ORM would read the rollups: the replica on the dashboard (core.db_routing).
+    with connections[router.db_for_read(TreeMonth)].cursor() as cursor:
         cursor.execute(
             f"SELECT month, {', '.join(_TREE_MONTH_FIELDS)} FROM {tree_month} "  # noqa: S608  # nosec B608
             "WHERE region_id = ANY(%(here)s) AND month >= %(first)s AND month <= %(last)s",

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Region
+from accounts.querysets import subtrees_remembered
 from activities.selectors import joint_police_checks, publicity_venues
 from issues.models import Issue, IssueSource, IssueStatus
 from patrols.periods import Period
@@ -442,34 +443,35 @@ def region_statistics(
     the period is whole ended months (``rollups_serve``), the rest counted live. The rollups
     follow every write on its commit (and the nightly rebuild), so they may trail a write by
     the moment their refresh takes; the reports, which are documents, always count live."""
-    scope = Scope.of(region=region, date_from=date_from, date_to=date_to, today=today)
-    served = rollup_figures(scope) if from_rollups and rollups_serve(scope) else {}
-    values = count_figures(scope, skip=frozenset(served))
-    values.update(served)
-    if "patrols_required" not in served:
-        compliance = chief_compliance(scope)
-        required = sum((row.required for row in compliance), ZERO)
-        counted = sum(row.counted for row in compliance)
-        values.update(
-            patrols_required=Decimal(required).quantize(Decimal("0.01"), ROUND_HALF_UP),
-            patrols_counted=counted,
-            chiefs_short=sum(1 for row in compliance if row.short),
+    # Scoped many times over (each figure, each breakdown): each subtree read once.
+    with subtrees_remembered():
+        scope = Scope.of(region=region, date_from=date_from, date_to=date_to, today=today)
+        served = rollup_figures(scope) if from_rollups and rollups_serve(scope) else {}
+        values = count_figures(scope, skip=frozenset(served))
+        values.update(served)
+        if "patrols_required" not in served:
+            compliance = chief_compliance(scope)
+            required = sum((row.required for row in compliance), ZERO)
+            counted = sum(row.counted for row in compliance)
+            values.update(
+                patrols_required=Decimal(required).quantize(Decimal("0.01"), ROUND_HALF_UP),
+                patrols_counted=counted,
+                chiefs_short=sum(1 for row in compliance if row.short),
+            )
+        # The monitoring points graded by the period's means (never from the rollups: one query).
+        values.update(water_figures(scope))
+        for fig in FIGURES.values():
+            if fig.rate_of:
+                part, whole = fig.rate_of
+                values[fig.key] = _rate(values[part], values[whole])
+        return Statistics(
+            region_id=region.pk,
+            region_name=region.name,
+            date_from=date_from,
+            date_to=date_to,
+            as_of=scope.as_of,
+            **values,
         )
-    # The monitoring points graded by the period's means (never from the rollups: one query).
-    values.update(water_figures(scope))
-    for fig in FIGURES.values():
-        if fig.rate_of:
-            part, whole = fig.rate_of
-            values[fig.key] = _rate(values[part], values[whole])
-    return Statistics(
-        region_id=region.pk,
-        region_name=region.name,
-        date_from=date_from,
-        date_to=date_to,
-        as_of=scope.as_of,
-        **values,
-    )
-
 
 # --- what the prose and the tables list ---------------------------------------------------------
 

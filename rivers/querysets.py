@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Region
-from accounts.querysets import ScopedQuerySet
+from accounts.querysets import ScopedQuerySet, subtree_ids
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -27,7 +27,7 @@ class RiverQuerySet(ScopedQuerySet):
     def in_region(self, region: Region | int) -> Self:
         from .models import Reach  # the models module imports this one
 
-        subtree = Region.objects.subtree(region)
+        subtree = subtree_ids(region)
         in_subtree = Reach.objects.filter(river=models.OuterRef("pk"), region__in=subtree)
         return self.filter(Q(region__in=subtree) | models.Exists(in_subtree))
 
@@ -50,7 +50,7 @@ class MonitoringPointQuerySet(ScopedQuerySet):
         )
 
     def in_region(self, region: Region | int) -> Self:
-        return self.filter(self._point_q(Region.objects.subtree(region)))
+        return self.filter(self._point_q(subtree_ids(region)))
 
 
 class WaterReadingQuerySet(MonitoringPointQuerySet):

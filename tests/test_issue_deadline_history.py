@@ -203,7 +203,7 @@ def test_one_query_each_and_usable_in_a_scoped_filter(
     assert elsewhere.pk in _on(D(2024, 3, 12))
     with django_assert_num_queries(1):
         inside = list(
-            Issue.objects.in_region(street_a.street).filter(
+            scoped.filter(
                 pk__in=Issue.objects.overdue_during(D(2024, 4, 1), D(2024, 4, 30)).values("pk")
             )
         )
