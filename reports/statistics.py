@@ -473,6 +473,7 @@ def region_statistics(
             **values,
         )
 
+
 # --- what the prose and the tables list ---------------------------------------------------------
 
 
