@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Region, User
+from accounts.querysets import subtree_ids
 from calendars.models import IssueCategory, Urgency
 from core.exceptions import StateConflict
 from core.services import model_create, model_update
@@ -161,7 +162,7 @@ def meeting_update(*, instance: Meeting, user: User, **data) -> Meeting:
 def _check_participants(*, participants: Iterable[Chief], region: Region) -> None:
     """Who took part must be on the roster of the inspection's region (or below it): a report
     names them as the region's own ("街道河长联合*派出所警长")."""
-    subtree = set(Region.objects.subtree(region).values_list("pk", flat=True))
+    subtree = set(subtree_ids(region))
     outside = [str(chief) for chief in participants if chief.region_id not in subtree]
     if outside:
         raise ValidationError(
@@ -217,7 +218,7 @@ def inspection_update(*, instance: Inspection, user: User, **data) -> Inspection
 
 
 def _check_reaches_in_region(*, reaches: Iterable[Reach], region: Region) -> None:
-    subtree = set(Region.objects.subtree(region).values_list("pk", flat=True))
+    subtree = set(subtree_ids(region))
     outside = [str(reach) for reach in reaches if reach.region_id not in subtree]
     if outside:
         raise ValidationError(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Region, User
+from accounts.querysets import subtree_ids
 from audit.models import AuditAction
 from audit.services import audit_record, created, diff, snapshot
 from core.exceptions import StateConflict
@@ -55,7 +56,7 @@ def river_create(
 
 
 def _check_reaches_in_region(*, reaches: Iterable[Reach], region: Region) -> None:
-    subtree = set(Region.objects.subtree(region).values_list("pk", flat=True))
+    subtree = set(subtree_ids(region))
     outside = [str(reach) for reach in reaches if reach.region_id not in subtree]
     if outside:
         raise ValidationError(
